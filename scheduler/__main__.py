@@ -1,0 +1,6 @@
+import sys
+
+from scheduler.cli import main
+
+sys.exit(main())
+

@@ -1,0 +1,63 @@
+"""Engine, schema and sessions. No engine exists at import time.
+
+Any SQLAlchemy URL works (``SCHEDULER_DATABASE_URL``); the embedded SQLite file
+is the default. Nothing here is SQLite-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, event
+from sqlmodel import Session, SQLModel, create_engine
+
+import scheduler.models  # noqa: F401  (registers every table)
+from scheduler.models.core import AuditEvent
+from scheduler.settings import get_settings
+
+__all__ = ["make_engine", "init_db", "session_scope", "record_event"]
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for ``url`` (default: the configured database)."""
+    url = url or get_settings().database_url
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+    return engine
+
+
+def init_db(engine: Engine) -> None:
+    """Create every table that does not exist yet (idempotent)."""
+    SQLModel.metadata.create_all(engine)
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One transaction: committed if the block succeeds, rolled back otherwise."""
+    with Session(engine) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def record_event(
+    session: Session, kind: str, subject: str = "", details: dict | None = None, actor: str = "system"
+) -> AuditEvent:
+    """Append an audit event inside the caller's transaction."""
+    event_row = AuditEvent(kind=kind, subject=subject, details=details or {}, actor=actor)
+    session.add(event_row)
+    return event_row

@@ -1,0 +1,56 @@
+"""The in-memory directory: 一单两库 as validated pandas DataFrames.
+
+Every algorithm (frame, draw, matching, publication, simulation) reads a
+``Directory``; where it came from (a data folder or the database) is the edge's
+business. Column names are those of ``scheduler.formats.TABLES``.
+
+Column types after validation:
+- text and code columns: Python ``str`` (object dtype), empty optional cells ``""``;
+- date columns: ``datetime64[ns]`` with no time of day, missing optional dates ``NaT``;
+- ``capacity``: ``int64``; ``active``: ``bool``;
+- list columns (``sectors``, ``qualifications``, ``inspector_ids``): the
+  ``;``-joined codes as ``str`` (split them with ``split_list``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import pandas as pd
+
+from scheduler.formats import TABLE_ORDER, TABLES
+
+__all__ = ["Directory", "split_list", "empty_table"]
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    """An empty frame with the columns of table ``name``."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in TABLES[name].column_names})
+
+
+def split_list(value: str) -> list[str]:
+    """``"food;catering"`` -> ``["food", "catering"]``; blanks dropped."""
+    return [part.strip() for part in str(value).split(";") if part.strip()]
+
+
+@dataclass(frozen=True)
+class Directory:
+    departments: pd.DataFrame
+    sectors: pd.DataFrame
+    regions: pd.DataFrame
+    entities: pd.DataFrame
+    ratings: pd.DataFrame
+    inspectors: pd.DataFrame
+    conflicts: pd.DataFrame
+    history: pd.DataFrame
+
+    def table(self, name: str) -> pd.DataFrame:
+        return getattr(self, name)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_tables(cls, tables: dict[str, pd.DataFrame]) -> Directory:
+        """Build from a dict; missing tables become empty ones."""
+        return cls(**{name: tables.get(name, empty_table(name)) for name in TABLE_ORDER})

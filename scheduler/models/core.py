@@ -1,0 +1,143 @@
+"""Tables of the directories (一单两库) and the append-only audit log.
+
+The natural keys are those of ``scheduler.formats.TABLES`` so that an import
+can upsert by them. List-valued fields (sectors, qualifications, inspector ids)
+are kept as ``;``-joined text on the row for bulk speed; inspector
+qualifications are also normalised into ``InspectorQualification`` for queries.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Column, Index, UniqueConstraint, event
+from sqlalchemy.types import JSON
+from sqlmodel import Field, SQLModel
+
+__all__ = [
+    "Department",
+    "Sector",
+    "Region",
+    "Entity",
+    "Rating",
+    "Inspector",
+    "InspectorQualification",
+    "Conflict",
+    "Inspection",
+    "AuditEvent",
+    "utcnow",
+]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Department(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=32)
+    name: str
+    domain: str = ""
+
+
+class Sector(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=64)
+    name: str
+    department_code: str = Field(foreign_key="department.code", index=True, max_length=32)
+
+
+class Region(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=12)
+    name: str
+
+
+class Entity(SQLModel, table=True):
+    """A market entity of the 检查对象名录库."""
+
+    uscc: str = Field(primary_key=True, max_length=18)
+    name: str
+    entity_type: str = Field(index=True)
+    region_code: str = Field(foreign_key="region.code", index=True, max_length=12)
+    address: str = ""
+    legal_rep: str = ""
+    phone: str = ""
+    registered_on: date | None = None
+    status: str = Field(index=True)
+    sectors: str = ""
+
+
+class Rating(SQLModel, table=True):
+    """A credit rating of an entity by a department (``PUBLIC`` = comprehensive)."""
+
+    __table_args__ = (
+        UniqueConstraint("uscc", "department_code", "evaluated_on", name="uq_rating_key"),
+        Index("ix_rating_dept_uscc", "department_code", "uscc"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    uscc: str = Field(foreign_key="entity.uscc", max_length=18)
+    department_code: str = Field(max_length=32)
+    tier: str = Field(max_length=4)
+    evaluated_on: date
+    valid_until: date | None = None
+
+
+class Inspector(SQLModel, table=True):
+    """A law-enforcement officer of the 执法检查人员名录库."""
+
+    inspector_id: str = Field(primary_key=True, max_length=32)
+    name: str
+    department_code: str = Field(foreign_key="department.code", index=True, max_length=32)
+    region_code: str = Field(foreign_key="region.code", index=True, max_length=12)
+    qualifications: str = ""
+    capacity: int = Field(ge=0)
+    active: bool = True
+
+
+class InspectorQualification(SQLModel, table=True):
+    inspector_id: str = Field(foreign_key="inspector.inspector_id", primary_key=True, max_length=32)
+    sector_code: str = Field(foreign_key="sector.code", primary_key=True, max_length=64)
+
+
+class Conflict(SQLModel, table=True):
+    """A declared conflict of interest (回避) between an inspector and an entity."""
+
+    inspector_id: str = Field(foreign_key="inspector.inspector_id", primary_key=True, max_length=32)
+    uscc: str = Field(foreign_key="entity.uscc", primary_key=True, max_length=18)
+    reason: str = ""
+
+
+class Inspection(SQLModel, table=True):
+    """A past inspection (the ``history`` file), used for repeat control and rotation."""
+
+    __table_args__ = (
+        UniqueConstraint("uscc", "department_code", "inspected_on", name="uq_inspection_key"),
+        Index("ix_inspection_dept_date", "department_code", "inspected_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    uscc: str = Field(foreign_key="entity.uscc", max_length=18)
+    department_code: str = Field(max_length=32)
+    inspected_on: date
+    inspector_ids: str = ""
+    result_code: str = Field(default="", max_length=2)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only log of every consequential action (draws, re-draws, swaps, ...).
+
+    Rows can be added, never changed or removed: the ORM refuses updates and
+    deletes (see the listeners below).
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = "system"
+    kind: str = Field(index=True, max_length=64)
+    subject: str = Field(default="", index=True)
+    details: dict = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+def _refuse_change(mapper, connection, target) -> None:  # noqa: ARG001
+    raise PermissionError("the audit log is append-only")
+
+
+event.listen(AuditEvent, "before_update", _refuse_change)
+event.listen(AuditEvent, "before_delete", _refuse_change)

@@ -1,0 +1,5 @@
+"""Tables of the plans area (to be filled in)."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
