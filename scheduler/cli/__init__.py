@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
-from scheduler.cli import assign, dashboard, data, draw, publish, simulate
+from scheduler.cli import assign, dashboard, data, draw, publish, sample, simulate
 from scheduler.cli.console import err_console
 from scheduler.errors import InfeasiblePlanError, InvalidInputError, SchedulerError
 
@@ -28,6 +27,11 @@ app = typer.Typer(
 
 
 
+@app.callback()
+def _root() -> None:
+    """Credit-weighted 双随机、一公开 inspection planning."""
+
+
 @app.command()
 def version() -> None:
     """Print the versions that a draw receipt records."""
@@ -38,7 +42,7 @@ def version() -> None:
     typer.echo(f"scheduler {__version__}, numpy {numpy.__version__}")
 
 
-for _module in (data, draw, assign, publish, simulate, dashboard):
+for _module in (data, sample, draw, assign, publish, simulate, dashboard):
     _module.register(app)
 
 
@@ -68,14 +72,18 @@ def main(argv: list[str] | None = None) -> int:
     except SchedulerError as error:
         _report(error)
         return error.exit_code
-    except click.exceptions.Exit as done:
+    except typer.Exit as done:
         return done.exit_code
-    except click.ClickException as usage:
-        usage.show()
-        return 2
-    except click.exceptions.Abort:
+    except typer.Abort:
         err_console.print("aborted")
         return 1
+    except typer.TyperException as usage:  # usage errors: bad option, missing argument
+        show = getattr(usage, "show", None)
+        if callable(show):
+            show()
+        else:
+            err_console.print(str(usage))
+        return 2
     return result if isinstance(result, int) else 0
 
 
