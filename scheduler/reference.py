@@ -34,6 +34,7 @@ __all__ = [
     "tier_schemes",
     "presets",
     "preset",
+    "default_preset",
     "default_weights",
 ]
 
@@ -114,7 +115,7 @@ class Preset:
 
 
 def _text(name: str) -> str:
-    return files("scheduler.reference").joinpath(name).read_text(encoding="utf-8")
+    return files("scheduler").joinpath("reference", name).read_text(encoding="utf-8")
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -195,6 +196,11 @@ def preset(name: str) -> Preset:
     if name not in known:
         raise InvalidInputError(f"unknown preset {name!r}; known: {', '.join(sorted(known))}")
     return known[name]
+
+
+def default_preset() -> Preset:
+    """The preset named ``default_preset`` in ``presets.json``."""
+    return preset(_json("presets.json")["default_preset"])
 
 
 def default_weights() -> dict[str, float]:

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ALPHABET", "check_character", "is_valid", "invalid_reason", "valid_mask", "make"]
+__all__ = [
+    "ALPHABET",
+    "check_character",
+    "is_valid",
+    "invalid_reason",
+    "valid_mask",
+    "valid_mask_ascii",
+    "make",
+]
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 """The 31 characters of GB 32100 (no I, O, S, V, Z); a character's value is its index."""
@@ -19,6 +27,8 @@ _VALUE = {c: i for i, c in enumerate(ALPHABET)}
 _LOOKUP = np.full(256, -1, dtype=np.int64)
 for _c, _v in _VALUE.items():
     _LOOKUP[ord(_c)] = _v
+_LOOKUP16 = _LOOKUP.astype(np.int16)
+_WEIGHTS16 = _WEIGHTS.astype(np.int16)
 
 
 def check_character(first17: str) -> str:
@@ -50,13 +60,22 @@ def valid_mask(codes: np.ndarray | list[str]) -> np.ndarray:
     n = arr.shape[0]
     if n == 0:
         return np.zeros(0, dtype=bool)
-    raw = np.char.encode(arr.astype(str), "ascii", "replace") if n else arr
-    fixed = raw.astype("S18")
-    lengths = np.char.str_len(arr.astype(str))
-    chars = np.frombuffer(fixed.tobytes(), dtype=np.uint8).reshape(n, 18)
-    values = _LOOKUP[chars]
-    ok = (lengths == 18) & (values >= 0).all(axis=1)
-    total = (values[:, :17] * _WEIGHTS).sum(axis=1)
+    # fixed-width unicode: one C-level conversion, then code points as a (n, 19) array;
+    # 19 wide so that a longer code is seen as too long, not truncated to 18
+    text = arr.astype("U19")
+    lengths = np.strings.str_len(text)
+    points = text.view(np.uint32).reshape(n, 19)[:, :18]
+    return (lengths == 18) & valid_mask_ascii(np.minimum(points, 255).astype(np.uint8))
+
+
+def valid_mask_ascii(chars: np.ndarray) -> np.ndarray:
+    """Validity of codes given as an ``(n, 18)`` ``uint8`` array of their bytes.
+
+    The zero-copy path for text already held as bytes (e.g. an Arrow column).
+    """
+    values = _LOOKUP16[chars]  # int16: 17 * 30 * 30 < 2**15, a quarter of int64's traffic
+    ok = (values >= 0).all(axis=1)
+    total = values[:, :17] @ _WEIGHTS16
     expected = (31 - total % 31) % 31
     return ok & (values[:, 17] == expected)
 

@@ -1,9 +1,109 @@
-"""CLI commands: dashboard (to be filled in)."""
+"""CLI command ``scheduler dashboard``: seed the database if empty, then ``streamlit run`` the app."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from scheduler.cli.console import console
+
+__all__ = ["register", "streamlit_command", "default_data_folder", "seed_if_empty"]
+
+
+def default_data_folder() -> Path | None:
+    """``sample_data/`` in the working directory, else next to the source tree."""
+    for candidate in (Path.cwd() / "sample_data", Path(__file__).resolve().parents[2] / "sample_data"):
+        if (candidate / "entities.csv").is_file() or (candidate / "entities.xlsx").is_file():
+            return candidate
+    return None
+
+
+def seed_if_empty(url: str, data: Path | None) -> int:
+    """Create the schema and, if the database holds no entity, import ``data``.
+
+    Returns the number of entities imported (0 when the database already had a
+    directory or no folder was found).
+    """
+    from scheduler.db import init_db, make_engine
+    from scheduler.importer import read_folder
+    from scheduler.loader import load_directory, row_counts
+
+    engine = make_engine(url)
+    try:
+        init_db(engine)
+        if row_counts(engine)["entities"] or data is None:
+            return 0
+        directory = read_folder(data)
+        load_directory(engine, directory)
+        return len(directory.entities)
+    finally:
+        engine.dispose()
+
+
+def streamlit_command(port: int, headless: bool) -> list[str]:
+    """The ``streamlit run`` command line for the dashboard's entry script."""
+    import dashboard
+
+    app = Path(dashboard.__file__).resolve().parent / "app.py"
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true" if headless else "false",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+        "--global.developmentMode",
+        "false",
+    ]
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
+
+    @app.command("dashboard")
+    def dashboard_command(
+        port: Annotated[int, typer.Option(help="Port to serve the dashboard on.")] = 8501,
+        url: Annotated[
+            str | None,
+            typer.Option("--url", help="Database URL (default: SCHEDULER_DATABASE_URL or ./scheduler.db)."),
+        ] = None,
+        headless: Annotated[
+            bool, typer.Option("--headless", help="Do not open a browser (servers, tests).")
+        ] = False,
+        data: Annotated[
+            Path | None,
+            typer.Option(
+                "--data",
+                help="Folder to seed an empty database from (default: sample_data/).",
+                file_okay=False,
+            ),
+        ] = None,
+    ) -> int:
+        """Open the planners' dashboard; an empty database is first filled from the sample data."""
+        from scheduler.settings import get_settings
+
+        url = url or get_settings().database_url
+        folder = data or default_data_folder()
+        imported = seed_if_empty(url, folder)
+        if imported:
+            console.print(f"seeded the database with {imported:,} entities from {folder}")
+        env = os.environ | {"SCHEDULER_DATABASE_URL": url}
+        console.print(f"dashboard: http://localhost:{port}  (database {url})")
+        process = subprocess.Popen(streamlit_command(port, headless), env=env)
+        try:
+            return process.wait()
+        except KeyboardInterrupt:
+            process.terminate()
+            return process.wait()

@@ -1,9 +1,185 @@
-"""CLI commands: simulate (to be filled in)."""
+"""CLI command ``simulate``: compare sampling policies over the years at an equal budget."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
 import typer
+from rich.table import Table
+
+from scheduler.cli.console import console, progress_bar
+from scheduler.errors import InvalidInputError
+from scheduler.policy import parse_tier_values
+from scheduler.reference import tier_scheme
+from scheduler.simulation import (
+    ModelParameters,
+    Population,
+    SimulationResult,
+    parse_policy,
+    population_from_directory,
+    simulate,
+    synthetic_population,
+)
+from scheduler.simulation.output import TABLE_METRICS, summary_dict, write_results
+
+__all__ = ["register", "simulate_command"]
+
+
+def _population(
+    data: Path | None, size: int | None, from_db: bool, department: str | None,
+    on: date | None, scheme_name: str | None, rng: np.random.Generator,
+) -> Population:
+    given = [name for name, v in (("--data", data), ("--size", size), ("--db", from_db)) if v]
+    if len(given) != 1:
+        raise InvalidInputError(
+            f"give exactly one of --data, --size, --db; got {', '.join(given) or 'none'}"
+        )
+    scheme = tier_scheme(scheme_name)
+    if size is not None:
+        return synthetic_population(size, rng=rng, scheme=scheme)
+    if data is not None:
+        from scheduler.importer import read_folder
+
+        directory, source = read_folder(data), f"folder:{data.name}"
+    else:
+        from scheduler.db import make_engine
+        from scheduler.loader import directory_from_db
+
+        directory, source = directory_from_db(make_engine()), "database"
+    return population_from_directory(
+        directory, on=on, department=department, scheme=scheme, source=source
+    )
+
+
+def _parameters(**given: float | str | None) -> ModelParameters:
+    values = {k: v for k, v in given.items() if v is not None}
+    if "propensity" in values:
+        values["propensity"] = parse_tier_values(str(values["propensity"]), "--propensity")
+    return ModelParameters(**values)
+
+
+def simulate_command(
+    policy: Annotated[
+        list[str],
+        typer.Option(
+            "--policy",
+            help="uniform, risk, a preset name (weifang-default, henan-2021, ...) or "
+            "A=..,B=..,C=..,D=.. annual rates; repeat to compare.",
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Folder for CSV, JSON and PNG results.")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same results.")],
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Data folder to take the population from.")
+    ] = None,
+    size: Annotated[
+        int | None, typer.Option("--size", help="Synthetic population of N entities instead.")
+    ] = None,
+    from_db: Annotated[
+        bool, typer.Option("--db", help="Population from the database (SCHEDULER_DATABASE_URL).")
+    ] = False,
+    periods: Annotated[int, typer.Option("--periods", help="Number of periods.")] = 10,
+    period: Annotated[str, typer.Option("--period", help="Period unit: year or quarter.")] = "year",
+    replications: Annotated[
+        int, typer.Option("--replications", help="Independent simulated futures.")
+    ] = 100,
+    workers: Annotated[int, typer.Option("--workers", help="Local processes in parallel.")] = 1,
+    budget: Annotated[
+        float | None,
+        typer.Option("--budget", help="Inspections a year; default: the first rate policy's."),
+    ] = None,
+    department: Annotated[
+        str | None,
+        typer.Option("--department", help="Use this department's tiers (default PUBLIC)."),
+    ] = None,
+    on: Annotated[
+        datetime | None,
+        typer.Option(
+            "--on", formats=["%Y-%m-%d"], help="Day of the tiers (default: latest rating)."
+        ),
+    ] = None,
+    scheme: Annotated[str | None, typer.Option("--scheme", help="Tier scheme name.")] = None,
+    propensity: Annotated[
+        str | None,
+        typer.Option("--propensity", help="Share in violation per true class, A=..,B=.."),
+    ] = None,
+    detection: Annotated[
+        float | None, typer.Option("--detection", help="Chance an inspection finds a violation.")
+    ] = None,
+    self_correction: Annotated[
+        float | None,
+        typer.Option("--self-correction", help="Yearly chance a violation ends by itself."),
+    ] = None,
+    exit_rate: Annotated[
+        float | None, typer.Option("--exit-rate", help="Yearly share of entities replaced.")
+    ] = None,
+    repair_after: Annotated[
+        float | None, typer.Option("--repair-after", help="Years without findings before repair.")
+    ] = None,
+    repair_rate: Annotated[
+        float | None,
+        typer.Option("--repair-rate", help="Yearly chance an eligible entity repairs."),
+    ] = None,
+    rerating_rate: Annotated[
+        float | None, typer.Option("--rerating-rate", help="Yearly chance of a fresh rating.")
+    ] = None,
+    rating_accuracy: Annotated[
+        float | None, typer.Option("--rating-accuracy", help="Chance a rating reflects true risk.")
+    ] = None,
+    charts: Annotated[bool, typer.Option("--charts/--no-charts", help="Write PNG charts.")] = True,
+) -> None:
+    """Simulate policies over the years at an equal budget and write tidy results."""
+    params = _parameters(
+        propensity=propensity, detection=detection, self_correction=self_correction,
+        exit_rate=exit_rate, repair_after_years=repair_after, repair_rate=repair_rate,
+        rerating_rate=rerating_rate, rating_accuracy=rating_accuracy,
+    )
+    population_seed, simulation_seed = np.random.SeedSequence(seed).spawn(2)
+    population = _population(
+        data, size, from_db, department, on.date() if on else None, scheme,
+        np.random.default_rng(population_seed),
+    )
+    policies = [parse_policy(p, population.scheme) for p in policy]
+    with progress_bar() as bar:
+        task = bar.add_task("replications", total=replications)
+        result = simulate(
+            population, policies, periods=periods, replications=replications,
+            rng=np.random.default_rng(simulation_seed), params=params, unit=period,
+            annual_budget=budget, workers=workers,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
+    result = replace(result, seed=seed)  # the user's seed, not the spawned child's
+    written = write_results(result, out, charts=charts)
+    _print(result)
+    console.print(f"wrote {len(written)} files to {out}")
+
+
+def _print(result: SimulationResult) -> None:
+    summary = summary_dict(result)
+    table = Table(
+        title=f"{result.periods} {result.unit}s x {result.replications} replications, "
+        f"{result.budget_per_period} inspections per {result.unit} "
+        f"(mean over the horizon [95% interval])"
+    )
+    table.add_column("metric")
+    for p in result.policies:
+        table.add_column(p.name, justify="right")
+    for name in TABLE_METRICS:
+        metric = summary["metrics"][name]
+        cells = []
+        for p in result.policies:
+            s = summary["results"][p.name][name]["horizon"]
+            cells.append(
+                "n/a" if s["mean"] is None else f"{s['mean']:.2f} [{s['lo']:.2f}, {s['hi']:.2f}]"
+            )
+        table.add_row(f"{metric['label']} ({metric['unit']})", *cells)
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
+    app.command("simulate")(simulate_command)

@@ -1,5 +1,67 @@
-"""Tables of the assignments area (to be filled in)."""
+"""Tables of the assignments area: recorded matching runs, their rows, unassigned tasks.
+
+A run is recorded whole (one transaction) with an audit event; a manual swap
+updates the run's rows and appends a ``assignment.swap`` audit event. Draws are
+referenced by their ``draw_id`` text (the draw's own id in its receipt), so the
+table does not depend on how draws are stored.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index
+from sqlalchemy.types import JSON
+from sqlmodel import Field, SQLModel
+
+from scheduler.models.core import utcnow
+
+__all__ = ["AssignmentRun", "AssignmentRow", "UnassignedRow"]
+
+
+class AssignmentRun(SQLModel, table=True):
+    """One matching run: window, rules, seed and solver settings."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    draw_ids: str = ""
+    """``;``-joined draw ids the run staffed."""
+    start: date
+    end: date
+    seed: int | None = None
+    complete: bool = True
+    settings: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    solver: dict = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class AssignmentRow(SQLModel, table=True):
+    """One department's task on one visit (a row of the assignment CSV)."""
+
+    __table_args__ = (Index("ix_assignmentrow_run_uscc", "run_id", "uscc"),)
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="assignmentrun.id", index=True)
+    visit_id: str = Field(max_length=16)
+    draw_id: str = Field(index=True, max_length=64)
+    department_code: str = Field(max_length=32)
+    uscc: str = Field(max_length=18)
+    name: str = ""
+    region_code: str = Field(max_length=12)
+    lead_inspector_id: str = Field(index=True, max_length=32)
+    member_inspector_ids: str = ""
+    department_inspector_ids: str = ""
+    scheduled_on: date = Field(index=True)
+    cross_region: bool = False
+    items: str = ""
+
+
+class UnassignedRow(SQLModel, table=True):
+    """A task a partial run could not staff or date, with the binding rule."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="assignmentrun.id", index=True)
+    draw_id: str = Field(max_length=64)
+    department_code: str = Field(max_length=32)
+    uscc: str = Field(max_length=18)
+    name: str = ""
+    region_code: str = Field(max_length=12)
+    reason: str = Field(max_length=32)

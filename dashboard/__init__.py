@@ -1,0 +1,1 @@
+"""The planners' Streamlit dashboard (``scheduler dashboard``): thin pages over ``scheduler``."""

@@ -1,0 +1,52 @@
+"""Entry script of the dashboard: ``streamlit run dashboard/app.py`` (or ``scheduler dashboard``).
+
+Registers the pages with ``st.navigation`` and puts the language switch and
+the database in the sidebar. Each page is a script in ``app_pages/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard.i18n import LANG_KEY, language, t
+from dashboard.state import database_url, refresh
+
+HERE = Path(__file__).parent
+
+PAGES = (
+    # file, English title (translated), icon, url path
+    ("overview.py", "Overview", ":material/dashboard:", "overview"),
+    ("data_import.py", "Data import", ":material/upload_file:", "import"),
+    ("plans.py", "Inspection plans", ":material/assignment:", "plans"),
+    ("draw.py", "Random draw", ":material/casino:", "draw"),
+    ("matching.py", "Inspector matching", ":material/groups:", "matching"),
+    ("exports.py", "Exports", ":material/download:", "exports"),
+    ("publication.py", "Results and publication", ":material/campaign:", "publication"),
+    ("simulation.py", "Policy simulation", ":material/insights:", "simulation"),
+    ("audit.py", "Audit", ":material/verified_user:", "audit"),
+)
+
+st.set_page_config(page_title="双随机、一公开", page_icon=":material/casino:", layout="wide")
+
+language()
+with st.sidebar:
+    st.radio(
+        "语言 / Language",
+        options=["zh", "en"],
+        format_func=lambda code: "中文" if code == "zh" else "English",
+        key=LANG_KEY,
+        horizontal=True,
+    )
+    st.caption(t("Database: {url}", url=database_url()))
+    if st.button(t("Reload data"), key="app__reload"):
+        refresh()
+
+navigation = st.navigation(
+    [
+        st.Page(str(HERE / "app_pages" / file), title=t(title), icon=icon, url_path=url, default=i == 0)
+        for i, (file, title, icon, url) in enumerate(PAGES)
+    ]
+)
+navigation.run()

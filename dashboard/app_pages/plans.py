@@ -1,0 +1,174 @@
+"""抽查计划: department, items (sectors), divisions, entity types, rates or budget, window, joint departments."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import workflow
+from dashboard.i18n import fmt_count, fmt_pct, t
+from dashboard.state import cached_frame, directory, key, show_error
+from dashboard.views import department_options, preset_options, region_options, sector_options, tier_labels
+from scheduler.draw import DrawParameters
+from scheduler.errors import SchedulerError
+from scheduler.frame import FrameRules
+from scheduler.plan_summary import frame_summary
+from scheduler.policy import make_policy
+from scheduler.reference import default_weights, tier_scheme
+
+PAGE = "plans"
+st.title(t("Inspection plans"))
+data = directory()
+if data is None:
+    st.info(t("The database holds no directory yet. Import one on the Data import page."))
+    st.stop()
+
+scheme = tier_scheme()
+tiers = tier_labels()
+departments = department_options(data, public=False)
+with_inspectors = set(data.inspectors["department_code"])
+# Departments with inspectors first: only they can staff a plan.
+ordered = sorted(departments, key=lambda code: (code not in with_inspectors, code != "MARKET"))
+
+left, right = st.columns(2)
+name = left.text_input(t("Plan name"), value=t("Random inspection {year}", year=date.today().year), key=key(PAGE, "name"))
+department = left.selectbox(
+    t("Department"), ordered, format_func=departments.get, key=key(PAGE, "department")
+)
+sectors = sector_options(data, department)
+chosen_sectors = left.multiselect(
+    t("Inspection items (sectors; empty = all of the department's)"),
+    list(sectors),
+    format_func=sectors.get,
+    key=key(PAGE, "sectors"),
+)
+regions = region_options(data)
+chosen_regions = left.multiselect(
+    t("Divisions (empty = all)"), list(regions), format_func=regions.get, key=key(PAGE, "regions")
+)
+from scheduler.formats import ENTITY_TYPES  # noqa: E402
+
+chosen_types = left.multiselect(t("Entity types (empty = all)"), list(ENTITY_TYPES), key=key(PAGE, "types"))
+joint = left.multiselect(
+    t("Joint departments (one visit, several departments' items)"),
+    [code for code in ordered if code != department],
+    format_func=departments.get,
+    key=key(PAGE, "joint"),
+)
+
+mode = right.radio(
+    t("How much to inspect"),
+    ["preset", "rates", "budget"],
+    format_func=lambda m: {"preset": t("Preset rates"), "rates": t("Own rates"), "budget": t("Budget")}[m],
+    horizontal=True,
+    key=key(PAGE, "mode"),
+)
+policy_args: dict = {}
+if mode == "preset":
+    presets = preset_options()
+    policy_args["preset_name"] = right.selectbox(
+        t("Preset"), list(presets), format_func=presets.get, key=key(PAGE, "preset")
+    )
+elif mode == "rates":
+    cols = right.columns(len(scheme.codes))
+    defaults = {"A": 3.0, "B": 5.0, "C": 15.0, "D": 50.0}
+    policy_args["rates"] = {
+        code: cols[i].number_input(
+            f"{tiers[code]} %", min_value=0.1, max_value=100.0, value=defaults.get(code, 10.0), step=0.5,
+            key=key(PAGE, f"rate_{code}"),
+        )
+        / 100
+        for i, code in enumerate(scheme.codes)
+    }
+else:
+    policy_args["budget"] = int(
+        right.number_input(t("Inspections in total"), min_value=1, value=100, step=10, key=key(PAGE, "budget"))
+    )
+    cols = right.columns(len(scheme.codes))
+    weights = default_weights()
+    policy_args["weights"] = {
+        code: cols[i].number_input(
+            t("Weight {tier}", tier=code), min_value=0.1, value=float(weights.get(code, 1.0)), step=0.5,
+            key=key(PAGE, f"weight_{code}"),
+        )
+        for i, code in enumerate(scheme.codes)
+    }
+start = right.date_input(t("Inspections from"), value=date.today() + timedelta(days=7), key=key(PAGE, "start"))
+end = right.date_input(t("Inspections until"), value=date.today() + timedelta(days=60), key=key(PAGE, "end"))
+repeat = right.number_input(
+    t("Repeat control: skip entities inspected within (months)"), min_value=0, max_value=36, value=12,
+    key=key(PAGE, "repeat"),
+)
+
+try:
+    policy = make_policy(scheme, **policy_args)
+    rules = FrameRules(
+        department_code=department,
+        on=date.today(),
+        regions=tuple(chosen_regions),
+        sectors=tuple(chosen_sectors),
+        entity_types=tuple(chosen_types),
+        repeat_window_months=int(repeat),
+    )
+    parameters = DrawParameters(rules=rules, policy=policy)
+    frame = cached_frame(rules)
+    summary = frame_summary(frame, policy)
+except SchedulerError as error:
+    show_error(error)
+    st.stop()
+
+st.subheader(t("Preview"))
+cols = st.columns(3)
+cols[0].metric(t("Entities in the frame"), fmt_count(frame.size))
+cols[1].metric(t("Excluded"), fmt_count(len(frame.excluded)))
+cols[2].metric(t("Expected inspections"), fmt_count(round(summary["expected"].sum(), 1)))
+st.dataframe(
+    pd.DataFrame(
+        {
+            t("Tier"): [tiers.get(c, c) for c in summary.index],
+            t("Entities"): [fmt_count(v) for v in summary["population"]],
+            t("Inclusion probability"): [fmt_pct(v) for v in summary["probability"]],
+            t("Expected inspections"): [f"{v:.1f}" for v in summary["expected"]],
+        }
+    ),
+    hide_index=True,
+)
+
+if st.button(t("Save the plan"), type="primary", key=key(PAGE, "save")):
+    if end < start:
+        st.error(t("The window ends before it starts."))
+    else:
+        digest = hashlib.sha256(repr((name, parameters.as_dict(), joint, start, end)).encode()).hexdigest()
+        plan = workflow.PlanSpec(
+            plan_id="PL-" + digest[:8].upper(),
+            name=name,
+            parameters=parameters,
+            joint_departments=tuple(joint),
+            start=start,
+            end=end,
+        )
+        workflow.save_plan(plan)
+        st.session_state["current_plan"] = plan.plan_id
+        st.success(t("Saved plan {id}. Go to the Random draw page to draw it.", id=plan.plan_id))
+
+saved = workflow.plans()
+if saved:
+    st.subheader(t("Plans"))
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    t("Plan"): p.plan_id,
+                    t("Plan name"): p.name,
+                    t("Departments"): "、".join(departments.get(d, d) for d in p.departments),
+                    t("Window"): f"{p.start} – {p.end}",
+                    t("Drawn"): "✓" if workflow.draws_of(p.plan_id) else "",
+                }
+                for p in saved.values()
+            ]
+        ),
+        hide_index=True,
+    )

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# One entry point for a fresh machine with Python 3.11+ and pip.
+#   ./run.sh demo   install, load sample_data/ into the embedded SQLite database,
+#                   create a plan, draw, assign, and open the dashboard
+#   ./run.sh test   install (with test extras and headless Chromium) and run every test
+set -euo pipefail
+cd "$(dirname "$0")"
+
+VENV=${VENV:-.venv}
+PYTHON=${PYTHON:-python3}
+
+install() {
+    if [ ! -x "$VENV/bin/python" ]; then
+        "$PYTHON" -m venv "$VENV"
+    fi
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    "$VENV/bin/python" -m pip install --quiet -e ".[dev]"
+}
+
+ensure_chromium() {
+    # The browser test drives the real dashboard in Debian's Chromium.
+    if command -v chromium >/dev/null 2>&1; then
+        return
+    fi
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "installing Debian's chromium for the browser test" >&2
+    $sudo apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium >/dev/null
+}
+
+demo() {
+    install
+    local db=${SCHEDULER_DATABASE_URL:-sqlite:///scheduler.db}
+    export SCHEDULER_DATABASE_URL=$db
+    scheduler() { "$VENV/bin/scheduler" "$@"; }
+    scheduler db init
+    scheduler db load sample_data
+    scheduler demo-plan --seed 20261126
+    if [ "${NO_DASHBOARD:-0}" != "1" ]; then
+        scheduler dashboard
+    fi
+}
+
+run_tests() {
+    install
+    ensure_chromium
+    mkdir -p test-artifacts
+    "$VENV/bin/python" -m pytest "$@"
+}
+
+case "${1:-}" in
+    demo) shift; demo "$@" ;;
+    test) shift; run_tests "$@" ;;
+    *) echo "usage: ./run.sh demo | ./run.sh test [pytest args]" >&2; exit 2 ;;
+esac

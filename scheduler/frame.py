@@ -1,0 +1,185 @@
+"""The sampling frame of a plan: which entities may be drawn, with which tier.
+
+A frame is the department's supervised entities (an entity's ``sectors``
+meet the department's sectors, or the plan's subset of them), within the
+plan's regions and entity types, each with its effective credit tier. Entities
+in scope but not drawable are kept, with the reason, in ``excluded``:
+deregistered or revoked, on an explicit exemption list, or inspected by this
+department within the repeat-control window (default 12 months; tiers listed
+in ``repeat_exempt_tiers``, by default the worst one, are re-inspected anyway).
+
+The units are sorted by USCC, the canonical order the receipt hashes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from scheduler.directory import Directory, split_list
+from scheduler.errors import InvalidInputError, Problem
+from scheduler.formats import ENTITY_TYPES
+from scheduler.reference import TierScheme, tier_scheme
+from scheduler.tiers import effective_tiers
+
+__all__ = ["FrameRules", "SamplingFrame", "build_frame", "department_sectors", "ACTIVE_STATUS"]
+
+ACTIVE_STATUS = "存续"
+UNIT_COLUMNS = ("uscc", "name", "region_code", "entity_type", "tier", "forced")
+
+
+@dataclass(frozen=True)
+class FrameRules:
+    """Everything that decides a frame besides the data (recorded in the receipt)."""
+
+    department_code: str
+    on: date
+    regions: tuple[str, ...] = ()
+    """Region codes; empty = all."""
+    sectors: tuple[str, ...] = ()
+    """A subset of the department's sectors; empty = all of them."""
+    entity_types: tuple[str, ...] = ()
+    """Empty = all types."""
+    repeat_window_months: int = 12
+    repeat_exempt_tiers: tuple[str, ...] | None = None
+    """Tiers exempt from repeat control; ``None`` = the scheme's worst tier."""
+    exempt: tuple[str, ...] = ()
+    """USCCs exempted by an explicit list (e.g. under investigation elsewhere)."""
+    force_include: tuple[str, ...] = ()
+    """USCCs drawn with probability 1 whatever their tier."""
+    scheme: str | None = None
+
+
+@dataclass(frozen=True)
+class SamplingFrame:
+    rules: FrameRules
+    scheme: TierScheme
+    units: pd.DataFrame = field(repr=False)
+    """Columns ``UNIT_COLUMNS``, sorted by USCC, RangeIndex."""
+    excluded: pd.DataFrame = field(repr=False)
+    """Columns uscc, name, region_code, tier, reason."""
+
+    @property
+    def size(self) -> int:
+        return len(self.units)
+
+
+def department_sectors(directory: Directory, department_code: str) -> tuple[str, ...]:
+    """The sector codes a department supervises (from ``directory.sectors``)."""
+    sectors = directory.sectors
+    return tuple(sorted(map(str, sectors.loc[sectors["department_code"] == department_code, "code"])))
+
+
+def _check_rules(directory: Directory, rules: FrameRules, scheme: TierScheme) -> tuple[str, ...]:
+    """Validate every code in the rules at once; returns the sectors in scope."""
+    problems: list[str] = []
+    known_departments = set(map(str, directory.departments["code"]))
+    if rules.department_code not in known_departments:
+        raise InvalidInputError(
+            f"unknown department {rules.department_code!r}; known: {', '.join(sorted(known_departments))}"
+        )
+    own = department_sectors(directory, rules.department_code)
+    for code in rules.sectors:
+        if code not in own:
+            problems.append(f"sector {code!r} is not supervised by {rules.department_code} (its sectors: {', '.join(own)})")
+    known_regions = set(map(str, directory.regions["code"]))
+    problems += [f"unknown region {c!r}" for c in rules.regions if c not in known_regions]
+    problems += [
+        f"unknown entity type {t!r}; known: {', '.join(ENTITY_TYPES)}"
+        for t in rules.entity_types
+        if t not in ENTITY_TYPES
+    ]
+    problems += [
+        f"unknown tier {t!r} in repeat_exempt_tiers; scheme {scheme.name} has {', '.join(scheme.codes)}"
+        for t in rules.repeat_exempt_tiers or ()
+        if t not in scheme.codes
+    ]
+    if rules.repeat_window_months < 0:
+        problems.append(f"repeat_window_months must be >= 0; got {rules.repeat_window_months}")
+    if problems:
+        raise InvalidInputError("; ".join(problems))
+    sectors = rules.sectors or own
+    if not sectors:
+        raise InvalidInputError(f"department {rules.department_code!r} supervises no sector in sectors.csv")
+    return tuple(sectors)
+
+
+def _supervised(entity_sectors: pd.Series, sectors: tuple[str, ...]) -> np.ndarray:
+    """Entities whose ``;``-list of sectors contains one of ``sectors``.
+
+    Sector lists repeat a lot (a few thousand distinct combinations in a
+    million entities), so the test runs once per distinct list.
+    """
+    wanted = set(sectors)
+    codes, lists = pd.factorize(entity_sectors.fillna(""), sort=False)
+    hit = np.array([not wanted.isdisjoint(split_list(str(v))) for v in lists], dtype=bool)
+    return hit[codes] if len(lists) else np.zeros(len(entity_sectors), dtype=bool)
+
+
+def _recently_inspected(directory: Directory, rules: FrameRules) -> pd.Series:
+    """USCC -> latest inspection date by this department inside the window."""
+    history = directory.history
+    if history.empty or rules.repeat_window_months == 0:
+        return pd.Series(dtype="datetime64[ns]")
+    day = pd.Timestamp(rules.on)
+    since = day - pd.DateOffset(months=rules.repeat_window_months)
+    inspected = pd.to_datetime(history["inspected_on"])
+    mask = (history["department_code"] == rules.department_code) & (inspected > since) & (inspected <= day)
+    recent = pd.DataFrame({"uscc": history.loc[mask, "uscc"], "on": inspected[mask]})
+    return recent.groupby("uscc")["on"].max()
+
+
+def build_frame(directory: Directory, rules: FrameRules) -> SamplingFrame:
+    """The frame of ``rules`` over ``directory``; raises ``InvalidInputError`` on bad codes."""
+    scheme = tier_scheme(rules.scheme)
+    sectors = _check_rules(directory, rules, scheme)
+    entities = directory.entities
+    scope = _supervised(entities["sectors"], sectors)
+    if rules.regions:
+        scope &= entities["region_code"].isin(rules.regions).to_numpy()
+    if rules.entity_types:
+        scope &= entities["entity_type"].isin(rules.entity_types).to_numpy()
+    in_scope = entities.loc[scope]
+    tiers = effective_tiers(replace(directory, entities=in_scope), rules.department_code, on=rules.on, scheme=scheme)
+    table = in_scope[["uscc", "name", "region_code", "entity_type", "status"]].copy()
+    table["tier"] = tiers.to_numpy(dtype=object)
+    table = table.sort_values("uscc", kind="stable", ignore_index=True)
+    reason = np.full(len(table), "", dtype=object)
+    forced = table["uscc"].isin(rules.force_include).to_numpy()
+    _check_forced(table, rules)
+    inactive = table["status"].to_numpy() != ACTIVE_STATUS
+    reason[inactive] = "status " + table["status"].to_numpy()[inactive]
+    exempt = table["uscc"].isin(rules.exempt).to_numpy() & (reason == "")
+    reason[exempt] = "exemption list"
+    repeat_exempt = rules.repeat_exempt_tiers if rules.repeat_exempt_tiers is not None else scheme.codes[-1:]
+    last = _recently_inspected(directory, rules)
+    if len(last):
+        seen = table["uscc"].map(last)
+        hit = seen.notna().to_numpy() & ~table["tier"].isin(repeat_exempt).to_numpy() & ~forced & (reason == "")
+        dates = seen[hit].dt.strftime("%Y-%m-%d").to_numpy()
+        reason[hit] = [
+            f"inspected by {rules.department_code} on {d} (within {rules.repeat_window_months} months)"
+            for d in dates
+        ]
+    keep = reason == ""
+    table["forced"] = forced
+    units = table.loc[keep, list(UNIT_COLUMNS)].reset_index(drop=True)
+    excluded = table.loc[~keep, ["uscc", "name", "region_code", "tier"]].assign(reason=reason[~keep])
+    return SamplingFrame(rules=rules, scheme=scheme, units=units, excluded=excluded.reset_index(drop=True))
+
+
+def _check_forced(table: pd.DataFrame, rules: FrameRules) -> None:
+    if not rules.force_include:
+        return
+    active = set(table.loc[table["status"] == ACTIVE_STATUS, "uscc"])
+    missing = [u for u in rules.force_include if u not in active]
+    if missing:
+        raise InvalidInputError(
+            problems=[
+                Problem("force_include", None, "uscc", f"{u} is not an active entity in this plan's scope")
+                for u in missing
+            ]
+        )

@@ -1,0 +1,215 @@
+"""From a file on disk to a frame of trimmed text cells under canonical names.
+
+Everything is read as text first (``dtype=str``) so that codes keep their
+leading zeros and so that every cell can be checked, and reported, in the
+same way whatever the file type.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from scheduler.formats import TableSpec
+from scheduler.importing.problems import ProblemLog
+
+__all__ = ["SUPPORTED_SUFFIXES", "ENCODINGS", "locate", "read_cells", "cell_text"]
+
+SUPPORTED_SUFFIXES = (".csv", ".xlsx")
+ENCODINGS = ("utf-8", "gb18030")
+"""Tried in order, strictly (a UTF-8 BOM is dropped first): UTF-8, then GB18030.
+
+UTF-8 is tried first because its strict decoding almost never accepts
+GB18030 bytes by accident, while GB18030 accepts many UTF-8 byte sequences.
+"""
+
+
+def locate(folder: Path, name: str, log: ProblemLog) -> Path | None:
+    """The file holding table ``name`` in ``folder`` (``name.csv`` or ``name.xlsx``).
+
+    A file with the right stem but another suffix is returned too, so that
+    ``read_cells`` reports the unsupported type instead of silently ignoring it.
+    Two candidate files are a problem: which one is meant is unknowable.
+    """
+    candidates = sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.stem.lower() == name and not p.name.startswith(("~$", "."))
+    )
+    if len(candidates) > 1:
+        names = ", ".join(p.name for p in candidates)
+        log.add(candidates[0].name, None, None, f"several files for table {name!r} ({names}); keep one")
+        return None
+    return candidates[0] if candidates else None
+
+
+def cell_text(value: Any) -> str:
+    """An XLSX cell value as the text a CSV would hold (Excel dates become ISO dates)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        if value.hour == value.minute == value.second == value.microsecond == 0:
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _has_inner_blank_line(data: bytes) -> bool:
+    body = data.rstrip(b"\r\n")
+    return b"\n\n" in body or b"\n\r\n" in body
+
+
+def _parse_fast(data: bytes) -> pd.DataFrame:
+    """Multithreaded Arrow parse of UTF-8 bytes, every column as text."""
+    import pyarrow as pa
+    from pyarrow import csv
+
+    options = csv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24)
+    probe = csv.read_csv(pa.BufferReader(data[: data.find(b"\n") + 1 or len(data)]), read_options=options)
+    types = {name: pa.string() for name in probe.column_names}
+    convert = csv.ConvertOptions(
+        column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False
+    )
+    table = csv.read_csv(pa.BufferReader(data), read_options=options, convert_options=convert)
+    return table.to_pandas()
+
+
+def _parse_exact(data: bytes, file: str, log: ProblemLog) -> pd.DataFrame | None:
+    """pandas' C parser: slower, but keeps blank lines (row numbers) and pads short rows."""
+    try:
+        return pd.read_csv(
+            io.BytesIO(data), header=None, dtype=str, keep_default_na=False,
+            skip_blank_lines=False, encoding="utf-8",
+        )  # fmt: skip
+    except pd.errors.ParserError as error:
+        log.add(file, None, None, f"cannot parse the CSV: {error}")
+        return None
+
+
+def _parse(data: bytes, file: str, log: ProblemLog) -> pd.DataFrame | None:
+    """Parse UTF-8 bytes; raises ``UnicodeDecodeError`` if they are not UTF-8.
+
+    The fast Arrow parser is used unless the file has blank lines inside or
+    rows of uneven width: there pandas' parser keeps spreadsheet row numbers
+    right and says which line is malformed.
+    """
+    import pyarrow as pa
+
+    if not _has_inner_blank_line(data):
+        try:
+            return _parse_fast(data)
+        except pa.ArrowInvalid as error:
+            if "utf8" in str(error).lower():
+                raise UnicodeDecodeError("utf-8", b"", 0, 1, str(error)) from None
+    return _parse_exact(data, file, log)
+
+
+def _read_csv(path: Path, log: ProblemLog) -> pd.DataFrame | None:
+    """Decode strictly, UTF-8 (with or without BOM) first, else GB18030, and parse."""
+    data = path.read_bytes()
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    if not data.strip():
+        return pd.DataFrame()
+    try:
+        return _parse(data, path.name, log)
+    except UnicodeDecodeError:
+        pass
+    try:
+        utf8 = data.decode("gb18030").encode("utf-8")
+    except UnicodeDecodeError:
+        log.add(path.name, None, None, "cannot decode the file: it is neither UTF-8 nor GB18030 text")
+        return None
+    return _parse(utf8, path.name, log)
+
+
+def _read_xlsx(path: Path, log: ProblemLog) -> pd.DataFrame | None:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
+        log.add(path.name, None, None, f"not a readable .xlsx workbook ({error})")
+        return None
+    try:
+        sheet = book.worksheets[0]
+        rows = [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    if not rows:
+        return pd.DataFrame()
+    return pd.DataFrame(rows).fillna("").astype(str)
+
+
+def _map_headers(header: list[str], spec: TableSpec, file: str, log: ProblemLog) -> dict[str, int]:
+    """Canonical column name -> position in the file; unknown headers are ignored."""
+    lookup = {h.casefold(): column.name for column in spec.columns for h in column.headers}
+    found: dict[str, int] = {}
+    for position, text in enumerate(header):
+        name = lookup.get(text.casefold())
+        if name is None:
+            continue
+        if name in found:
+            log.add(
+                file,
+                1,
+                text,
+                f"headers {header[found[name]]!r} and {text!r} both name column {name!r}; keep one",
+            )
+        else:
+            found[name] = position
+    for column in spec.columns:
+        if column.required and column.name not in found:
+            accepted = ", ".join(repr(h) for h in column.headers)
+            log.add(file, 1, column.name, f"missing required column {column.name!r}; accepted headers: {accepted}")
+    return found
+
+
+def read_cells(path: Path, spec: TableSpec, log: ProblemLog) -> pd.DataFrame | None:
+    """Trimmed text cells of ``spec``'s columns, indexed by spreadsheet row (header = 1).
+
+    Absent optional columns are filled with ``""``; fully blank rows are dropped.
+    Returns ``None`` (after logging why) when the file cannot be used at all.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        raw = _read_csv(path, log)
+    elif suffix == ".xlsx":
+        raw = _read_xlsx(path, log)
+    else:
+        log.add(path.name, None, None, f"unsupported file type {path.suffix!r}; save it as .csv or .xlsx")
+        return None
+    if raw is None:
+        return None
+    if raw.shape[0] == 0:
+        columns = ", ".join(spec.column_names)
+        log.add(path.name, None, None, f"the file is empty; expected a header row with: {columns}")
+        return None
+    header = [str(h).strip() for h in raw.iloc[0].tolist()]
+    mapping = _map_headers(header, spec, path.name, log)
+    if any(c.required and c.name not in mapping for c in spec.columns):
+        return None
+    body = raw.iloc[1:]
+    cells = pd.DataFrame(index=body.index + 1)
+    for column in spec.columns:
+        if column.name in mapping:
+            values = body.iloc[:, mapping[column.name]].fillna("").astype(str).str.strip()
+            cells[column.name] = values.set_axis(cells.index)
+        else:
+            cells[column.name] = ""
+    blank = (cells == "").all(axis=1)
+    return cells[~blank.to_numpy()] if blank.any() else cells

@@ -1,0 +1,92 @@
+"""Recording matching runs in the database (inside the caller's transaction).
+
+Rows go in with SQLAlchemy Core executemany (50k rows in one statement), not
+one ORM object per row; every run and every swap appends an audit event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+from datetime import date
+
+from sqlalchemy import delete, insert, select
+from sqlmodel import Session
+
+from scheduler.db import record_event
+from scheduler.errors import NotFoundError
+from scheduler.matching.io import result_meta
+from scheduler.matching.result import Assignment, AssignmentResult, AssignSettings, UnassignedTask
+from scheduler.models.assignments import AssignmentRow, AssignmentRun, UnassignedRow
+
+__all__ = ["record_run", "load_run", "record_swap"]
+
+
+def _row_dicts(run_id: int, result: AssignmentResult) -> list[dict]:
+    return [
+        {"run_id": run_id, "visit_id": a.visit_id, "draw_id": a.draw_id, "department_code": a.department_code,
+         "uscc": a.uscc, "name": a.name, "region_code": a.region_code, "lead_inspector_id": a.lead_inspector_id,
+         "member_inspector_ids": ";".join(a.member_inspector_ids),
+         "department_inspector_ids": ";".join(a.department_inspector_ids), "scheduled_on": a.scheduled_on,
+         "cross_region": a.cross_region, "items": ";".join(a.items)}
+        for a in result.assignments
+    ]
+
+
+def record_run(session: Session, result: AssignmentResult, *, actor: str = "system") -> int:
+    """Store a checked run and an ``assignment.run`` audit event; returns the run id."""
+    meta = result_meta(result)
+    draw_ids = sorted({a.draw_id for a in result.assignments} | {u.draw_id for u in result.unassigned})
+    run = AssignmentRun(draw_ids=";".join(draw_ids), start=result.start, end=result.end, seed=result.seed,
+                        complete=result.complete, settings=asdict(result.settings), solver=meta["solver"])
+    session.add(run)
+    session.flush()
+    assert run.id is not None
+    rows = _row_dicts(run.id, result)
+    if rows:
+        session.execute(insert(AssignmentRow.__table__), rows)
+    if result.unassigned:
+        session.execute(insert(UnassignedRow.__table__),
+                        [{"run_id": run.id, **asdict(u)} for u in result.unassigned])
+    record_event(session, "assignment.run", subject=f"run:{run.id}", actor=actor, details={
+        "draw_ids": draw_ids, "start": meta["start"], "end": meta["end"], "seed": result.seed,
+        "settings": meta["settings"], "solver": meta["solver"], "visits": len({a.visit_id for a in result.assignments}),
+        "rows": len(rows), "unassigned": len(result.unassigned),
+    })
+    return run.id
+
+
+def load_run(session: Session, run_id: int) -> AssignmentResult:
+    """A recorded run back as an ``AssignmentResult``."""
+    run = session.get(AssignmentRun, run_id)
+    if run is None:
+        raise NotFoundError(f"no assignment run {run_id}")
+    rows = session.execute(select(AssignmentRow.__table__).where(AssignmentRow.__table__.c.run_id == run_id)
+                           .order_by(AssignmentRow.__table__.c.id)).mappings().all()
+    split = lambda s: tuple(x for x in s.split(";") if x)  # noqa: E731
+    assignments = tuple(Assignment(
+        visit_id=r["visit_id"], draw_id=r["draw_id"], department_code=r["department_code"], uscc=r["uscc"],
+        name=r["name"], region_code=r["region_code"], lead_inspector_id=r["lead_inspector_id"],
+        member_inspector_ids=split(r["member_inspector_ids"]), department_inspector_ids=split(r["department_inspector_ids"]),
+        scheduled_on=r["scheduled_on"] if isinstance(r["scheduled_on"], date) else date.fromisoformat(str(r["scheduled_on"])),
+        cross_region=bool(r["cross_region"]), items=split(r["items"]),
+    ) for r in rows)
+    missing = session.execute(select(UnassignedRow.__table__).where(UnassignedRow.__table__.c.run_id == run_id)
+                              ).mappings().all()
+    unassigned = tuple(UnassignedTask(**{k: m[k] for k in ("draw_id", "department_code", "uscc", "name",
+                                                           "region_code", "reason")}) for m in missing)
+    return AssignmentResult(assignments=assignments, unassigned=unassigned, start=run.start, end=run.end,
+                            settings=AssignSettings(**run.settings), seed=run.seed, solver=dict(run.solver))
+
+
+def record_swap(session: Session, run_id: int, before: AssignmentResult, after: AssignmentResult, *, uscc: str,
+                old_id: str, new_id: str, reason: str = "", actor: str = "system") -> None:
+    """Replace the run's rows for ``uscc`` by ``after``'s and audit the swap."""
+    table = AssignmentRow.__table__
+    session.execute(delete(table).where((table.c.run_id == run_id) & (table.c.uscc == uscc)))
+    changed = replace(after, assignments=tuple(a for a in after.assignments if a.uscc == uscc))
+    session.execute(insert(table), _row_dicts(run_id, changed))
+    old_team = next((a.team for a in before.assignments if a.uscc == uscc), ())
+    record_event(session, "assignment.swap", subject=f"run:{run_id}/{uscc}", actor=actor, details={
+        "uscc": uscc, "old_inspector_id": old_id, "new_inspector_id": new_id, "reason": reason,
+        "team_before": list(old_team), "team_after": list(changed.assignments[0].team),
+    })

@@ -1,0 +1,116 @@
+"""One call per CLI command: read the inputs, build, write. The CLI only parses and prints.
+
+Kept apart from the pure builders so that the dashboard can call the same
+functions the command line does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from scheduler.directory import Directory
+from scheduler.errors import InvalidInputError, Problem
+from scheduler.publication.estimates import EstimateReport, estimate_rates, sample_frame
+from scheduler.publication.exports import LIST_COLUMNS, inspection_list, split_frame, task_sheets
+from scheduler.publication.public_list import PUBLIC_COLUMNS, public_list
+from scheduler.publication.writers import Format, write_tables, write_task_sheets
+
+__all__ = ["Kind", "department_of", "receipt_populations", "run_export", "run_estimate", "BY_COLUMNS"]
+
+Kind = Literal["list", "tasks", "public"]
+BY_COLUMNS = {"department": "department_code", "tier": "tier", "region": "region_code", "division": "region_code"}
+
+
+def department_of(
+    draw: pd.DataFrame, *, assignment: pd.DataFrame | None = None, receipt: dict[str, Any] | None = None,
+    explicit: str | None = None,
+) -> str | None:  # fmt: skip
+    """The draw's department: the argument, a one-valued column, or the receipt's parameters."""
+    if explicit:
+        return explicit
+    for frame in (draw, assignment):
+        if frame is not None and "department_code" in frame:
+            codes = set(frame["department_code"]) - {""}
+            if len(codes) == 1:
+                return codes.pop()
+    for source in (receipt or {}, (receipt or {}).get("parameters") or {}):
+        for key in ("department_code", "department"):
+            if source.get(key):
+                return str(source[key])
+    return None
+
+
+def _count_map(block: Any) -> dict[str, float]:
+    """``{"A": {"population": 10}}`` or ``[{"tier": "A", "population": 10}]`` -> ``{"A": 10}``."""
+    out: dict[str, float] = {}
+    if isinstance(block, dict):
+        for key, value in block.items():
+            if isinstance(value, dict) and "population" in value:
+                out[str(key)] = float(value["population"])
+    elif isinstance(block, list):
+        for item in block:
+            if isinstance(item, dict) and "population" in item:
+                label = next((item[k] for k in ("tier", "region_code", "region", "code", "key") if k in item), None)
+                if label is not None:
+                    out[str(label)] = float(item["population"])
+    return out
+
+
+def receipt_populations(receipt: dict[str, Any] | None) -> dict[tuple[str, str], float]:
+    """Known domain sizes from a receipt's per-tier and per-region counts, where present."""
+    if not receipt:
+        return {}
+    counts = receipt.get("counts") if isinstance(receipt.get("counts"), dict) else receipt
+    out: dict[tuple[str, str], float] = {}
+    for column, keys in (("tier", ("per_tier", "tiers", "tier", "by_tier")),
+                         ("region_code", ("per_region", "regions", "region", "by_region"))):  # fmt: skip
+        for key in keys:
+            if key in counts:
+                out.update({(column, k): v for k, v in _count_map(counts[key]).items()})
+                break
+    if "frame_size" in receipt:
+        out[("all", "")] = float(receipt["frame_size"])
+    return out
+
+
+def run_export(
+    directory: Directory, draw: pd.DataFrame, *, kind: Kind, fmt: Format, out: str | Path,
+    assignment: pd.DataFrame | None = None, results: pd.DataFrame | None = None,
+    department_code: str | None = None, split: Literal["none", "department", "division"] = "none",
+) -> tuple[list[Path], int]:  # fmt: skip
+    """Build and write one export; returns (files written, rows or teams exported)."""
+    if kind == "list":
+        frame = inspection_list(directory, draw, assignment=assignment, department_code=department_code)
+        return write_tables(split_frame(frame, split), LIST_COLUMNS, out, fmt, title="检查对象名单"), len(frame)
+    if kind == "tasks":
+        if assignment is None:
+            raise InvalidInputError(problems=[Problem("--assignment", None, None, "task sheets need an assignment file")])
+        sheets = task_sheets(directory, draw, assignment, department_code=department_code)
+        return write_task_sheets(sheets, out, fmt), len(sheets)
+    if kind == "public":
+        frame = public_list(directory, draw=draw, results=results, assignment=assignment,
+                            department_code=department_code)  # fmt: skip
+        return write_tables(split_frame(frame, split), PUBLIC_COLUMNS, out, fmt, title="抽查结果公示"), len(frame)
+    raise InvalidInputError(f"unknown export kind {kind!r}; expected list, tasks or public")
+
+
+def run_estimate(
+    draw: pd.DataFrame, results: pd.DataFrame, *, receipt: dict[str, Any] | None = None,
+    department_code: str | None = None, by: Sequence[str] = ("department", "tier", "region"),
+    confidence: float = 0.95, estimator: Literal["hajek", "ht"] = "hajek",
+) -> EstimateReport:  # fmt: skip
+    """Violation-rate estimates of a draw from its results (see ``estimates``)."""
+    unknown = [b for b in by if b not in BY_COLUMNS]
+    if unknown:
+        raise InvalidInputError(f"--by must be among {', '.join(BY_COLUMNS)}; got {', '.join(unknown)}")
+    dept = department_of(draw, receipt=receipt, explicit=department_code)
+    sample = sample_frame(draw, results, department_code=dept)
+    if sample["violation"].notna().sum() == 0:
+        raise InvalidInputError("none of the drawn entities has a result for the draw's department")
+    columns = list(dict.fromkeys(BY_COLUMNS[b] for b in by))
+    return estimate_rates(sample, by=columns, population=receipt_populations(receipt),
+                          confidence=confidence, estimator=estimator)  # fmt: skip

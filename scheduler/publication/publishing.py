@@ -1,0 +1,31 @@
+"""Publishing from the database: write the public list of pending results, mark them published."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlmodel import Session
+
+from scheduler.directory import Directory
+from scheduler.publication.exports import split_frame
+from scheduler.publication.public_list import PUBLIC_COLUMNS, public_list
+from scheduler.publication.results import mark_published, pending_frame
+from scheduler.publication.writers import Format, write_tables
+
+__all__ = ["publish_pending"]
+
+
+def publish_pending(
+    session: Session, directory: Directory, *, out: str | Path, fmt: Format, on: date, draw_id: str | None = None
+) -> tuple[list[Path], int]:
+    """Write every unpublished result (of ``draw_id``) as the public list; mark them published on ``on``.
+
+    The file is written before the rows are marked, inside the caller's
+    transaction: if writing fails, nothing is marked.
+    """
+    frame, ids = pending_frame(session, draw_id=draw_id)
+    table = public_list(directory, results=frame)
+    files = write_tables(split_frame(table, "none"), PUBLIC_COLUMNS, out, fmt, title="抽查结果公示")
+    mark_published(session, ids, on=on)
+    return files, len(ids)

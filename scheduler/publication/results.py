@@ -1,0 +1,161 @@
+"""Inspection results: recording them, their publication deadline, and the tracker.
+
+企业信息公示暂行条例: a result is published within 20 working days after the
+inspection ends. The deadline is computed once, when the result is recorded,
+with the working-day calendar (statutory holidays and make-up working
+weekends), and stored on the row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlmodel import Session, col, select
+
+from scheduler.calendar import WorkingCalendar
+from scheduler.db import record_event
+from scheduler.errors import InvalidInputError, NotFoundError, Problem
+from scheduler.models.core import Entity, Inspection
+from scheduler.models.publication import InspectionResult
+from scheduler.publication.rules import LifecycleRules
+
+__all__ = [
+    "Deadline",
+    "status_of",
+    "import_results",
+    "mark_published",
+    "publication_tracker",
+    "pending_frame",
+]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One act owed by a deadline: what, about whom, due when, done when."""
+
+    kind: str
+    """``publish_result``, ``report_rating``, ``decide_objection`` or ``report_repair``."""
+    ref: int
+    uscc: str
+    department_code: str
+    since: date
+    due_on: date
+    done_on: date | None
+    status: str
+    """``due``, ``overdue``, ``done`` or ``late`` (done after the deadline)."""
+    working_days_left: int
+
+
+def status_of(due_on: date, done_on: date | None, on: date, calendar: WorkingCalendar) -> tuple[str, int]:
+    """(status, working days left) of a deadline on day ``on``."""
+    if done_on is not None:
+        return ("done" if done_on <= due_on else "late"), 0
+    if on > due_on:
+        return "overdue", -calendar.working_days_between(due_on, on)
+    return "due", calendar.working_days_between(on, due_on)
+
+
+def import_results(
+    session: Session,
+    results: pd.DataFrame,
+    *,
+    calendar: WorkingCalendar,
+    rules: LifecycleRules = LifecycleRules(),
+    source: str = "results",
+    actor: str = "system",
+) -> list[InspectionResult]:
+    """Record results (``read_results`` frame) with their publication deadline.
+
+    Also appends them to the inspection history (``Inspection``) so that repeat
+    control sees them. An existing result for the same (uscc, department,
+    date) is an error: corrections go through an objection. Rows are only
+    flushed; the caller's transaction commits all or nothing.
+    """
+    problems: list[Problem] = []
+    usccs = set(results["uscc"])
+    known = set(session.exec(select(Entity.uscc).where(col(Entity.uscc).in_(usccs))).all()) if usccs else set()
+    rows: list[InspectionResult] = []
+    for position, record in enumerate(results.itertuples(index=False), start=2):
+        if record.uscc not in known:
+            problems.append(Problem(source, position, "uscc", f"no entity {record.uscc} in the database"))
+            continue
+        day = pd.Timestamp(record.inspected_on).date()
+        existing = session.exec(
+            select(InspectionResult).where(
+                InspectionResult.uscc == record.uscc,
+                InspectionResult.department_code == record.department_code,
+                InspectionResult.inspected_on == day,
+            )
+        ).first()
+        if existing is not None:
+            problems.append(Problem(source, position, "inspected_on", f"a result for {record.uscc} on {day} is already recorded"))
+            continue
+        rows.append(
+            InspectionResult(
+                draw_id=str(getattr(record, "draw_id", "") or ""), uscc=record.uscc,
+                department_code=record.department_code, inspected_on=day,
+                result_code=record.result_code, notes=str(getattr(record, "notes", "") or ""),
+                publication_due=calendar.add_working_days(day, rules.publication_days),
+            )  # fmt: skip
+        )
+    if problems:
+        raise InvalidInputError(problems=problems)
+    for row in rows:
+        session.add(row)
+        history = session.exec(
+            select(Inspection).where(
+                Inspection.uscc == row.uscc,
+                Inspection.department_code == row.department_code,
+                Inspection.inspected_on == row.inspected_on,
+            )
+        ).first()
+        if history is None:
+            session.add(Inspection(uscc=row.uscc, department_code=row.department_code,
+                                   inspected_on=row.inspected_on, result_code=row.result_code))  # fmt: skip
+        elif not history.result_code:
+            history.result_code = row.result_code
+    session.flush()
+    record_event(session, "results.import", source,
+                 {"count": len(rows), "ids": [r.id for r in rows]}, actor=actor)  # fmt: skip
+    return rows
+
+
+def mark_published(session: Session, ids: Iterable[int], *, on: date, actor: str = "system") -> int:
+    """Mark results as published on ``on``; returns how many changed."""
+    ids = list(ids)
+    rows = session.exec(select(InspectionResult).where(col(InspectionResult.id).in_(ids))).all()
+    missing = set(ids) - {r.id for r in rows}
+    if missing:
+        raise NotFoundError(f"no result with id {', '.join(map(str, sorted(missing)))}")
+    changed = [r for r in rows if r.published_on is None]
+    for row in changed:
+        row.published_on = on
+    record_event(session, "results.publish", "", {"ids": [r.id for r in changed], "on": on.isoformat()}, actor=actor)
+    return len(changed)
+
+
+def publication_tracker(session: Session, *, on: date, calendar: WorkingCalendar) -> list[Deadline]:
+    """Every result's publication deadline with its status on ``on``."""
+    out = []
+    for row in session.exec(select(InspectionResult).order_by(InspectionResult.publication_due)).all():
+        status, left = status_of(row.publication_due, row.published_on, on, calendar)
+        out.append(Deadline("publish_result", row.id or 0, row.uscc, row.department_code,
+                            row.inspected_on, row.publication_due, row.published_on, status, left))  # fmt: skip
+    return out
+
+
+def pending_frame(session: Session, *, draw_id: str | None = None) -> tuple[pd.DataFrame, list[int]]:
+    """Unpublished results as a ``read_results``-shaped frame, and their ids."""
+    query = select(InspectionResult).where(col(InspectionResult.published_on).is_(None))
+    if draw_id is not None:
+        query = query.where(InspectionResult.draw_id == draw_id)
+    rows = session.exec(query).all()
+    frame = pd.DataFrame(
+        [{"uscc": r.uscc, "department_code": r.department_code, "inspected_on": pd.Timestamp(r.inspected_on),
+          "result_code": r.result_code, "draw_id": r.draw_id, "notes": r.notes} for r in rows],
+        columns=["uscc", "department_code", "inspected_on", "result_code", "draw_id", "notes"],
+    )  # fmt: skip
+    return frame, [r.id for r in rows if r.id is not None]

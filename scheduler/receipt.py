@@ -1,0 +1,228 @@
+"""Receipts, the canonical frame hash, verification and commit-reveal seeds.
+
+The canonical frame is the frame's units sorted by USCC, one line
+``uscc,region_code,tier`` each under the header ``uscc,region_code,tier``,
+joined with ``\\n``, UTF-8; its SHA-256 is ``frame_sha256``. Those are the
+only unit fields the draw depends on (``forced`` follows from the
+parameters). JSON is hashed in canonical form: sorted keys, no spaces, UTF-8.
+``created_at`` is never hashed, so the same seed gives the same bytes.
+
+Commit-reveal (public draw ceremonies): ``make_commitment`` fixes the frame
+hash and parameters before any seed exists; the seed is then
+``int.from_bytes(sha256("scheduler-seed-v1|" + commitment_sha256 + "|" +
+value)[:16], "big")`` for the public ``value`` announced later (NFC, outer
+whitespace stripped, inner runs of whitespace collapsed to one space).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "ALGORITHM",
+    "canonical_json",
+    "canonical_frame_bytes",
+    "frame_sha256",
+    "build_receipt",
+    "write_json",
+    "read_json",
+    "make_commitment",
+    "commitment_digest",
+    "normalise_reveal",
+    "seed_from_reveal",
+    "check_commitment",
+    "versions",
+    "VerifyReport",
+    "verify",
+]
+
+ALGORITHM = "stratified-srs-joint-rounding/randomized-systematic-pips"
+SEED_DOMAIN = "scheduler-seed-v1"
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def canonical_frame_bytes(frame: Any) -> bytes:
+    """The canonical frame (see the module docstring)."""
+    units = frame.units.sort_values("uscc", kind="stable")
+    lines = units["uscc"].astype(str) + "," + units["region_code"].astype(str) + "," + units["tier"].astype(str)
+    body = "\n".join(lines.tolist())
+    return ("uscc,region_code,tier\n" + body).encode("utf-8")
+
+
+def frame_sha256(frame: Any) -> str:
+    return hashlib.sha256(canonical_frame_bytes(frame)).hexdigest()
+
+
+def versions() -> dict[str, str]:
+    """numpy guarantees identical random streams only within one version."""
+    from scheduler import __version__
+
+    return {"numpy": np.__version__, "scheduler": __version__}
+
+
+def _counts(by: np.ndarray, pi: np.ndarray, drawn: pd.Series) -> dict[str, dict[str, float | int]]:
+    population = pd.Series(by).value_counts()
+    expected = pd.Series(pi).groupby(by).sum()
+    drawn_counts = drawn.value_counts()
+    return {
+        str(key): {
+            "population": int(population[key]),
+            "expected": round(float(expected[key]), 6),
+            "drawn": int(drawn_counts.get(key, 0)),
+        }
+        for key in sorted(population.index)
+    }
+
+
+def _exclusion_counts(excluded: pd.DataFrame) -> dict[str, int]:
+    kinds = excluded["reason"].astype(str).map(lambda r: "repeat control" if r.startswith("inspected by") else r)
+    return {str(k): int(v) for k, v in sorted(kinds.value_counts().items())}
+
+
+def build_receipt(
+    *,
+    draw_id: str,
+    seed: int,
+    frame: Any,
+    frame_hash: str,
+    parameters: Any,
+    pi: np.ndarray,
+    rows: pd.DataFrame,
+    seed_source: dict[str, Any] | None,
+    substitutions: tuple[Any, ...],
+    created_at: str | None = None,
+) -> dict[str, Any]:
+    """The receipt of SPEC section 4, with everything needed to recompute the draw."""
+    from scheduler.sampling import ALGORITHM_VERSION
+
+    params = parameters.as_dict()
+    units = frame.units
+    return {
+        "draw_id": draw_id,
+        "algorithm": ALGORITHM,
+        "algorithm_version": ALGORITHM_VERSION,
+        "seed": seed,
+        "seed_source": seed_source or {"kind": "given"},
+        "frame_sha256": frame_hash,
+        "frame_size": int(len(units)),
+        "excluded": _exclusion_counts(frame.excluded),
+        "parameters": params,
+        "parameters_sha256": hashlib.sha256(canonical_json(params)).hexdigest(),
+        "sample_size": int(len(rows)),
+        "expected_size": round(float(pi.sum()), 6),
+        "counts": {
+            "tier": _counts(units["tier"].to_numpy(), pi, rows["tier"]),
+            "region": _counts(units["region_code"].to_numpy(), pi, rows["region_code"]),
+        },
+        "substitutions": [s.as_dict() for s in substitutions],
+        "versions": versions(),
+        "created_at": created_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def write_json(value: dict[str, Any], path: str | Path) -> Path:
+    """Deterministic, readable JSON (sorted keys, 2-space indent, UTF-8, final newline)."""
+    target = Path(path)
+    target.write_text(json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return target
+
+
+def read_json(path: str | Path) -> dict[str, Any]:
+    from scheduler.errors import InvalidInputError, Problem
+
+    try:
+        value = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as error:
+        raise InvalidInputError(problems=[Problem(Path(path).name, None, None, f"cannot read JSON: {error}")]) from error
+    if not isinstance(value, dict):
+        raise InvalidInputError(problems=[Problem(Path(path).name, None, None, "expected a JSON object")])
+    return value
+
+
+def make_commitment(frame: Any, parameters: Any, *, reveal_at: str, value_source: str) -> dict[str, Any]:
+    """What is published before the seed exists: frame hash, parameters, reveal time and source."""
+    from scheduler.sampling import ALGORITHM_VERSION
+
+    return {
+        "kind": "scheduler-draw-commitment",
+        "algorithm": ALGORITHM,
+        "algorithm_version": ALGORITHM_VERSION,
+        "frame_sha256": frame_sha256(frame),
+        "frame_size": int(frame.size),
+        "parameters": parameters.as_dict(),
+        "reveal_at": reveal_at,
+        "value_source": value_source,
+        "seed_derivation": (
+            f'int.from_bytes(sha256("{SEED_DOMAIN}|" + commitment_sha256 + "|" + value).digest()[:16], "big"); '
+            "value: NFC, outer whitespace stripped, inner whitespace runs -> one space"
+        ),
+    }
+
+
+def commitment_digest(commitment: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(commitment)).hexdigest()
+
+
+def normalise_reveal(value: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", value).strip())
+
+
+def seed_from_reveal(commitment: dict[str, Any], value: str) -> int:
+    """The seed committed to by ``commitment`` and fixed by the public ``value``."""
+    from scheduler.errors import InvalidInputError
+
+    text = normalise_reveal(value)
+    if not text:
+        raise InvalidInputError("`--reveal` must be a non-empty public value; got an empty string.")
+    material = f"{SEED_DOMAIN}|{commitment_digest(commitment)}|{text}".encode()
+    return int.from_bytes(hashlib.sha256(material).digest()[:16], "big")
+
+
+def check_commitment(commitment: dict[str, Any], frame: Any, parameters: Any) -> list[str]:
+    """Differences between a commitment and the frame/parameters about to be drawn."""
+    problems = []
+    if commitment.get("kind") != "scheduler-draw-commitment":
+        problems.append("not a draw commitment (kind is missing or wrong)")
+    now_hash = frame_sha256(frame)
+    if commitment.get("frame_sha256") != now_hash:
+        problems.append(
+            f"the frame changed since the commitment: frame_sha256 {now_hash[:16]}... "
+            f"({frame.size} units) != committed {str(commitment.get('frame_sha256'))[:16]}... "
+            f"({commitment.get('frame_size')} units)"
+        )
+    if commitment.get("parameters") != parameters.as_dict():
+        problems.append("the parameters differ from the committed ones: " + _first_param_difference(
+            commitment.get("parameters") or {}, parameters.as_dict()))
+    return problems
+
+
+def _first_param_difference(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> str:
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key), new.get(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            if a != b:
+                return _first_param_difference(a, b, f"{prefix}{key}.")
+        elif a != b:
+            return f"{prefix}{key} committed {a!r}, now {b!r}"
+    return "none"
+
+
+def __getattr__(name: str) -> Any:
+    """``verify`` and ``VerifyReport`` live in ``scheduler.verification`` (lazy: no import cycle)."""
+    if name in ("verify", "VerifyReport"):
+        from scheduler import verification
+
+        return getattr(verification, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,15 @@
+"""Fixtures shared across the test suite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def sample_dir() -> Path:
+    """The committed demo data folder."""
+    return REPO / "sample_data"
