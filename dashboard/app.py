@@ -45,7 +45,9 @@ with st.sidebar:
 
 navigation = st.navigation(
     [
-        st.Page(str(HERE / "app_pages" / file), title=t(title), icon=icon, url_path=url, default=i == 0)
+        st.Page(
+            str(HERE / "app_pages" / file), title=t(title), icon=icon, url_path=url, default=i == 0
+        )
         for i, (file, title, icon, url) in enumerate(PAGES)
     ]
 )

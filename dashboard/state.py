@@ -32,6 +32,8 @@ __all__ = [
     "show_error",
     "problems_frame",
     "key",
+    "flash",
+    "show_flash",
 ]
 
 
@@ -148,7 +150,17 @@ def show_error(error: SchedulerError) -> None:
         st.error(str(error))
 
 
+def flash(message: str) -> None:
+    """A success message shown once, after the rerun that follows an action."""
+    st.session_state["state__flash"] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop("state__flash", None)
+    if message:
+        st.success(message)
+
+
 def key(page: str, name: str) -> str:
     """A page-local session-state key, so pages never collide."""
     return f"{page}__{name}"
-

@@ -43,7 +43,9 @@ def region_options(directory: Directory | None) -> dict[str, str]:
     return {r.code: r.name for r in reference.regions()}
 
 
-def sector_options(directory: Directory | None, department_code: str | None = None) -> dict[str, str]:
+def sector_options(
+    directory: Directory | None, department_code: str | None = None
+) -> dict[str, str]:
     """``code -> name`` of the sectors, optionally of one department only."""
     if directory is not None and len(directory.sectors):
         table = directory.sectors

@@ -1,84 +1,181 @@
-"""Where the dashboard keeps the plan being worked on: plans, their draws, their assignment.
+"""The plan being worked on, as the pages see it: plans, the live draw, the live assignment.
 
-The pages talk to this module only, so where the objects live (the session
-now; the database tables of ``scheduler.models.plans`` once they exist) is one
-decision in one place. Nothing here computes: the objects are results of
-``scheduler`` functions, stored and looked up by id.
+Everything is stored by ``scheduler`` in the database (``scheduler.plans``,
+``scheduler.matching.store``); this module only turns the stored rows into the
+small views the pages render, and caches what never changes (a recorded draw
+is immutable, so it is read once per draw id).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import pandas as pd
 import streamlit as st
+from sqlmodel import Session
 
-__all__ = ["PlanSpec", "plans", "save_plan", "get_plan", "draws_of", "save_draws", "assignment_of", "save_assignment"]
+from dashboard.state import database_url, directory, engine
 
-_PLANS = "workflow__plans"
-_DRAWS = "workflow__draws"
-_ASSIGNMENTS = "workflow__assignments"
+__all__ = [
+    "PlanView",
+    "DrawView",
+    "plans",
+    "create",
+    "draw_view",
+    "live_draw",
+    "run_draw",
+    "draw_inputs",
+    "assignment_of",
+    "save_assignment",
+    "save_swap",
+]
 
 
 @dataclass(frozen=True)
-class PlanSpec:
-    """One inspection plan: what to draw (per department) and the window to inspect in."""
-
-    plan_id: str
+class PlanView:
+    plan_id: int
     name: str
-    parameters: Any
-    """``scheduler.draw.DrawParameters`` of the lead department."""
+    department_code: str
     joint_departments: tuple[str, ...]
-    start: date
-    end: date
-    notes: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    start: date | None
+    end: date | None
+    parameters: Any
+    """``scheduler.draw.DrawParameters`` as the plan will be drawn."""
 
     @property
     def departments(self) -> tuple[str, ...]:
-        return (self.parameters.rules.department_code, *self.joint_departments)
-
-    def parameters_for(self, department_code: str) -> Any:
-        """The lead's parameters with the frame rules of another (joint) department."""
-        if department_code == self.parameters.rules.department_code:
-            return self.parameters
-        rules = replace(self.parameters.rules, department_code=department_code, sectors=())
-        return replace(self.parameters, rules=rules)
+        return (self.department_code, *self.joint_departments)
 
 
-def _store(name: str) -> dict:
-    if name not in st.session_state:
-        st.session_state[name] = {}
-    return st.session_state[name]
+@dataclass(frozen=True)
+class DrawView:
+    draw_id: str
+    plan_id: int
+    department_code: str
+    seed: int
+    rows: pd.DataFrame
+    receipt: dict
 
 
-def plans() -> dict[str, PlanSpec]:
-    """Plans by id, oldest first."""
-    return dict(_store(_PLANS))
+def plans() -> dict[int, PlanView]:
+    """Every plan by id, oldest first."""
+    from scheduler.plans import list_plans, plan_parameters
+
+    with Session(engine()) as session:
+        return {
+            p.id: PlanView(
+                plan_id=p.id,
+                name=p.name,
+                department_code=p.department_code,
+                joint_departments=tuple(c for c in p.joint_departments.split(";") if c),
+                start=p.start,
+                end=p.end,
+                parameters=plan_parameters(p),
+            )
+            for p in list_plans(session)
+        }
 
 
-def save_plan(plan: PlanSpec) -> None:
-    _store(_PLANS)[plan.plan_id] = plan
+def create(**fields: Any) -> int:
+    """Store a plan (``scheduler.plans.create_plan`` arguments); returns its id."""
+    from scheduler.db import session_scope
+    from scheduler.plans import create_plan
+
+    with session_scope(engine()) as session:
+        plan = create_plan(session, actor="dashboard", **fields)
+        return int(plan.id)
 
 
-def get_plan(plan_id: str | None) -> PlanSpec | None:
-    return _store(_PLANS).get(plan_id) if plan_id else None
+@st.cache_data(show_spinner=False, max_entries=32)
+def _draw_view(url: str, draw_id: str, plan_id: int) -> DrawView:
+    from scheduler.plans import draw_receipt, draw_rows
+
+    receipt = draw_receipt(engine(), draw_id)
+    return DrawView(
+        draw_id,
+        plan_id,
+        receipt["parameters"]["department_code"],
+        int(receipt["seed"]),
+        draw_rows(engine(), draw_id),
+        receipt,
+    )
 
 
-def draws_of(plan_id: str) -> tuple[Any, ...]:
-    """The plan's current draws (``scheduler.draw.DrawResult``), one per department."""
-    return tuple(_store(_DRAWS).get(plan_id, ()))
+def draw_view(draw_id: str, plan_id: int) -> DrawView:
+    return _draw_view(database_url(), draw_id, plan_id)
 
 
-def save_draws(plan_id: str, draws: tuple[Any, ...]) -> None:
-    _store(_DRAWS)[plan_id] = tuple(draws)
-    _store(_ASSIGNMENTS).pop(plan_id, None)  # a new draw voids the old assignment
+def live_draw(plan_id: int) -> DrawView | None:
+    """The plan's current (not superseded) draw."""
+    from scheduler.plan_state import current_draw_id
+
+    draw_id = current_draw_id(engine(), plan_id)
+    return draw_view(draw_id, plan_id) if draw_id else None
 
 
-def assignment_of(plan_id: str) -> Any | None:
-    return _store(_ASSIGNMENTS).get(plan_id)
+def run_draw(plan_id: int, seed: int, *, seed_source: dict, reason: str | None) -> str:
+    """Draw and record the plan from the shared directory; returns the draw id."""
+    from scheduler.plans import run_plan_draw
+
+    result = run_plan_draw(
+        engine(),
+        plan_id,
+        seed,
+        reason=reason,
+        actor="dashboard",
+        directory=directory(),
+        seed_source=seed_source,
+    )
+    return result.draw_id
 
 
-def save_assignment(plan_id: str, result: Any) -> None:
-    _store(_ASSIGNMENTS)[plan_id] = result
+def draw_inputs(plan: PlanView, draw: DrawView) -> list:
+    """The draw as matching input, once per department: joint departments join every visit."""
+    from scheduler.matching import DrawInput
+
+    return [
+        DrawInput(draw.draw_id, code, draw.rows, source=draw.draw_id) for code in plan.departments
+    ]
+
+
+def assignment_of(draw_id: str) -> tuple[int, Any] | None:
+    """``(run id, AssignmentResult)`` of the newest run that staffed ``draw_id``."""
+    from scheduler.matching.store import load_run
+    from scheduler.plan_state import latest_run_id
+
+    run_id = latest_run_id(engine(), draw_id)
+    if run_id is None:
+        return None
+    with Session(engine()) as session:
+        return run_id, load_run(session, run_id)
+
+
+def save_assignment(result: Any) -> int:
+    """Record a run (and its audit event); returns the run id."""
+    from scheduler.db import session_scope
+    from scheduler.matching.store import record_run
+
+    with session_scope(engine()) as session:
+        return record_run(session, result, actor="dashboard")
+
+
+def save_swap(
+    run_id: int, before: Any, after: Any, *, uscc: str, old_id: str, new_id: str, reason: str
+) -> None:
+    from scheduler.db import session_scope
+    from scheduler.matching.store import record_swap
+
+    with session_scope(engine()) as session:
+        record_swap(
+            session,
+            run_id,
+            before,
+            after,
+            uscc=uscc,
+            old_id=old_id,
+            new_id=new_id,
+            reason=reason,
+            actor="dashboard",
+        )

@@ -37,6 +37,7 @@ __all__ = [
     "write_draw_csv",
     "read_draw_csv",
     "write_reserves_csv",
+    "neutralise_names",
 ]
 
 DRAW_COLUMNS = ("draw_id", "uscc", "name", "region_code", "tier", "inclusion_prob", "stratum")
@@ -195,16 +196,22 @@ def run_draw(
     return draw_from_frame(frame, parameters, seed, seed_source=seed_source, substitutions=substitutions)
 
 
-def _neutralised(names: pd.Series) -> pd.Series:
-    from scheduler.publication.safe_cells import neutralise
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""As ``scheduler.publication.safe_cells.TRIGGERS`` (not imported: that package loads scipy)."""
 
-    return names.map(neutralise)
+
+def neutralise_names(names: pd.Series) -> pd.Series:
+    """Prefix ``'`` to names a spreadsheet would run as a formula (CSV injection)."""
+    values = names.to_numpy(dtype=object).astype(str).astype(object)
+    risky = np.array([v.startswith(FORMULA_TRIGGERS) for v in values], dtype=bool)
+    values[risky] = "'" + values[risky]
+    return pd.Series(values, index=names.index, dtype=object)
 
 
 def write_draw_csv(rows: pd.DataFrame, path: str | Path) -> Path:
     """Write the draw file: UTF-8 with BOM, ``\\n`` line ends, formula-safe names."""
     out = rows[list(DRAW_COLUMNS)].copy()
-    out["name"] = _neutralised(out["name"].astype(str))
+    out["name"] = neutralise_names(out["name"])
     target = Path(path)
     out.to_csv(target, index=False, encoding="utf-8-sig", lineterminator="\n")
     return target
@@ -212,7 +219,7 @@ def write_draw_csv(rows: pd.DataFrame, path: str | Path) -> Path:
 
 def write_reserves_csv(reserves: pd.DataFrame, path: str | Path) -> Path:
     out = reserves[list(RESERVE_COLUMNS)].copy()
-    out["name"] = _neutralised(out["name"].astype(str))
+    out["name"] = neutralise_names(out["name"])
     target = Path(path)
     out.to_csv(target, index=False, encoding="utf-8-sig", lineterminator="\n")
     return target

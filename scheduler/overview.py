@@ -71,7 +71,9 @@ def totals(directory: Directory) -> DirectoryTotals:
         individual_businesses=int((entities["entity_type"] == "个体工商户").sum()),
         inspectors=len(inspectors),
         active_inspectors=int(active.sum()),
-        capacity=int(inspectors.loc[active, "capacity"].astype("int64").sum()) if len(active) else 0,
+        capacity=int(inspectors.loc[active, "capacity"].astype("int64").sum())
+        if len(active)
+        else 0,
         ratings=len(directory.ratings),
         conflicts=len(directory.conflicts),
         history=len(directory.history),
@@ -79,7 +81,11 @@ def totals(directory: Directory) -> DirectoryTotals:
 
 
 def _region_names(directory: Directory) -> pd.Series:
-    return directory.regions.set_index("code")["name"] if len(directory.regions) else pd.Series(dtype=object)
+    return (
+        directory.regions.set_index("code")["name"]
+        if len(directory.regions)
+        else pd.Series(dtype=object)
+    )
 
 
 def entities_by_region(directory: Directory) -> pd.DataFrame:
@@ -92,10 +98,16 @@ def entities_by_region(directory: Directory) -> pd.DataFrame:
     inspectors = directory.inspectors
     counts = entities.groupby("region_code").size().rename("entities")
     active = (
-        entities.loc[entities["status"] == ACTIVE_STATUS].groupby("region_code").size().rename("active")
+        entities.loc[entities["status"] == ACTIVE_STATUS]
+        .groupby("region_code")
+        .size()
+        .rename("active")
     )
     staff = (
-        inspectors.loc[inspectors["active"].astype(bool)].groupby("region_code").size().rename("inspectors")
+        inspectors.loc[inspectors["active"].astype(bool)]
+        .groupby("region_code")
+        .size()
+        .rename("inspectors")
         if len(inspectors)
         else pd.Series(dtype="int64", name="inspectors")
     )
@@ -142,7 +154,9 @@ def tier_mix(regions: pd.Series, tiers: pd.Series, tier_order: tuple[str, ...]) 
     ``regions`` and ``tiers`` are aligned per entity (e.g. the frame's region
     column and the effective tiers of one department).
     """
-    table = pd.crosstab(pd.Series(regions.to_numpy(), name="region_code"), pd.Series(tiers.to_numpy(), name="tier"))
+    table = pd.crosstab(
+        pd.Series(regions.to_numpy(), name="region_code"), pd.Series(tiers.to_numpy(), name="tier")
+    )
     return table.reindex(columns=list(tier_order), fill_value=0)
 
 
@@ -169,13 +183,21 @@ def data_quality(directory: Directory, *, today: date | None = None) -> list[Qua
     ratings = directory.ratings
     found: list[QualityWarning | None] = []
 
-    rated = entities["uscc"].isin(ratings["uscc"]) if len(ratings) else pd.Series(False, index=entities.index)
+    rated = (
+        entities["uscc"].isin(ratings["uscc"])
+        if len(ratings)
+        else pd.Series(False, index=entities.index)
+    )
     found.append(_warning("no_rating", entities.loc[~rated, "uscc"]))
     if len(ratings) and "valid_until" in ratings:
         until = pd.to_datetime(ratings["valid_until"], errors="coerce")
         found.append(_warning("expired_rating", ratings.loc[until < pd.Timestamp(today), "uscc"]))
     found.append(_warning("not_active", entities.loc[entities["status"] != ACTIVE_STATUS, "uscc"]))
-    found.append(_warning("no_sectors", entities.loc[entities["sectors"].fillna("").str.strip() == "", "uscc"]))
+    found.append(
+        _warning(
+            "no_sectors", entities.loc[entities["sectors"].fillna("").str.strip() == "", "uscc"]
+        )
+    )
     if len(inspectors):
         active = inspectors["active"].astype(bool)
         found.append(_warning("inactive_inspector", inspectors.loc[~active, "inspector_id"]))
@@ -187,4 +209,3 @@ def data_quality(directory: Directory, *, today: date | None = None) -> list[Qua
     empty = by_region.loc[(by_region["active"] > 0) & (by_region["inspectors"] == 0), "region_code"]
     found.append(_warning("region_without_inspectors", empty))
     return [w for w in found if w is not None]
-

@@ -27,6 +27,7 @@ __all__ = [
     "frame_summary",
     "count_table",
     "workload_table",
+    "load_distribution",
     "team_table",
     "visits_per_day",
     "Relaxed",
@@ -44,12 +45,16 @@ def frame_summary(frame: SamplingFrame, policy: Policy) -> pd.DataFrame:
 
     pi = unit_probabilities(frame, policy)
     grouped = pd.DataFrame({"tier": frame.units["tier"].to_numpy(), "pi": pi}).groupby("tier")["pi"]
-    table = pd.DataFrame({"population": grouped.size(), "probability": grouped.mean(), "expected": grouped.sum()})
+    table = pd.DataFrame(
+        {"population": grouped.size(), "probability": grouped.mean(), "expected": grouped.sum()}
+    )
     order = [c for c in frame.scheme.codes if c in table.index]
     return table.reindex(order)
 
 
-def count_table(counts: dict[str, dict[str, float | int]], names: dict[str, str] | None = None) -> pd.DataFrame:
+def count_table(
+    counts: dict[str, dict[str, float | int]], names: dict[str, str] | None = None
+) -> pd.DataFrame:
     """A receipt's per-tier or per-division counts as a table.
 
     ``counts`` is ``receipt["counts"]["tier"]`` (or ``["region"]``):
@@ -83,8 +88,24 @@ def workload_table(result: AssignmentResult, directory: Directory) -> pd.DataFra
     pool["visits"] = pool["inspector_id"].map(loads).fillna(0).astype("int64")
     pool["capacity"] = pool["capacity"].astype("int64")
     pool["utilisation"] = pool["visits"] / pool["capacity"].where(pool["capacity"] > 0)
-    columns = ["inspector_id", "name", "department_code", "region_code", "visits", "capacity", "utilisation"]
-    return pool[columns].sort_values(["visits", "inspector_id"], ascending=[False, True], ignore_index=True)
+    columns = [
+        "inspector_id",
+        "name",
+        "department_code",
+        "region_code",
+        "visits",
+        "capacity",
+        "utilisation",
+    ]
+    return pool[columns].sort_values(
+        ["visits", "inspector_id"], ascending=[False, True], ignore_index=True
+    )
+
+
+def load_distribution(loads: pd.DataFrame) -> pd.DataFrame:
+    """How many inspectors carry each number of visits (from ``workload_table``): ``visits, inspectors``."""
+    counts = loads["visits"].value_counts().sort_index()
+    return pd.DataFrame({"visits": counts.index.astype("int64"), "inspectors": counts.to_numpy()})
 
 
 def team_table(result: AssignmentResult, directory: Directory) -> pd.DataFrame:
@@ -93,7 +114,9 @@ def team_table(result: AssignmentResult, directory: Directory) -> pd.DataFrame:
     Columns: visit_id, scheduled_on, department_code, uscc, name, region_code,
     lead (name), members (names, ``、``-joined), cross_region.
     """
-    names = dict(zip(directory.inspectors["inspector_id"], directory.inspectors["name"], strict=True))
+    names = dict(
+        zip(directory.inspectors["inspector_id"], directory.inspectors["name"], strict=True)
+    )
     rows = [
         {
             "visit_id": a.visit_id,
@@ -108,9 +131,20 @@ def team_table(result: AssignmentResult, directory: Directory) -> pd.DataFrame:
         }
         for a in result.assignments
     ]
-    columns = ["visit_id", "scheduled_on", "department_code", "uscc", "name", "region_code", "lead",
-               "members", "cross_region"]
-    return pd.DataFrame(rows, columns=columns).sort_values(["scheduled_on", "visit_id"], ignore_index=True)
+    columns = [
+        "visit_id",
+        "scheduled_on",
+        "department_code",
+        "uscc",
+        "name",
+        "region_code",
+        "lead",
+        "members",
+        "cross_region",
+    ]
+    return pd.DataFrame(rows, columns=columns).sort_values(
+        ["scheduled_on", "visit_id"], ignore_index=True
+    )
 
 
 def visits_per_day(result: AssignmentResult) -> pd.DataFrame:
@@ -118,7 +152,7 @@ def visits_per_day(result: AssignmentResult) -> pd.DataFrame:
     days = pd.Series({a.visit_id: a.scheduled_on for a in result.assignments}, dtype=object)
     counts = pd.to_datetime(days).value_counts().sort_index()
     frame = pd.DataFrame({"day": counts.index, "visits": counts.to_numpy()})
-    frame["weekday"] = frame["day"].dt.weekday
+    frame["weekday"] = frame["day"].dt.day_of_week
     frame["week"] = frame["day"].dt.to_period("W-SUN").dt.start_time
     return frame
 
@@ -157,6 +191,8 @@ def apply_relaxation(
     if relaxation.kind == "extend_window":
         return Relaxed(directory, settings, calendar.add_working_days(end, relaxation.amount))
     if relaxation.kind == "raise_capacity":
-        cells = {(r.department_code, r.region_code) for r in diagnosis.rows if r.binding == "capacity"}
+        cells = {
+            (r.department_code, r.region_code) for r in diagnosis.rows if r.binding == "capacity"
+        }
         return Relaxed(_with_capacity(directory, cells, relaxation.amount), settings, end)
     raise InvalidInputError(f"unknown relaxation {relaxation.kind!r}")

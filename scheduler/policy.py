@@ -117,6 +117,17 @@ def make_policy(
     return Policy(mode="budget", budget=int(budget), weights={t: float(weights[t]) for t in scheme.codes})
 
 
+def _per_tier(tiers: np.ndarray, values: dict[str, float]) -> np.ndarray:
+    """``values[tier]`` per unit (a few vectorised comparisons; no string conversion)."""
+    out = np.full(tiers.size, np.nan)
+    for tier, value in values.items():
+        out[tiers == tier] = value
+    if np.isnan(out).any():
+        unknown = sorted(set(tiers[np.isnan(out)]))
+        raise InvalidInputError(f"frame tiers {unknown} have no value in the policy {sorted(values)}.")
+    return out
+
+
 def unit_probabilities(frame: SamplingFrame, policy: Policy) -> np.ndarray:
     """Inclusion probability of every unit of ``frame`` (in its canonical order)."""
     units = frame.units
@@ -125,10 +136,10 @@ def unit_probabilities(frame: SamplingFrame, policy: Policy) -> np.ndarray:
             f"the sampling frame is empty: no active entity of {frame.rules.department_code} in this scope "
             f"({len(frame.excluded)} excluded)."
         )
-    tiers = units["tier"].to_numpy()
+    tiers = units["tier"].to_numpy(dtype=object)
     forced = units["forced"].to_numpy(dtype=bool)
     if policy.mode == "rates":
-        pi = np.array(pd.Series(tiers).map(policy.rates), dtype=np.float64)
+        pi = _per_tier(tiers, policy.rates)
         pi[forced] = 1.0
         return pi
     budget = int(policy.budget or 0)
@@ -136,7 +147,7 @@ def unit_probabilities(frame: SamplingFrame, policy: Policy) -> np.ndarray:
         raise InvalidInputError(f"`budget` ({budget}) is larger than the sampling frame ({len(units)} units).")
     if budget < forced.sum():
         raise InvalidInputError(f"`budget` ({budget}) is smaller than the forced inclusions ({int(forced.sum())}).")
-    weights = np.array(pd.Series(tiers).map(policy.weights), dtype=np.float64)
+    weights = _per_tier(tiers, policy.weights)
     weights[forced] = 0.0
     pi = inclusion_probabilities(weights, budget - int(forced.sum()))
     pi[forced] = 1.0
@@ -146,8 +157,10 @@ def unit_probabilities(frame: SamplingFrame, policy: Policy) -> np.ndarray:
 def stratum_labels(frame: SamplingFrame) -> pd.Series:
     """``region/tier`` per unit, ``region/tier/forced`` for forced units."""
     units = frame.units
-    labels = units["region_code"].astype(str) + "/" + units["tier"].astype(str)
+    regions = units["region_code"].to_numpy(dtype=object)
+    tiers = units["tier"].to_numpy(dtype=object)
     forced = units["forced"].to_numpy(dtype=bool)
+    labels = regions + "/" + tiers
     if forced.any():
-        labels = labels.where(~forced, labels + "/forced")
-    return labels.astype(object)
+        labels[forced] = labels[forced] + "/forced"
+    return pd.Series(labels, dtype=object)

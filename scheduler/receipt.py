@@ -55,9 +55,9 @@ def canonical_json(value: Any) -> bytes:
 
 def canonical_frame_bytes(frame: Any) -> bytes:
     """The canonical frame (see the module docstring)."""
-    units = frame.units.sort_values("uscc", kind="stable")
-    lines = units["uscc"].astype(str) + "," + units["region_code"].astype(str) + "," + units["tier"].astype(str)
-    body = "\n".join(lines.tolist())
+    units = frame.units  # already in canonical (USCC) order
+    columns = (units[c].to_numpy(dtype=object).tolist() for c in ("uscc", "region_code", "tier"))
+    body = "\n".join(map(",".join, zip(*columns, strict=True)))
     return ("uscc,region_code,tier\n" + body).encode("utf-8")
 
 

@@ -106,7 +106,8 @@ def inclusion_probabilities(weights: ArrayLike, n: float) -> NDArray[np.float64]
     ok = (n - ks) * sorted_w[: k_max + 1] <= tail[: k_max + 1] * (1 + 1e-15)
     k = int(np.argmax(ok)) if ok.any() else k_max
     c = (n - k) / tail[k]
-    pi = np.minimum(1.0, c * w)
+    with np.errstate(over="ignore"):  # c * w may overflow to inf for subnormal weights; capped to 1
+        pi = np.minimum(1.0, c * w)
     pi[pi >= 1.0 - _ONE_TOL] = 1.0
     return pi
 
@@ -167,6 +168,10 @@ def round_stratum_sizes(
     return np.minimum(sizes, capacity)
 
 
+_CUT_SIGMAS = 8.0
+_CUT_SLACK = 32.0
+"""Candidate cut of a stratum: m + 8 sqrt(m) + 32 expected keys (a shortfall is ~1e-15 likely)."""
+
 _CHUNK = 1 << 16
 """Units per pass step: the per-unit lookups then stay in cache (about 2x faster at 10M)."""
 
@@ -224,8 +229,8 @@ def _srs_strata(
     # short is redone on all its keys, so the result is always exactly "the
     # m_h smallest keys of the stratum", whatever the cut.
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(counts > 0, (sizes + 8.0 * np.sqrt(sizes) + 32.0) / counts, 0.0)
-    cut = np.minimum(share * 2.0**32, 2.0**32 - 1).astype(np.uint32)
+        share = np.where(counts > 0, (sizes + _CUT_SIGMAS * np.sqrt(sizes) + _CUT_SLACK) / counts, 0.0)
+    cut = np.clip(share * 2.0**32, 0.0, 2.0**32 - 1).astype(np.uint32)
     cut[sizes == 0] = 0
     cut[sizes >= counts] = np.iinfo(np.uint32).max
     found, found_keys = [], []

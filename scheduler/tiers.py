@@ -106,7 +106,9 @@ def effective_tiers(
         department = ratings["department_code"].to_numpy()
         keep = _valid_mask(ratings, pd.Timestamp(on)) & np.isin(department, sources)
         rows = ratings.loc[keep]
-        position = pd.Index(entities["uscc"]).get_indexer(rows["uscc"])
+        # object-dtype indexes: no conversion to Arrow strings on either side
+        usccs = pd.Index(entities["uscc"].to_numpy(dtype=object), dtype=object)
+        position = usccs.get_indexer(pd.Index(rows["uscc"].to_numpy(dtype=object), dtype=object))
         known = position >= 0
         evaluated = rows["evaluated_on"].to_numpy().astype("datetime64[D]").astype(np.int64)
         tier = rows["tier"].to_numpy(dtype=object)

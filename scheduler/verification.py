@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from scheduler.directory import Directory
-from scheduler.draw import DRAW_COLUMNS, DrawParameters, draw_from_frame, draw_id_for, read_draw_csv
+from scheduler.draw import DRAW_COLUMNS, DrawParameters, draw_from_frame, draw_id_for, neutralise_names, read_draw_csv
 from scheduler.errors import InvalidInputError, VerificationError
 from scheduler.frame import build_frame
 from scheduler.receipt import canonical_json, commitment_digest, frame_sha256, read_json, seed_from_reveal, versions
@@ -96,10 +96,8 @@ def _rate_hints(params: DrawParameters, rows: pd.DataFrame) -> list[str]:
 
 
 def _row_differences(file_rows: pd.DataFrame, expected: pd.DataFrame, file_name: str) -> list[str]:
-    from scheduler.publication.safe_cells import neutralise
-
     expected = expected[list(DRAW_COLUMNS)].astype(str).reset_index(drop=True)
-    expected["name"] = expected["name"].map(neutralise)
+    expected["name"] = neutralise_names(expected["name"])
     actual = file_rows[list(DRAW_COLUMNS)].astype(str).reset_index(drop=True)
     out: list[str] = []
     extra = sorted(set(actual["uscc"]) - set(expected["uscc"]))

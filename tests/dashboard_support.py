@@ -37,7 +37,10 @@ def small_directory(
     entity_frame = pd.DataFrame(
         {
             "uscc": codes,
-            "name": [f"潍坊测试{i:04d}{'商店' if ind else '有限公司'}" for i, ind in enumerate(individual)],
+            "name": [
+                f"潍坊测试{i:04d}{'商店' if ind else '有限公司'}"
+                for i, ind in enumerate(individual)
+            ],
             "entity_type": np.where(individual, "个体工商户", "企业"),
             "region_code": regions,
             "address": "",
@@ -69,7 +72,9 @@ def small_directory(
             "active": True,
         }
     )
-    return Directory.from_tables({"entities": entity_frame, "ratings": ratings, "inspectors": inspectors})
+    return Directory.from_tables(
+        {"entities": entity_frame, "ratings": ratings, "inspectors": inspectors}
+    )
 
 
 def write_small_folder(path: Path, **kwargs: object) -> Path:
@@ -78,9 +83,13 @@ def write_small_folder(path: Path, **kwargs: object) -> Path:
 
     directory = small_directory(**kwargs)
     tables = directory.tables()
-    tables["departments"] = pd.DataFrame([{"code": d.code, "name": d.name} for d in reference.departments()])
+    tables["departments"] = pd.DataFrame(
+        [{"code": d.code, "name": d.name} for d in reference.departments()]
+    )
     tables["sectors"] = pd.DataFrame([s.__dict__ for s in reference.sectors()])
-    tables["regions"] = pd.DataFrame([{"code": r.code, "name": r.name} for r in reference.regions()])
+    tables["regions"] = pd.DataFrame(
+        [{"code": r.code, "name": r.name} for r in reference.regions()]
+    )
     write_folder(Directory.from_tables(tables), path)
     return path
 
@@ -107,7 +116,18 @@ def app_at(page: str | None = None) -> AppTest:
 def texts(at: AppTest) -> str:
     """Everything written on the page (markdown, captions, alerts, metrics), for ``in`` checks."""
     parts: list[str] = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning", "error", "text"):
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "info",
+        "success",
+        "warning",
+        "error",
+        "text",
+    ):
         parts.extend(str(element.value) for element in getattr(at, kind))
     parts.extend(f"{m.label} {m.value}" for m in at.metric)
     return "\n".join(parts)
@@ -136,3 +156,35 @@ def seeded_db(empty_db: str, small_folder: Path) -> str:
     """The dashboard pointed at a database holding the small directory."""
     seed_database(empty_db, small_folder)
     return empty_db
+
+
+@pytest.fixture
+def tight_db(empty_db: str, tmp_path: Path) -> str:
+    """A database whose inspectors cannot staff a default plan (two per division, capacity 1)."""
+    seed_database(
+        empty_db, write_small_folder(tmp_path / "tight", inspectors_per_region=2, capacity=1)
+    )
+    return empty_db
+
+
+def drawn(at: AppTest, seed: int = 20260101) -> AppTest:
+    """Save the default plan and draw it with a given seed; returns the app on the draw page."""
+    at.switch_page("app_pages/plans.py").run()
+    at.button(key="plans__save").click().run()
+    at.switch_page("app_pages/draw.py").run()
+    at.radio(key="draw__mode").set_value("given").run()
+    at.number_input(key="draw__seed").set_value(seed)
+    at.button(key="draw__run").click().run()
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def table_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The first table on the page that has ``column``."""
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"no table with a column {column!r} on the page")

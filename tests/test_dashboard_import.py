@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dashboard_support import app_at, empty_db, seeded_db, small_folder, texts  # noqa: F401
+from dashboard_support import app_at, texts
+
+pytest_plugins = ("dashboard_support",)
 
 
 def _uploads(folder: Path, entities: bytes | None = None) -> list[tuple[str, bytes, str]]:
-    files = [(f"{name}.csv", (folder / f"{name}.csv").read_bytes(), "text/csv") for name in ("ratings", "inspectors")]
-    return [("entities.csv", entities or (folder / "entities.csv").read_bytes(), "text/csv"), *files]
+    files = [
+        (f"{name}.csv", (folder / f"{name}.csv").read_bytes(), "text/csv")
+        for name in ("ratings", "inspectors")
+    ]
+    return [
+        ("entities.csv", entities or (folder / "entities.csv").read_bytes(), "text/csv"),
+        *files,
+    ]
 
 
-def test_bad_row_is_listed_with_file_row_column_and_reason(empty_db: str, small_folder: Path) -> None:
+def test_bad_row_is_listed_with_file_row_column_and_reason(
+    empty_db: str, small_folder: Path
+) -> None:
     lines = (small_folder / "entities.csv").read_text(encoding="utf-8").splitlines()
     bad_uscc = "91370702XXXXXXXXX1"
     fields = lines[5].split(",")

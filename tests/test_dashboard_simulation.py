@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dashboard_support import app_at, empty_db, seeded_db, small_folder, texts  # noqa: F401
+from dashboard_support import app_at, texts
+
+pytest_plugins = ("dashboard_support",)
 
 
 def test_simulation_compares_policies_with_intervals(seeded_db: str) -> None:

@@ -24,12 +24,32 @@ RULES = LifecycleRules()
     ("start", "days", "expected", "why"),
     [
         # publication: 02-14 (make-up Sat) is day 1, 02-15..23 off, 02-28 (make-up) is day 6
-        (date(2026, 2, 13), RULES.publication_days, date(2026, 3, 19), "weekdays only would say 03-13"),
+        (
+            date(2026, 2, 13),
+            RULES.publication_days,
+            date(2026, 3, 19),
+            "weekdays only would say 03-13",
+        ),
         (date(2026, 2, 12), RULES.objection_days, date(2026, 2, 26), "13, 14(make-up), 24, 25, 26"),
-        (date(2026, 2, 13), RULES.repair_report_days, date(2026, 2, 24), "make-up Sat 02-14 counts"),
-        (date(2026, 2, 20), RULES.rating_report_days, date(2026, 3, 3), "from a holiday; 02-28 counts"),
+        (
+            date(2026, 2, 13),
+            RULES.repair_report_days,
+            date(2026, 2, 24),
+            "make-up Sat 02-14 counts",
+        ),
+        (
+            date(2026, 2, 20),
+            RULES.rating_report_days,
+            date(2026, 3, 3),
+            "from a holiday; 02-28 counts",
+        ),
         (date(2026, 9, 18), RULES.publication_days, date(2026, 10, 22), "09-20 and 10-10 count"),
-        (date(2026, 9, 30), RULES.objection_days, date(2026, 10, 13), "10-08, 09, 10(make-up), 12, 13"),
+        (
+            date(2026, 9, 30),
+            RULES.objection_days,
+            date(2026, 10, 13),
+            "10-08, 09, 10(make-up), 12, 13",
+        ),
         (date(2026, 9, 30), RULES.repair_report_days, date(2026, 10, 9), "over National Day"),
         (date(2026, 9, 24), RULES.rating_report_days, date(2026, 10, 12), "over both holidays"),
     ],

@@ -21,7 +21,9 @@ def _population(seed: int) -> pd.DataFrame:
     tier = rng.choice(list("ABCD"), N, p=[0.6, 0.25, 0.1, 0.05])
     region = rng.choice(["370702", "370703", "370705"], N)
     y = (rng.random(N) < pd.Series(tier).map(TRUE_VIOLATION).to_numpy()).astype(float)
-    return pd.DataFrame({"uscc": np.arange(N).astype(str), "tier": tier, "region_code": region, "y": y})
+    return pd.DataFrame(
+        {"uscc": np.arange(N).astype(str), "tier": tier, "region_code": region, "y": y}
+    )
 
 
 def _replicate(pop: pd.DataFrame, design: str, seed: int) -> list:
@@ -33,7 +35,9 @@ def _replicate(pop: pd.DataFrame, design: str, seed: int) -> list:
     out = []
     for rng in np.random.default_rng(seed).spawn(REPLICATIONS):
         s = draw_sample(pi, rng=rng, strata=strata)
-        sample = pop.iloc[s].assign(inclusion_prob=pi[s], stratum=strata[s], violation=pop["y"].to_numpy()[s])
+        sample = pop.iloc[s].assign(
+            inclusion_prob=pi[s], stratum=strata[s], violation=pop["y"].to_numpy()[s]
+        )
         out.append(estimate_rates(sample, by=("tier",)).estimates)
     return out
 
@@ -47,7 +51,7 @@ def test_ht_estimates_unbiased_and_ci_coverage(design: str) -> None:
     totals = np.array([e.total for e in overall])
     rates = np.array([e.rate for e in overall])
     # Unbiasedness: the Monte-Carlo mean lies within 3 Monte-Carlo standard errors of the truth
-    # (false-failure rate about 0.3% for a normal mean; the seed is fixed, so the test is deterministic).
+    # (false-failure rate about 0.3% for a normal mean; fixed seed, so the test is deterministic).
     assert abs(totals.mean() - true_total) <= 3 * totals.std(ddof=1) / np.sqrt(REPLICATIONS)
     # Hájek rate: a ratio, bias O(1/n) which is far below the Monte-Carlo error at n ~ 1500.
     assert abs(rates.mean() - true_rate) <= 3 * rates.std(ddof=1) / np.sqrt(REPLICATIONS)
@@ -70,7 +74,10 @@ def test_variance_equals_stratified_srs_formula() -> None:
     z = [rng.random(n) for n in samples]
     pi = np.concatenate([np.full(n, n / big) for n, big in zip(samples, sizes, strict=True)])
     strata = np.repeat([0, 1], samples)
-    expected = sum(big**2 * (1 - n / big) * zz.var(ddof=1) / n for big, n, zz in zip(sizes, samples, z, strict=True))
+    expected = sum(
+        big**2 * (1 - n / big) * zz.var(ddof=1) / n
+        for big, n, zz in zip(sizes, samples, z, strict=True)
+    )
     got, collapsed = ht_variance(np.concatenate(z), pi, strata)
     assert got == pytest.approx(expected, rel=1e-12) and collapsed == 0
 
@@ -82,13 +89,26 @@ def test_certainty_units_add_no_variance_and_singletons_are_pooled() -> None:
 
 
 def test_known_population_ht_rate_and_missing_results() -> None:
-    draw = pd.DataFrame({
-        "draw_id": "D", "uscc": list("abcdef"), "tier": list("AABBBB"), "region_code": "370702",
-        "inclusion_prob": [0.1, 0.1, 0.5, 0.5, 0.5, 0.5], "stratum": list("xxyyyy"),
-    })  # fmt: skip
-    results = pd.DataFrame({"uscc": list("abcde"), "department_code": "MARKET",
-                            "inspected_on": pd.Timestamp("2026-03-02"), "result_code": ["09", "01", "02", "01", "03"],
-                            "draw_id": "D", "notes": ""})  # fmt: skip
+    draw = pd.DataFrame(
+        {
+            "draw_id": "D",
+            "uscc": list("abcdef"),
+            "tier": list("AABBBB"),
+            "region_code": "370702",
+            "inclusion_prob": [0.1, 0.1, 0.5, 0.5, 0.5, 0.5],
+            "stratum": list("xxyyyy"),
+        }
+    )
+    results = pd.DataFrame(
+        {
+            "uscc": list("abcde"),
+            "department_code": "MARKET",
+            "inspected_on": pd.Timestamp("2026-03-02"),
+            "result_code": ["09", "01", "02", "01", "03"],
+            "draw_id": "D",
+            "notes": "",
+        }
+    )
     sample = sample_frame(draw, results, department_code="MARKET")
     assert sample["violation"].isna().sum() == 1  # f has no result yet
     report = estimate_rates(sample, by=("tier",), population={("tier", "A"): 20}, estimator="ht")
@@ -99,9 +119,17 @@ def test_known_population_ht_rate_and_missing_results() -> None:
     assert tier_b.observed == 3 and tier_b.total == pytest.approx(1 / (0.5 * 3 / 4))
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [({"confidence": 1.5}, "confidence"), ({"estimator": "x"}, "estimator"),
-                                               ({"by": ("nope",)}, "nope")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"confidence": 1.5}, "confidence"),
+        ({"estimator": "x"}, "estimator"),
+        ({"by": ("nope",)}, "nope"),
+    ],
+)
 def test_bad_arguments(kwargs: dict, match: str) -> None:
-    sample = pd.DataFrame({"uscc": ["a"], "inclusion_prob": [0.5], "stratum": ["s"], "violation": [1.0]})
+    sample = pd.DataFrame(
+        {"uscc": ["a"], "inclusion_prob": [0.5], "stratum": ["s"], "violation": [1.0]}
+    )
     with pytest.raises(ValueError, match=match):
         estimate_rates(sample, **{"by": (), **kwargs})

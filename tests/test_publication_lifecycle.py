@@ -1,4 +1,4 @@
-"""Results, tier moves, objections and credit repair in the database, with deadlines and audit events."""
+"""Results, tier moves, objections and credit repair in the database: deadlines, audit events."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from scheduler.calendar import WorkingCalendar
 from scheduler.db import init_db, make_engine, session_scope
 from scheduler.errors import InvalidInputError, NotFoundError
 from scheduler.models.core import AuditEvent, Department, Entity, Inspection, Rating, Region
+from scheduler.models.plans import Draw, DrawnEntity, Plan
 from scheduler.models.publication import InspectionResult, ObjectionDraw, TierChange
 from scheduler.publication.deadlines import all_deadlines
 from scheduler.publication.lifecycle import (
@@ -48,22 +49,75 @@ def engine(tmp_path):  # noqa: ANN001, ANN201
         session.add(Region(code="370702", name="潍城区"))
         session.flush()
         for i, tier in enumerate("ABABBA", start=1):
-            session.add(Entity(uscc=uscc_of(i), name=f"张{i}烧烤店", entity_type="个体工商户", region_code="370702",
-                               legal_rep=f"张{i}", status="存续"))  # fmt: skip
+            session.add(
+                Entity(
+                    uscc=uscc_of(i),
+                    name=f"张{i}烧烤店",
+                    entity_type="个体工商户",
+                    region_code="370702",
+                    legal_rep=f"张{i}",
+                    status="存续",
+                )
+            )
             session.flush()
-            session.add(Rating(uscc=uscc_of(i), department_code=DEPT, tier=tier, evaluated_on=date(2026, 1, 5)))
+            session.add(
+                Rating(
+                    uscc=uscc_of(i), department_code=DEPT, tier=tier, evaluated_on=date(2026, 1, 5)
+                )
+            )
+        plan = Plan(department_code=DEPT, policy={"mode": "budget", "budget": 2})
+        session.add(plan)
+        session.flush()
+        # three recorded draws: before the findings, after them with entity 1, after them without it
+        for draw_id, on, drawn in (
+            ("DR-JAN", "2026-01-10", [1, 2]),
+            ("DR-FEB", "2026-02-20", [1, 3]),
+            ("DR-MAR", "2026-03-01", [4, 5]),
+        ):
+            session.add(
+                Draw(
+                    draw_id=draw_id,
+                    plan_id=plan.id,
+                    seed="1",
+                    algorithm_version="1",
+                    frame_sha256="0" * 64,
+                    frame_size=6,
+                    sample_size=2,
+                    receipt={"parameters": {"department_code": DEPT, "on": on}},
+                )
+            )
+            session.flush()
+            for i in drawn:
+                session.add(
+                    DrawnEntity(
+                        draw_id=draw_id,
+                        uscc=uscc_of(i),
+                        name=f"张{i}烧烤店",
+                        region_code="370702",
+                        tier="A",
+                        inclusion_prob=0.5,
+                        stratum="370702/A",
+                    )
+                )
     return engine
 
 
 def results_frame(rows: list[tuple[int, str, str]]) -> pd.DataFrame:
-    return pd.DataFrame({
-        "uscc": [uscc_of(i) for i, _, _ in rows], "department_code": DEPT,
-        "inspected_on": [pd.Timestamp(d) for _, d, _ in rows], "result_code": [c for _, _, c in rows],
-        "draw_id": "D-2026-01", "notes": "",
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "uscc": [uscc_of(i) for i, _, _ in rows],
+            "department_code": DEPT,
+            "inspected_on": [pd.Timestamp(d) for _, d, _ in rows],
+            "result_code": [c for _, _, c in rows],
+            "draw_id": "D-2026-01",
+            "notes": "",
+        }
+    )
 
 
-def record(session: Session, rows: list[tuple[int, str, str]], scheme: str = "weifang-4") -> list[TierChange]:
+def record(
+    session: Session, rows: list[tuple[int, str, str]], scheme: str = "weifang-4"
+) -> list[TierChange]:
     recorded = import_results(session, results_frame(rows), calendar=CAL, rules=RULES)
     return apply_findings(session, recorded, scheme=tier_scheme(scheme), rules=RULES, calendar=CAL)
 
@@ -75,31 +129,52 @@ def tier(session: Session, i: int, on: date, scheme: str = "weifang-4") -> str:
 @pytest.mark.parametrize(
     ("scheme", "current", "code", "repeated", "expected"),
     [
-        ("weifang-4", "A", "09", False, "B"), ("weifang-4", "C", "13", False, "D"),
-        ("weifang-4", "D", "14", False, "D"), ("weifang-4", "A", "04", False, "D"),
-        ("weifang-4", "B", "14", True, "D"), ("weifang-4", "B", "01", False, "B"),
-        ("weifang-4", "B", "02", False, "B"), ("shandong-5", "A", "04", False, "E"),
-        ("shandong-5", "C", "09", False, "D"), ("shandong-5", "D", "13", False, "E"),
+        ("weifang-4", "A", "09", False, "B"),
+        ("weifang-4", "C", "13", False, "D"),
+        ("weifang-4", "D", "14", False, "D"),
+        ("weifang-4", "A", "04", False, "D"),
+        ("weifang-4", "B", "14", True, "D"),
+        ("weifang-4", "B", "01", False, "B"),
+        ("weifang-4", "B", "02", False, "B"),
+        ("shandong-5", "A", "04", False, "E"),
+        ("shandong-5", "C", "09", False, "D"),
+        ("shandong-5", "D", "13", False, "E"),
     ],
-)  # fmt: skip
+)
 def test_next_tier(scheme: str, current: str, code: str, repeated: bool, expected: str) -> None:
     assert next_tier(current, code, tier_scheme(scheme), RULES, repeated=repeated) == expected
 
 
 def test_results_get_deadlines_and_findings_move_tiers(engine) -> None:  # noqa: ANN001
     with session_scope(engine) as session:
-        changes = record(session, [(1, "2026-02-13", "09"), (2, "2026-02-13", "13"), (3, "2026-02-13", "04"),
-                                   (4, "2026-03-02", "14"), (5, "2026-02-13", "01")])  # fmt: skip
+        changes = record(
+            session,
+            [
+                (1, "2026-02-13", "09"),
+                (2, "2026-02-13", "13"),
+                (3, "2026-02-13", "04"),
+                (4, "2026-03-02", "14"),
+                (5, "2026-02-13", "01"),
+            ],
+        )
         assert {(c.uscc, c.from_tier, c.to_tier) for c in changes} == {
-            (uscc_of(1), "A", "B"), (uscc_of(2), "B", "C"), (uscc_of(3), "A", "D"), (uscc_of(4), "B", "C")}
+            (uscc_of(1), "A", "B"),
+            (uscc_of(2), "B", "C"),
+            (uscc_of(3), "A", "D"),
+            (uscc_of(4), "B", "C"),
+        }
         first = next(c for c in changes if c.uscc == uscc_of(1))
         assert first.report_due == date(2026, 3, 2)  # 7 working days incl. make-up 02-14 and 02-28
-        result = session.exec(select(InspectionResult).where(InspectionResult.uscc == uscc_of(1))).one()
+        result = session.exec(
+            select(InspectionResult).where(InspectionResult.uscc == uscc_of(1))
+        ).one()
         assert result.publication_due == date(2026, 3, 19)
         # a repeated 14 within a year sends entity 4 to the worst tier
         again = record(session, [(4, "2026-06-01", "14")])
         assert [(c.from_tier, c.to_tier) for c in again] == [("C", "D")]
-        assert tier(session, 4, date(2026, 6, 2)) == "D" and tier(session, 5, date(2026, 6, 2)) == "B"
+        assert (
+            tier(session, 4, date(2026, 6, 2)) == "D" and tier(session, 5, date(2026, 6, 2)) == "B"
+        )
         history = session.exec(select(Inspection).where(Inspection.uscc == uscc_of(4))).all()
         assert sorted(h.result_code for h in history) == ["14", "14"]
         kinds = [e.kind for e in session.exec(select(AuditEvent)).all()]
@@ -108,7 +183,9 @@ def test_results_get_deadlines_and_findings_move_tiers(engine) -> None:  # noqa:
 
 def test_five_tier_scheme(engine) -> None:  # noqa: ANN001
     with session_scope(engine) as session:
-        changes = record(session, [(3, "2026-02-13", "04"), (1, "2026-02-13", "13")], scheme="shandong-5")
+        changes = record(
+            session, [(3, "2026-02-13", "04"), (1, "2026-02-13", "13")], scheme="shandong-5"
+        )
         assert {(c.from_tier, c.to_tier) for c in changes} == {("A", "E"), ("A", "B")}
 
 
@@ -126,19 +203,47 @@ def test_objection_upheld_corrects_rating_and_flags_draws(engine) -> None:  # no
     scheme = tier_scheme()
     with session_scope(engine) as session:
         record(session, [(1, "2026-02-13", "09")])
-        objection = file_objection(session, uscc=uscc_of(1), department_code=DEPT, filed_on=date(2026, 2, 25),
-                                   reason="整改已完成", calendar=CAL, rules=RULES)  # fmt: skip
+        objection = file_objection(
+            session,
+            uscc=uscc_of(1),
+            department_code=DEPT,
+            filed_on=date(2026, 2, 25),
+            reason="整改已完成",
+            calendar=CAL,
+            rules=RULES,
+        )
         assert objection.due_on == date(2026, 3, 3)  # 26, 27, 28 (make-up), 03-02, 03-03
-        decided = decide_objection(session, objection.id, decided_on=date(2026, 3, 2), upheld=True,
-                                   scheme=scheme, calendar=CAL, rules=RULES)  # fmt: skip
+        decided = decide_objection(
+            session,
+            objection.id,
+            decided_on=date(2026, 3, 2),
+            upheld=True,
+            scheme=scheme,
+            calendar=CAL,
+            rules=RULES,
+        )
         assert decided.corrected_tier == "A" and tier(session, 1, date(2026, 3, 2)) == "A"
         flagged = session.exec(select(ObjectionDraw)).all()
-        assert [(f.draw_id, f.drew_entity) for f in flagged] == [("D-2026-01", True)]
+        assert sorted((f.draw_id, f.drew_entity) for f in flagged) == [
+            ("DR-FEB", True),
+            ("DR-MAR", False),
+        ]
         correction = session.exec(select(TierChange).where(TierChange.cause == "objection")).one()
-        assert (correction.from_tier, correction.to_tier, correction.report_due) == ("B", "A", date(2026, 3, 11))
+        assert (correction.from_tier, correction.to_tier, correction.report_due) == (
+            "B",
+            "A",
+            date(2026, 3, 11),
+        )
         with pytest.raises(InvalidInputError, match="already decided"):
-            decide_objection(session, objection.id, decided_on=date(2026, 3, 3), upheld=False,
-                             scheme=scheme, calendar=CAL, rules=RULES)  # fmt: skip
+            decide_objection(
+                session,
+                objection.id,
+                decided_on=date(2026, 3, 3),
+                upheld=False,
+                scheme=scheme,
+                calendar=CAL,
+                rules=RULES,
+            )
         kinds = {e.kind for e in session.exec(select(AuditEvent)).all()}
         assert {"objection.file", "objection.decide"} <= kinds
 
@@ -146,15 +251,34 @@ def test_objection_upheld_corrects_rating_and_flags_draws(engine) -> None:  # no
 def test_objection_rejected_changes_nothing(engine) -> None:  # noqa: ANN001
     with session_scope(engine) as session:
         record(session, [(2, "2026-02-13", "13")])
-        o = file_objection(session, uscc=uscc_of(2), department_code=DEPT, filed_on=date(2026, 2, 24),
-                           calendar=CAL, rules=RULES)  # fmt: skip
-        decide_objection(session, o.id, decided_on=date(2026, 2, 26), upheld=False, scheme=tier_scheme(),
-                         calendar=CAL, rules=RULES)  # fmt: skip
+        o = file_objection(
+            session,
+            uscc=uscc_of(2),
+            department_code=DEPT,
+            filed_on=date(2026, 2, 24),
+            calendar=CAL,
+            rules=RULES,
+        )
+        decide_objection(
+            session,
+            o.id,
+            decided_on=date(2026, 2, 26),
+            upheld=False,
+            scheme=tier_scheme(),
+            calendar=CAL,
+            rules=RULES,
+        )
         assert tier(session, 2, date(2026, 3, 1)) == "C"
         assert session.exec(select(ObjectionDraw)).all() == []
         with pytest.raises(NotFoundError):
-            file_objection(session, uscc=uscc_of(6), department_code=DEPT, filed_on=date(2026, 2, 24),
-                           calendar=CAL, rules=RULES)  # fmt: skip
+            file_objection(
+                session,
+                uscc=uscc_of(6),
+                department_code=DEPT,
+                filed_on=date(2026, 2, 24),
+                calendar=CAL,
+                rules=RULES,
+            )
 
 
 def test_credit_repair_after_minimum_publicity_period(engine) -> None:  # noqa: ANN001
@@ -162,16 +286,45 @@ def test_credit_repair_after_minimum_publicity_period(engine) -> None:  # noqa: 
     with session_scope(engine) as session:
         record(session, [(2, "2026-02-13", "13"), (3, "2026-02-13", "04")])
         with pytest.raises(InvalidInputError, match="possible from 2026-05-14"):
-            apply_repair(session, uscc=uscc_of(2), department_code=DEPT, applied_on=date(2026, 5, 13),
-                         scheme=scheme, rules=RULES)  # fmt: skip
-        with pytest.raises(InvalidInputError, match="possible from 2027-02-13"):  # worst tier: one year
-            apply_repair(session, uscc=uscc_of(3), department_code=DEPT, applied_on=date(2026, 9, 1),
-                         scheme=scheme, rules=RULES)  # fmt: skip
-        repair = apply_repair(session, uscc=uscc_of(2), department_code=DEPT, applied_on=date(2026, 5, 14),
-                              scheme=scheme, rules=RULES)  # fmt: skip
-        done = complete_repair(session, repair.id, completed_on=date(2026, 9, 30), scheme=scheme,
-                               calendar=CAL, rules=RULES)  # fmt: skip
-        assert (done.restored_tier, done.report_due) == ("B", date(2026, 10, 9))  # over National Day
+            apply_repair(
+                session,
+                uscc=uscc_of(2),
+                department_code=DEPT,
+                applied_on=date(2026, 5, 13),
+                scheme=scheme,
+                rules=RULES,
+            )
+        with pytest.raises(
+            InvalidInputError, match="possible from 2027-02-13"
+        ):  # worst tier: one year
+            apply_repair(
+                session,
+                uscc=uscc_of(3),
+                department_code=DEPT,
+                applied_on=date(2026, 9, 1),
+                scheme=scheme,
+                rules=RULES,
+            )
+        repair = apply_repair(
+            session,
+            uscc=uscc_of(2),
+            department_code=DEPT,
+            applied_on=date(2026, 5, 14),
+            scheme=scheme,
+            rules=RULES,
+        )
+        done = complete_repair(
+            session,
+            repair.id,
+            completed_on=date(2026, 9, 30),
+            scheme=scheme,
+            calendar=CAL,
+            rules=RULES,
+        )
+        assert (done.restored_tier, done.report_due) == (
+            "B",
+            date(2026, 10, 9),
+        )  # over National Day
         assert tier(session, 2, date(2026, 10, 1)) == "B"
         report_repair(session, repair.id, on=date(2026, 10, 12))
         items = all_deadlines(session, on=date(2026, 10, 12), calendar=CAL)
@@ -186,7 +339,11 @@ def test_deadline_tracker_and_reports(engine) -> None:  # noqa: ANN001
         mark_published(session, ids[:1], on=date(2026, 3, 10))
         items = all_deadlines(session, on=date(2026, 3, 20), calendar=CAL)
         statuses = sorted((d.kind, d.status) for d in items)
-        assert statuses == [("publish_result", "done"), ("publish_result", "overdue"), ("report_rating", "overdue")]
+        assert statuses == [
+            ("publish_result", "done"),
+            ("publish_result", "overdue"),
+            ("report_rating", "overdue"),
+        ]
         assert report_ratings(session, on=date(2026, 3, 20)) == 1
         items = all_deadlines(session, on=date(2026, 3, 20), calendar=CAL)
         assert next(d for d in items if d.kind == "report_rating").status == "late"

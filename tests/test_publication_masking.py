@@ -43,8 +43,10 @@ def test_mask_person() -> None:
     assert [mask_person(n) for n in ("张三", "欧阳小明", "王", "")] == ["张*", "欧***", "王", ""]
 
 
-@given(st.lists(st.text("张王李赵三四五六七明", min_size=2, max_size=3), min_size=1, max_size=5),
-       st.text("张王李赵三四五六七明店铺", max_size=12))  # fmt: skip
+@given(
+    st.lists(st.text("张王李赵三四五六七明", min_size=2, max_size=3), min_size=1, max_size=5),
+    st.text("张王李赵三四五六七明店铺", max_size=12),
+)
 def test_no_known_name_survives_masking(names: list[str], text: str) -> None:
     masked = NameMasker(names).mask_known(text)
     assert len(masked) == len(text)
@@ -59,7 +61,9 @@ def test_neutralise_triggers(trigger: str) -> None:
 def test_neutralise_leaves_numbers_and_safe_text() -> None:
     assert neutralise(-0.5) == -0.5
     assert neutralise("张三烧烤店") == "张三烧烤店"
-    frame = pd.DataFrame({"=head": ["=HYPERLINK(\"x\")", "ok"], "n": [-1, 2]})
+    frame = pd.DataFrame({"=head": ['=HYPERLINK("x")', "ok"], "n": [-1, 2]})
     out = neutralise_frame(frame)
     assert list(out.columns) == ["'=head", "n"]
-    assert out.iloc[0, 0].startswith("'=") and out.iloc[1, 0] == "ok" and out["n"].tolist() == [-1, 2]
+    assert (
+        out.iloc[0, 0].startswith("'=") and out.iloc[1, 0] == "ok" and out["n"].tolist() == [-1, 2]
+    )

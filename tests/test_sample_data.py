@@ -293,3 +293,22 @@ def test_exact_labels_counts_within_one(size, mix, seed):
     counts = np.bincount(labels, minlength=len(mix))
     assert counts.sum() == size
     assert (np.abs(counts - np.array(mix) / sum(mix) * size) < 1 + 1e-9).all()
+
+
+@settings(max_examples=6, deadline=None)
+@given(
+    n_entities=st.integers(500, 3_000),
+    n_inspectors=st.integers(4 * 34, 400),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_invariants_hold_down_to_the_smallest_sizes(n_entities, n_inspectors, seed):
+    d = generate_directory(n_entities, n_inspectors, rng=seed)
+    assert len(d.entities) == n_entities and len(d.inspectors) == n_inspectors
+    assert uscc.valid_mask(d.entities["uscc"].to_numpy()).all() and d.entities["uscc"].is_unique
+    assert d.inspectors["inspector_id"].is_unique
+    active = d.inspectors[d.inspectors["active"]]["department_code"].value_counts()
+    assert len(active) == 34 and active.min() >= MIN_PER_DEPARTMENT
+    sector_department = d.sectors.set_index("code")["department_code"]
+    operating = d.entities[d.entities["status"] == "存续"]
+    supervised = operating["sectors"].str.split(";").explode().map(sector_department)
+    assert supervised.reset_index().drop_duplicates()["sectors"].value_counts().min() >= 5

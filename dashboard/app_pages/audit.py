@@ -22,14 +22,20 @@ chosen = left.multiselect(
     format_func=lambda kind: f"{kind} ({fmt_count(kinds[kind])})",
     key=key("audit", "kinds"),
 )
-subject = middle.text_input(t("Subject contains (plan, draw or inspector id)"), key=key("audit", "subject"))
-limit = right.number_input(t("Rows"), min_value=10, max_value=10_000, value=200, step=50, key=key("audit", "limit"))
+subject = middle.text_input(
+    t("Subject contains (plan, draw or inspector id)"), key=key("audit", "subject")
+)
+limit = right.number_input(
+    t("Rows"), min_value=10, max_value=10_000, value=200, step=50, key=key("audit", "limit")
+)
 
 events = read_events(engine(), kinds=chosen or None, subject=subject or None, limit=int(limit))
 if events.empty:
     st.info(t("The audit log is empty."))
 else:
-    shown = events.assign(details=events["details"].map(lambda d: json.dumps(d, ensure_ascii=False)))
+    shown = events.assign(
+        details=events["details"].map(lambda d: json.dumps(d, ensure_ascii=False))
+    )
     st.dataframe(
         shown.rename(
             columns={
@@ -43,7 +49,9 @@ else:
         ),
         hide_index=True,
         width="stretch",
-        column_config={t("Time (UTC)"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")},
+        column_config={
+            t("Time (UTC)"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")
+        },
     )
 
 st.divider()

@@ -54,7 +54,9 @@ _ALIASES = {TABLES[name].zh: name for name in TABLE_ORDER} | {name: name for nam
 
 def _table_of(filename: str) -> str | None:
     """The table an uploaded file is for, by its name (English or Chinese)."""
-    return _ALIASES.get(Path(filename).stem.strip().lower(), _ALIASES.get(Path(filename).stem.strip()))
+    return _ALIASES.get(
+        Path(filename).stem.strip().lower(), _ALIASES.get(Path(filename).stem.strip())
+    )
 
 
 if uploads:
@@ -79,7 +81,9 @@ if uploads:
                     continue
                 for old in folder.glob(f"{table}.*"):
                     old.unlink()
-                (folder / f"{table}{Path(upload.name).suffix.lower()}").write_bytes(upload.getvalue())
+                (folder / f"{table}{Path(upload.name).suffix.lower()}").write_bytes(
+                    upload.getvalue()
+                )
             try:
                 with st.spinner(t("Validating...")):
                     loaded = importer.read_folder(folder)

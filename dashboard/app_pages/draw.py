@@ -10,17 +10,17 @@ import streamlit as st
 
 from dashboard import workflow
 from dashboard.i18n import fmt_count, fmt_pct, t
-from dashboard.state import audit, cached_frame, directory, key, show_error
+from dashboard.state import audit, cached_frame, directory, flash, key, show_error, show_flash
 from dashboard.verify import verify_section
 from dashboard.views import department_options, region_options, tier_labels
 from scheduler import receipt as receipts
-from scheduler.draw import draw_from_frame
 from scheduler.errors import InvalidInputError, SchedulerError
 from scheduler.plan_summary import count_table
 from scheduler.publication.safe_cells import neutralise_frame
 
 PAGE = "draw"
 st.title(t("Random draw"))
+show_flash()
 data = directory()
 plans = workflow.plans()
 if data is None or not plans:
@@ -41,22 +41,29 @@ plan_id = st.selectbox(
 st.session_state["current_plan"] = plan_id
 plan = plans[plan_id]
 st.caption(
-    t("Departments: {departments}; window {start} – {end}.",
-      departments="、".join(departments.get(d, d) for d in plan.departments), start=plan.start, end=plan.end)
+    t(
+        "Departments: {departments}; window {start} – {end}.",
+        departments="、".join(departments.get(d, d) for d in plan.departments),
+        start=plan.start,
+        end=plan.end,
+    )
 )
+live = workflow.live_draw(plan_id)
 
 mode = st.radio(
     t("Seed"),
     ["reveal", "given"],
-    format_func=lambda m: t("Commit, then reveal a public value (for witnessed draws)")
-    if m == "reveal"
-    else t("Enter a seed"),
+    format_func=lambda m: (
+        t("Commit, then reveal a public value (for witnessed draws)")
+        if m == "reveal"
+        else t("Enter a seed")
+    ),
     horizontal=True,
     key=key(PAGE, "mode"),
 )
-commitments_key = key(PAGE, f"commitments_{plan_id}")
-seeds: dict[str, int] = {}
-sources: dict[str, dict] = {}
+commitment_key = key(PAGE, f"commitment_{plan_id}")
+seed: int | None = None
+source: dict = {}
 if mode == "reveal":
     st.markdown(
         t(
@@ -69,68 +76,81 @@ if mode == "reveal":
     value_source = st.text_input(t("Source of the public value"), key=key(PAGE, "value_source"))
     if st.button(t("Publish the commitment"), key=key(PAGE, "commit")):
         try:
-            st.session_state[commitments_key] = {
-                d: receipts.make_commitment(
-                    cached_frame(plan.parameters_for(d).rules), plan.parameters_for(d),
-                    reveal_at=reveal_at, value_source=value_source,
-                )
-                for d in plan.departments
-            }
+            commitment = receipts.make_commitment(
+                cached_frame(plan.parameters.rules),
+                plan.parameters,
+                reveal_at=reveal_at,
+                value_source=value_source,
+            )
         except SchedulerError as error:
             show_error(error)
         else:
-            audit("draw.commit", plan_id, {d: receipts.commitment_digest(c) for d, c in
-                                           st.session_state[commitments_key].items()})
-    commitments = st.session_state.get(commitments_key)
-    if commitments:
-        for d, c in commitments.items():
-            st.code(f"{departments.get(d, d)}  sha256 {receipts.commitment_digest(c)}", language=None)
+            st.session_state[commitment_key] = commitment
+            audit(
+                "draw.commit",
+                f"plan:{plan_id}",
+                {
+                    "commitment_sha256": receipts.commitment_digest(commitment),
+                    "reveal_at": reveal_at,
+                    "value_source": value_source,
+                },
+            )
+    commitment = st.session_state.get(commitment_key)
+    if commitment:
+        st.code(f"sha256 {receipts.commitment_digest(commitment)}", language=None)
         st.download_button(
             t("Download the commitment"),
-            json.dumps(commitments, ensure_ascii=False, indent=2).encode("utf-8"),
-            file_name=f"{plan_id}-commitment.json",
+            json.dumps(commitment, ensure_ascii=False, indent=2).encode("utf-8"),
+            file_name=f"plan-{plan_id}-commitment.json",
             mime="application/json",
             key=key(PAGE, "commitment_file"),
         )
         value = st.text_input(t("The public value, as announced"), key=key(PAGE, "reveal"))
         if value.strip():
-            for d, c in commitments.items():
-                seeds[d] = receipts.seed_from_reveal(c, value)
-                sources[d] = {"kind": "reveal", "commitment_sha256": receipts.commitment_digest(c),
-                              "value": receipts.normalise_reveal(value)}
+            seed = receipts.seed_from_reveal(commitment, value)
+            source = {
+                "kind": "reveal",
+                "commitment_sha256": receipts.commitment_digest(commitment),
+                "value": receipts.normalise_reveal(value),
+            }
 else:
-    seed = st.number_input(t("Seed"), min_value=0, value=20260101, step=1, key=key(PAGE, "seed"))
-    for i, d in enumerate(plan.departments):
-        seeds[d] = int(seed) + i
-        sources[d] = {"kind": "given"}
+    seed = int(
+        st.number_input(t("Seed"), min_value=0, value=20260101, step=1, key=key(PAGE, "seed"))
+    )
+    source = {"kind": "given"}
 
-ready = len(seeds) == len(plan.departments)
+reason = None
+if live is not None:
+    reason = st.text_input(
+        t("Reason for drawing again (required, recorded in the audit log)"), key=key(PAGE, "reason")
+    )
+ready = seed is not None and (live is None or bool(reason and reason.strip()))
 if st.button(t("Run the draw"), type="primary", disabled=not ready, key=key(PAGE, "run")):
     bar = st.progress(0.0, text=t("Building the sampling frame..."))
-    results = []
     try:
-        for i, d in enumerate(plan.departments):
-            parameters = plan.parameters_for(d)
-            frame = cached_frame(parameters.rules)
-            if mode == "reveal":
-                problems = receipts.check_commitment(st.session_state[commitments_key][d], frame, parameters)
-                if problems:
-                    raise InvalidInputError("; ".join(problems))
-            bar.progress((i + 0.5) / len(plan.departments), text=t("Drawing for {department}...",
-                                                                    department=departments.get(d, d)))
-            results.append(draw_from_frame(frame, parameters, seeds[d], seed_source=sources[d]))
+        frame = cached_frame(plan.parameters.rules)
+        if mode == "reveal":
+            problems = receipts.check_commitment(
+                st.session_state[commitment_key], frame, plan.parameters
+            )
+            if problems:
+                raise InvalidInputError("; ".join(problems))
+        bar.progress(
+            0.5,
+            text=t(
+                "Drawing for {department}...",
+                department=departments.get(plan.department_code, plan.department_code),
+            ),
+        )
+        draw_id = workflow.run_draw(plan_id, seed, seed_source=source, reason=reason)
         bar.progress(1.0, text=t("Done."))
     except SchedulerError as error:
         show_error(error)
     else:
-        workflow.save_draws(plan_id, tuple(results))
-        for result in results:
-            audit("draw.run", result.draw_id, {"plan_id": plan_id, "seed": str(result.seed),
-                                               "department_code": result.parameters.rules.department_code,
-                                               "sample_size": result.size, "seed_source": result.receipt["seed_source"]})
+        flash(t("Draw {id} recorded.", id=draw_id))
+        st.rerun()
 
-draws = workflow.draws_of(plan_id)
-if not draws:
+if live is None:
     st.info(t("Not drawn yet."))
     st.divider()
     verify_section(PAGE)
@@ -138,13 +158,13 @@ if not draws:
 
 tiers = tier_labels()
 regions = region_options(data)
-for result in draws:
-    d = result.parameters.rules.department_code
+for result in (live,):
+    d = result.department_code
     counts = result.receipt["counts"]
     st.subheader(f"{departments.get(d, d)} · {result.draw_id}")
     cols = st.columns(4)
     cols[0].metric(t("Entities in the frame"), fmt_count(result.receipt["frame_size"]))
-    cols[1].metric(t("Drawn"), fmt_count(result.size))
+    cols[1].metric(t("Drawn"), fmt_count(len(result.rows)))
     cols[2].metric(t("Expected"), f"{result.receipt['expected_size']:.1f}")
     cols[3].metric(t("Seed"), str(result.seed)[:12] + ("…" if len(str(result.seed)) > 12 else ""))
 
@@ -166,7 +186,9 @@ for result in draws:
             key=key(PAGE, f"tiers_{result.draw_id}"),
         )
     with right:
-        long = by_tier.melt(id_vars=["name"], value_vars=["expected", "drawn"], var_name="what", value_name="n")
+        long = by_tier.melt(
+            id_vars=["name"], value_vars=["expected", "drawn"], var_name="what", value_name="n"
+        )
         long["what"] = long["what"].map({"expected": t("Expected"), "drawn": t("Drawn")})
         st.altair_chart(
             alt.Chart(long)
@@ -180,10 +202,23 @@ for result in draws:
             ),
             width="stretch",
         )
+    st.caption(
+        t(
+            "Drawn per tier: {counts}",
+            counts=" · ".join(
+                f"{code} {drawn}/{expected:.1f}"
+                for code, drawn, expected in zip(
+                    by_tier["key"], by_tier["drawn"], by_tier["expected"], strict=True
+                )
+            ),
+        )
+    )
     by_region = count_table(counts["region"], regions)
     st.markdown(f"**{t('Expected and drawn per division')}**")
     st.bar_chart(
-        by_region.rename(columns={"name": t("Division"), "expected": t("Expected"), "drawn": t("Drawn")}),
+        by_region.rename(
+            columns={"name": t("Division"), "expected": t("Expected"), "drawn": t("Drawn")}
+        ),
         x=t("Division"),
         y=[t("Expected"), t("Drawn")],
         stack=False,
@@ -192,8 +227,14 @@ for result in draws:
     with st.expander(t("Drawn entities and their inclusion probabilities")):
         st.dataframe(
             result.rows.rename(
-                columns={"uscc": "统一社会信用代码", "name": "名称", "region_code": t("Division"),
-                         "tier": t("Tier"), "inclusion_prob": t("Inclusion probability"), "stratum": t("Stratum")}
+                columns={
+                    "uscc": "统一社会信用代码",
+                    "name": "名称",
+                    "region_code": t("Division"),
+                    "tier": t("Tier"),
+                    "inclusion_prob": t("Inclusion probability"),
+                    "stratum": t("Stratum"),
+                }
             ),
             hide_index=True,
             width="stretch",

@@ -1,2 +1,120 @@
+"""导出: the inspection list, the task sheets and the public list as XLSX or CSV downloads."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
 import streamlit as st
-st.title("todo")
+
+from dashboard import workflow
+from dashboard.i18n import fmt_count, t
+from dashboard.state import directory, key, missing, show_error, upstream
+from dashboard.views import department_options
+from scheduler.errors import SchedulerError
+
+PAGE = "exports"
+st.title(t("Exports"))
+data = directory()
+plans = workflow.plans()
+jobs = upstream("scheduler.publication.jobs")
+if jobs is None:
+    missing(t("exports (scheduler.publication)"))
+    st.stop()
+if data is None or not plans:
+    st.info(t("Draw a plan on the Random draw page first."))
+    st.stop()
+
+departments = department_options(data)
+ids = list(plans)
+current = st.session_state.get("current_plan")
+plan_id = st.selectbox(
+    t("Plan"),
+    ids,
+    index=ids.index(current) if current in ids else len(ids) - 1,
+    format_func=lambda i: f"{i} · {plans[i].name}",
+    key=key(PAGE, "plan"),
+)
+draw = workflow.live_draw(plan_id)
+if draw is None:
+    st.info(t("Draw a plan on the Random draw page first."))
+    st.stop()
+draw_id = draw.draw_id
+record = workflow.assignment_of(draw_id)
+assignment = record[1].to_frame() if record else None
+if assignment is None:
+    st.caption(
+        t(
+            "The plan is not assigned yet: lists come without teams and dates, and there are no task sheets."
+        )
+    )
+
+split = st.radio(
+    t("Split by"),
+    ["none", "division", "department"],
+    format_func=lambda s: {
+        "none": t("Nothing"),
+        "division": t("Division"),
+        "department": t("Department"),
+    }[s],
+    horizontal=True,
+    key=key(PAGE, "split"),
+)
+KINDS = {
+    "list": (t("Inspection list (internal)"), "检查对象名单"),
+    "tasks": (t("Task sheets, one per team (internal)"), "检查任务单"),
+    "public": (t("Public list (masked, for 一公开)"), "抽查结果公示"),
+}
+FORMATS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _export(
+    _data, _draw, _assignment, draw_id: str, version: str, kind: str, fmt: str, split: str
+) -> tuple:
+    """``(file name, bytes, rows)`` of one export; cached per draw, assignment version and options."""
+    with tempfile.TemporaryDirectory(prefix="scheduler-export-") as tmp:
+        out = Path(tmp) / f"{KINDS[kind][1]}_{draw_id}.{fmt}"
+        files, rows = jobs.run_export(
+            _data,
+            _draw,
+            kind=kind,
+            fmt=fmt,
+            out=out,
+            assignment=_assignment,
+            department_code=None,
+            split=split if fmt == "xlsx" else "none",
+        )
+        return files[0].name, files[0].read_bytes(), rows
+
+
+version = f"{record[0]}:{hash(tuple(assignment.itertuples(index=False)))}" if record else "none"
+for kind, (label, _) in KINDS.items():
+    if kind == "tasks" and assignment is None:
+        continue
+    st.subheader(label)
+    cols = st.columns(len(FORMATS))
+    for col, (fmt, mime) in zip(cols, FORMATS.items(), strict=True):
+        try:
+            name, payload, rows = _export(
+                data, draw.rows, assignment, draw_id, version, kind, fmt, split
+            )
+        except SchedulerError as error:
+            show_error(error)
+            continue
+        col.download_button(
+            f"{fmt.upper()} · {fmt_count(rows)} {t('rows') if kind != 'tasks' else t('teams')}",
+            payload,
+            file_name=name,
+            mime=mime,
+            key=key(PAGE, f"{kind}_{fmt}"),
+        )
+st.caption(
+    t(
+        "Internal lists carry addresses, phones and tiers: keep them inside the departments. "
+        "The public list shows only what the law publishes, with individual operators' names masked."
+    )
+)

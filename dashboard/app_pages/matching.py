@@ -1,2 +1,292 @@
+"""人员匹配: lawful random teams on working days; workloads, teams, calendar; diagnosis and swaps."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import date, timedelta
+
+import altair as alt
+import pandas as pd
 import streamlit as st
-st.title("todo")
+
+from dashboard import workflow
+from dashboard.i18n import fmt_count, fmt_pct, language, t
+from dashboard.state import audit, directory, flash, key, show_error, show_flash
+from dashboard.views import department_options, region_options
+from scheduler.calendar import CalendarFallbackWarning, WorkingCalendar
+from scheduler.errors import InfeasiblePlanError, SchedulerError
+from scheduler.matching import AssignSettings, assign, exclusion_reasons, swap_inspector
+from scheduler.plan_summary import (
+    apply_relaxation,
+    load_distribution,
+    team_table,
+    visits_per_day,
+    workload_table,
+)
+
+PAGE = "matching"
+TOP_INSPECTORS = 40
+st.title(t("Inspector matching"))
+show_flash()
+data = directory()
+plans = workflow.plans()
+if data is None or not plans:
+    st.info(t("Draw a plan on the Random draw page first."))
+    st.stop()
+
+departments = department_options(data)
+regions = region_options(data)
+ids = list(plans)
+current = st.session_state.get("current_plan")
+plan_id = st.selectbox(
+    t("Plan"),
+    ids,
+    index=ids.index(current) if current in ids else len(ids) - 1,
+    format_func=lambda i: f"{i} · {plans[i].name}",
+    key=key(PAGE, "plan"),
+)
+st.session_state["current_plan"] = plan_id
+plan = plans[plan_id]
+draw = workflow.live_draw(plan_id)
+if draw is None:
+    st.info(t("Draw a plan on the Random draw page first."))
+    st.stop()
+st.caption(
+    t(
+        "Draw {draw}: {n} entities; departments {departments}.",
+        draw=draw.draw_id,
+        n=len(draw.rows),
+        departments="、".join(departments.get(d, d) for d in plan.departments),
+    )
+)
+
+with st.form(key(PAGE, "form")):
+    cols = st.columns(5)
+    start = cols[0].date_input(
+        t("Inspections from"), value=plan.start or date.today(), key=key(PAGE, "start")
+    )
+    end = cols[1].date_input(
+        t("Inspections until"),
+        value=plan.end or date.today() + timedelta(days=30),
+        key=key(PAGE, "end"),
+    )
+    team_size = cols[2].number_input(
+        t("Inspectors per visit"), min_value=2, max_value=6, value=2, key=key(PAGE, "team")
+    )
+    daily = cols[3].number_input(
+        t("Visits per inspector per day"),
+        min_value=1,
+        max_value=10,
+        value=4,
+        key=key(PAGE, "daily"),
+    )
+    seed = cols[4].number_input(
+        t("Seed"), min_value=0, value=20260102, step=1, key=key(PAGE, "seed")
+    )
+    cross = st.checkbox(
+        t("Allow inspectors from other divisions"), value=True, key=key(PAGE, "cross")
+    )
+    run = st.form_submit_button(t("Run the assignment"), type="primary")
+
+inputs = workflow.draw_inputs(plan, draw)
+calendar = WorkingCalendar()
+pending_key = key(PAGE, f"pending_{plan_id}")
+
+
+def _run(directory_used, settings: AssignSettings, until, note: str | None = None) -> None:
+    """Run the assignment and keep either the result or the diagnosis."""
+    bar = st.progress(0.0, text=t("Matching inspectors..."))
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", CalendarFallbackWarning)
+            result = assign(
+                directory_used,
+                inputs,
+                start=start,
+                end=until,
+                settings=settings,
+                calendar=calendar,
+                rng=int(seed),
+                progress=lambda what, done, total: bar.progress(
+                    min(done / max(total, 1), 1.0), text=f"{t('Matching inspectors...')} {what}"
+                ),
+            )
+        for warning in {
+            str(w.message) for w in caught if issubclass(w.category, CalendarFallbackWarning)
+        }:
+            st.warning(warning)
+    except InfeasiblePlanError as error:
+        bar.empty()
+        st.session_state[pending_key] = {
+            "diagnosis": error.diagnosis,
+            "message": str(error),
+            "directory": directory_used,
+            "settings": settings,
+            "end": until,
+        }
+    except SchedulerError as error:
+        bar.empty()
+        show_error(error)
+    else:
+        bar.empty()
+        st.session_state.pop(pending_key, None)
+        run_id = workflow.save_assignment(result)
+        st.session_state[key(PAGE, f"directory_{run_id}")] = directory_used
+        if note:
+            audit("assignment.relaxed", f"run:{run_id}", {"relaxation": note})
+
+
+if run:
+    _run(
+        data,
+        AssignSettings(team_size=int(team_size), daily_limit=int(daily), allow_cross_region=cross),
+        end,
+    )
+
+pending = st.session_state.get(pending_key)
+if pending is not None:
+    diagnosis = pending["diagnosis"]
+    st.error(t("The plan cannot be staffed as it stands: {msg}", msg=pending["message"]))
+    st.subheader(t("Diagnosis"))
+    st.dataframe(pd.DataFrame(diagnosis.to_rows(language())), hide_index=True, width="stretch")
+    if diagnosis.relaxations:
+        st.markdown(
+            t("Smallest changes that make the plan feasible (each verified by re-solving):")
+        )
+        for i, relaxation in enumerate(diagnosis.relaxations):
+            if st.button(
+                t("Apply: {what}", what=relaxation.description), key=key(PAGE, f"relax_{i}")
+            ):
+                relaxed = apply_relaxation(
+                    relaxation,
+                    diagnosis,
+                    directory=pending["directory"],
+                    settings=pending["settings"],
+                    end=pending["end"],
+                    calendar=calendar,
+                )
+                _run(relaxed.directory, relaxed.settings, relaxed.end, note=relaxation.description)
+                st.rerun()
+    else:
+        st.warning(
+            t(
+                "No single relaxation makes the plan feasible: add qualified inspectors to the divisions above."
+            )
+        )
+
+record = workflow.assignment_of(draw.draw_id)
+if record is None:
+    if pending is None:
+        st.info(t("Not assigned yet."))
+    st.stop()
+run_id, result = record
+# A relaxation applied in this session (e.g. raised capacities) is the directory the run was checked against.
+used = st.session_state.get(key(PAGE, f"directory_{run_id}"), data)
+
+loads = workload_table(result, used)
+visits = len({a.visit_id for a in result.assignments})
+cols = st.columns(4)
+cols[0].metric(t("Visits"), fmt_count(visits))
+cols[1].metric(t("Inspectors used"), fmt_count(int((loads["visits"] > 0).sum())))
+cols[2].metric(t("Cross-division share"), fmt_pct(1 - result.same_region_share()))
+cols[3].metric(t("Busiest inspector"), f"{int(loads['visits'].max()) if len(loads) else 0}")
+
+st.subheader(t("Workload against capacity"))
+division = st.selectbox(
+    t("Division"),
+    ["", *sorted(set(loads["region_code"]))],
+    format_func=lambda code: regions.get(code, code) if code else t("All divisions"),
+    key=key(PAGE, "load_region"),
+)
+subset = loads if not division else loads.loc[loads["region_code"] == division]
+shown = subset.head(TOP_INSPECTORS).assign(label=lambda f: f["name"] + " " + f["inspector_id"])
+bars = alt.Chart(shown).encode(y=alt.Y("label:N", sort=list(shown["label"]), title=t("Inspector")))
+chart = bars.mark_bar(color="#c8d3e0").encode(
+    x=alt.X("capacity:Q", title=t("Visits"))
+) + bars.mark_bar(color="#d62728", height=8).encode(
+    x="visits:Q", tooltip=["inspector_id", "name", "region_code", "visits", "capacity"]
+)
+st.altair_chart(chart.properties(height=max(160, 16 * len(shown))), width="stretch")
+st.caption(
+    t("Grey: capacity; red: visits in this plan.")
+    + " "
+    + t("The {n} busiest of {total} inspectors.", n=len(shown), total=len(subset))
+)
+st.bar_chart(
+    load_distribution(subset).rename(
+        columns={"visits": t("Visits"), "inspectors": t("Inspectors")}
+    ),
+    x=t("Visits"),
+    y=t("Inspectors"),
+    height=200,
+)
+
+st.subheader(t("Calendar"))
+days = visits_per_day(result)
+st.altair_chart(
+    alt.Chart(days)
+    .mark_rect()
+    .encode(
+        x=alt.X("yearmonthdate(week):O", title=t("Week of")),
+        y=alt.Y("weekday:O", title=t("Weekday")),
+        color=alt.Color("visits:Q", title=t("Visits"), scale=alt.Scale(scheme="blues")),
+        tooltip=[alt.Tooltip("day:T", format="%Y-%m-%d"), "visits"],
+    ),
+    width="stretch",
+)
+
+st.subheader(t("Teams"))
+teams = team_table(result, used)
+st.dataframe(
+    teams.assign(
+        department_code=teams["department_code"].map(departments).fillna(teams["department_code"]),
+        region_code=teams["region_code"].map(regions).fillna(teams["region_code"]),
+    ).rename(
+        columns={
+            "visit_id": t("Visit"),
+            "scheduled_on": t("Date"),
+            "department_code": t("Department"),
+            "uscc": "统一社会信用代码",
+            "name": "名称",
+            "region_code": t("Division"),
+            "lead": t("Team lead"),
+            "members": t("Members"),
+            "cross_region": t("Cross-division"),
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+    key=key(PAGE, "teams"),
+)
+
+st.subheader(t("Swap an inspector"))
+visits_by_uscc = {a.uscc: a for a in result.assignments}
+uscc = st.selectbox(
+    t("Visit"),
+    list(visits_by_uscc),
+    format_func=lambda u: f"{visits_by_uscc[u].name} ({u})",
+    key=key(PAGE, "swap_visit"),
+)
+visit = visits_by_uscc[uscc]
+old = st.selectbox(t("Replace"), list(visit.team), key=key(PAGE, "swap_old"))
+candidates = exclusion_reasons(used, visit.department_code, uscc)
+eligible = [
+    i for i in candidates.loc[candidates["eligible"], "inspector_id"] if i not in visit.team
+]
+new = st.selectbox(t("By"), eligible, key=key(PAGE, "swap_new"))
+with st.expander(t("Why are other inspectors not eligible?")):
+    st.dataframe(candidates.loc[~candidates["eligible"]], hide_index=True)
+swap_reason = st.text_input(
+    t("Reason for the swap (recorded in the audit log)"), key=key(PAGE, "swap_reason")
+)
+if st.button(t("Swap and re-check"), key=key(PAGE, "swap")) and new:
+    try:
+        changed = swap_inspector(result, uscc, old, new, used, calendar=calendar)
+    except SchedulerError as error:
+        show_error(error)
+    else:
+        workflow.save_swap(
+            run_id, result, changed, uscc=uscc, old_id=old, new_id=new, reason=swap_reason
+        )
+        flash(t("Swapped {old} for {new}; every rule still holds.", old=old, new=new))
+        st.rerun()

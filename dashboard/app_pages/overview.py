@@ -37,7 +37,9 @@ totals, by_region, by_type, by_department, warnings = _summary(id(data))
 cols = st.columns(5)
 cols[0].metric(t("Entities"), fmt_count(totals.entities))
 cols[1].metric(t("Operating"), fmt_count(totals.active_entities))
-cols[2].metric(t("Individual businesses"), fmt_pct(totals.individual_businesses / max(totals.entities, 1)))
+cols[2].metric(
+    t("Individual businesses"), fmt_pct(totals.individual_businesses / max(totals.entities, 1))
+)
 cols[3].metric(t("Active inspectors"), fmt_count(totals.active_inspectors))
 cols[4].metric(t("Inspection capacity"), fmt_count(totals.capacity))
 
@@ -102,7 +104,9 @@ else:
         .encode(
             y=alt.Y("region_code:N", title=t("Division")),
             x=alt.X("entities:Q", stack="normalize", title=t("Share"), axis=alt.Axis(format="%")),
-            color=alt.Color("tier:N", title=t("Tier"), scale=alt.Scale(scheme="redyellowgreen", reverse=True)),
+            color=alt.Color(
+                "tier:N", title=t("Tier"), scale=alt.Scale(scheme="redyellowgreen", reverse=True)
+            ),
             tooltip=["region_code", "tier", "entities"],
         )
     )

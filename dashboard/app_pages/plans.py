@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, timedelta
 
 import pandas as pd
@@ -11,8 +10,13 @@ import streamlit as st
 from dashboard import workflow
 from dashboard.i18n import fmt_count, fmt_pct, t
 from dashboard.state import cached_frame, directory, key, show_error
-from dashboard.views import department_options, preset_options, region_options, sector_options, tier_labels
-from scheduler.draw import DrawParameters
+from dashboard.views import (
+    department_options,
+    preset_options,
+    region_options,
+    sector_options,
+    tier_labels,
+)
 from scheduler.errors import SchedulerError
 from scheduler.frame import FrameRules
 from scheduler.plan_summary import frame_summary
@@ -34,7 +38,11 @@ with_inspectors = set(data.inspectors["department_code"])
 ordered = sorted(departments, key=lambda code: (code not in with_inspectors, code != "MARKET"))
 
 left, right = st.columns(2)
-name = left.text_input(t("Plan name"), value=t("Random inspection {year}", year=date.today().year), key=key(PAGE, "name"))
+name = left.text_input(
+    t("Plan name"),
+    value=t("Random inspection {year}", year=date.today().year),
+    key=key(PAGE, "name"),
+)
 department = left.selectbox(
     t("Department"), ordered, format_func=departments.get, key=key(PAGE, "department")
 )
@@ -51,7 +59,9 @@ chosen_regions = left.multiselect(
 )
 from scheduler.formats import ENTITY_TYPES  # noqa: E402
 
-chosen_types = left.multiselect(t("Entity types (empty = all)"), list(ENTITY_TYPES), key=key(PAGE, "types"))
+chosen_types = left.multiselect(
+    t("Entity types (empty = all)"), list(ENTITY_TYPES), key=key(PAGE, "types")
+)
 joint = left.multiselect(
     t("Joint departments (one visit, several departments' items)"),
     [code for code in ordered if code != department],
@@ -62,7 +72,11 @@ joint = left.multiselect(
 mode = right.radio(
     t("How much to inspect"),
     ["preset", "rates", "budget"],
-    format_func=lambda m: {"preset": t("Preset rates"), "rates": t("Own rates"), "budget": t("Budget")}[m],
+    format_func=lambda m: {
+        "preset": t("Preset rates"),
+        "rates": t("Own rates"),
+        "budget": t("Budget"),
+    }[m],
     horizontal=True,
     key=key(PAGE, "mode"),
 )
@@ -77,7 +91,11 @@ elif mode == "rates":
     defaults = {"A": 3.0, "B": 5.0, "C": 15.0, "D": 50.0}
     policy_args["rates"] = {
         code: cols[i].number_input(
-            f"{tiers[code]} %", min_value=0.1, max_value=100.0, value=defaults.get(code, 10.0), step=0.5,
+            f"{tiers[code]} %",
+            min_value=0.1,
+            max_value=100.0,
+            value=defaults.get(code, 10.0),
+            step=0.5,
             key=key(PAGE, f"rate_{code}"),
         )
         / 100
@@ -85,21 +103,33 @@ elif mode == "rates":
     }
 else:
     policy_args["budget"] = int(
-        right.number_input(t("Inspections in total"), min_value=1, value=100, step=10, key=key(PAGE, "budget"))
+        right.number_input(
+            t("Inspections in total"), min_value=1, value=100, step=10, key=key(PAGE, "budget")
+        )
     )
     cols = right.columns(len(scheme.codes))
     weights = default_weights()
     policy_args["weights"] = {
         code: cols[i].number_input(
-            t("Weight {tier}", tier=code), min_value=0.1, value=float(weights.get(code, 1.0)), step=0.5,
+            t("Weight {tier}", tier=code),
+            min_value=0.1,
+            value=float(weights.get(code, 1.0)),
+            step=0.5,
             key=key(PAGE, f"weight_{code}"),
         )
         for i, code in enumerate(scheme.codes)
     }
-start = right.date_input(t("Inspections from"), value=date.today() + timedelta(days=7), key=key(PAGE, "start"))
-end = right.date_input(t("Inspections until"), value=date.today() + timedelta(days=60), key=key(PAGE, "end"))
+start = right.date_input(
+    t("Inspections from"), value=date.today() + timedelta(days=7), key=key(PAGE, "start")
+)
+end = right.date_input(
+    t("Inspections until"), value=date.today() + timedelta(days=60), key=key(PAGE, "end")
+)
 repeat = right.number_input(
-    t("Repeat control: skip entities inspected within (months)"), min_value=0, max_value=36, value=12,
+    t("Repeat control: skip entities inspected within (months)"),
+    min_value=0,
+    max_value=36,
+    value=12,
     key=key(PAGE, "repeat"),
 )
 
@@ -107,13 +137,12 @@ try:
     policy = make_policy(scheme, **policy_args)
     rules = FrameRules(
         department_code=department,
-        on=date.today(),
+        on=start,
         regions=tuple(chosen_regions),
         sectors=tuple(chosen_sectors),
         entity_types=tuple(chosen_types),
         repeat_window_months=int(repeat),
     )
-    parameters = DrawParameters(rules=rules, policy=policy)
     frame = cached_frame(rules)
     summary = frame_summary(frame, policy)
 except SchedulerError as error:
@@ -138,21 +167,24 @@ st.dataframe(
 )
 
 if st.button(t("Save the plan"), type="primary", key=key(PAGE, "save")):
-    if end < start:
-        st.error(t("The window ends before it starts."))
-    else:
-        digest = hashlib.sha256(repr((name, parameters.as_dict(), joint, start, end)).encode()).hexdigest()
-        plan = workflow.PlanSpec(
-            plan_id="PL-" + digest[:8].upper(),
+    try:
+        plan_id = workflow.create(
+            department_code=department,
+            policy=policy,
             name=name,
-            parameters=parameters,
+            sectors=tuple(chosen_sectors),
+            regions=tuple(chosen_regions),
+            entity_types=tuple(chosen_types),
             joint_departments=tuple(joint),
             start=start,
             end=end,
+            repeat_window_months=int(repeat),
         )
-        workflow.save_plan(plan)
-        st.session_state["current_plan"] = plan.plan_id
-        st.success(t("Saved plan {id}. Go to the Random draw page to draw it.", id=plan.plan_id))
+    except SchedulerError as error:
+        show_error(error)
+    else:
+        st.session_state["current_plan"] = plan_id
+        st.success(t("Saved plan {id}. Go to the Random draw page to draw it.", id=plan_id))
 
 saved = workflow.plans()
 if saved:
@@ -165,7 +197,6 @@ if saved:
                     t("Plan name"): p.name,
                     t("Departments"): "、".join(departments.get(d, d) for d in p.departments),
                     t("Window"): f"{p.start} – {p.end}",
-                    t("Drawn"): "✓" if workflow.draws_of(p.plan_id) else "",
                 }
                 for p in saved.values()
             ]

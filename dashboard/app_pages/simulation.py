@@ -38,24 +38,36 @@ with st.form(key("simulation", "form")):
     source = left.radio(
         t("Population"),
         sources,
-        format_func=lambda s: t("The imported directory") if s == "directory" else t("A synthetic population"),
+        format_func=lambda s: (
+            t("The imported directory") if s == "directory" else t("A synthetic population")
+        ),
         horizontal=True,
         key=key(PAGE, "source"),
     )
     size = left.number_input(
-        t("Synthetic population size"), min_value=100, max_value=2_000_000, value=20_000, step=1_000,
+        t("Synthetic population size"),
+        min_value=100,
+        max_value=2_000_000,
+        value=20_000,
+        step=1_000,
         key=key(PAGE, "size"),
     )
     departments = department_options(data)
     department = left.selectbox(
-        t("Rating department"), list(departments), format_func=departments.get, key=key(PAGE, "department")
+        t("Rating department"),
+        list(departments),
+        format_func=departments.get,
+        key=key(PAGE, "department"),
     )
     choices = ["uniform", "risk", *preset_options()]
     policies = right.multiselect(
         t("Policies to compare"),
         choices,
         default=["uniform", "weifang-default", "risk"],
-        format_func=lambda p: {"uniform": t("uniform (no credit weighting)"), "risk": t("risk-adaptive")}.get(p, p),
+        format_func=lambda p: {
+            "uniform": t("uniform (no credit weighting)"),
+            "risk": t("risk-adaptive"),
+        }.get(p, p),
         key=key(PAGE, "policies"),
     )
     custom = right.text_input(
@@ -75,7 +87,9 @@ if run:
         if custom.strip():
             chosen.append(simulation.parse_policy(custom, scheme))
         if source == "directory" and data is not None:
-            population = simulation.population_from_directory(data, on=date.today(), department=department)
+            population = simulation.population_from_directory(
+                data, on=date.today(), department=department
+            )
         else:
             population = simulation.synthetic_population(int(size), rng=int(seed), scheme=scheme)
         bar = st.progress(0.0, text=t("Simulating..."))
@@ -137,8 +151,13 @@ base = alt.Chart(long).encode(
 band = base.mark_area(opacity=0.2).encode(y="lo:Q", y2="hi:Q")
 line = base.mark_line(point=True).encode(
     y=alt.Y("mean:Q", title=f"{t(metrics[metric].label)} ({metrics[metric].unit})"),
-    tooltip=["policy", "period", alt.Tooltip("mean:Q", format=".2f"), alt.Tooltip("lo:Q", format=".2f"),
-             alt.Tooltip("hi:Q", format=".2f")],
+    tooltip=[
+        "policy",
+        "period",
+        alt.Tooltip("mean:Q", format=".2f"),
+        alt.Tooltip("lo:Q", format=".2f"),
+        alt.Tooltip("hi:Q", format=".2f"),
+    ],
 )
 st.altair_chart(band + line, width="stretch")
 
@@ -153,7 +172,13 @@ table = pd.DataFrame(
                 f"[{spread.lo[p, last, result.metric_index(m)]:.1f}, {spread.hi[p, last, result.metric_index(m)]:.1f}]"
                 for p in range(len(result.policies))
             ]
-            for m in ("hit_rate", "compliant_share", "time_to_detection", "coverage_3y", "prevalence")
+            for m in (
+                "hit_rate",
+                "compliant_share",
+                "time_to_detection",
+                "coverage_3y",
+                "prevalence",
+            )
             if m in metrics
         },
     }

@@ -17,7 +17,10 @@ __all__ = ["register", "streamlit_command", "default_data_folder", "seed_if_empt
 
 def default_data_folder() -> Path | None:
     """``sample_data/`` in the working directory, else next to the source tree."""
-    for candidate in (Path.cwd() / "sample_data", Path(__file__).resolve().parents[2] / "sample_data"):
+    for candidate in (
+        Path.cwd() / "sample_data",
+        Path(__file__).resolve().parents[2] / "sample_data",
+    ):
         if (candidate / "entities.csv").is_file() or (candidate / "entities.xlsx").is_file():
             return candidate
     return None
@@ -49,7 +52,8 @@ def streamlit_command(port: int, headless: bool) -> list[str]:
     """The ``streamlit run`` command line for the dashboard's entry script."""
     import dashboard
 
-    app = Path(dashboard.__file__).resolve().parent / "app.py"
+    # ``__path__`` also works when an editable install maps the package as a namespace.
+    app = Path(next(iter(dashboard.__path__))).resolve() / "app.py"
     return [
         sys.executable,
         "-m",
@@ -66,6 +70,8 @@ def streamlit_command(port: int, headless: bool) -> list[str]:
         "false",
         "--global.developmentMode",
         "false",
+        "--client.toolbarMode",
+        "minimal",
     ]
 
 
@@ -77,7 +83,9 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int, typer.Option(help="Port to serve the dashboard on.")] = 8501,
         url: Annotated[
             str | None,
-            typer.Option("--url", help="Database URL (default: SCHEDULER_DATABASE_URL or ./scheduler.db)."),
+            typer.Option(
+                "--url", help="Database URL (default: SCHEDULER_DATABASE_URL or ./scheduler.db)."
+            ),
         ] = None,
         headless: Annotated[
             bool, typer.Option("--headless", help="Do not open a browser (servers, tests).")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 import typer
@@ -56,7 +56,7 @@ def _population(
 
 
 def _parameters(**given: float | str | None) -> ModelParameters:
-    values = {k: v for k, v in given.items() if v is not None}
+    values: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     if "propensity" in values:
         values["propensity"] = parse_tier_values(str(values["propensity"]), "--propensity")
     return ModelParameters(**values)
@@ -120,6 +120,10 @@ def simulate_command(
     repair_after: Annotated[
         float | None, typer.Option("--repair-after", help="Years without findings before repair.")
     ] = None,
+    repair_after_worst: Annotated[
+        float | None,
+        typer.Option("--repair-after-worst", help="Same, for the worst tier."),
+    ] = None,
     repair_rate: Annotated[
         float | None,
         typer.Option("--repair-rate", help="Yearly chance an eligible entity repairs."),
@@ -135,7 +139,8 @@ def simulate_command(
     """Simulate policies over the years at an equal budget and write tidy results."""
     params = _parameters(
         propensity=propensity, detection=detection, self_correction=self_correction,
-        exit_rate=exit_rate, repair_after_years=repair_after, repair_rate=repair_rate,
+        exit_rate=exit_rate, repair_after_years=repair_after,
+        repair_after_worst_years=repair_after_worst, repair_rate=repair_rate,
         rerating_rate=rerating_rate, rating_accuracy=rating_accuracy,
     )
     population_seed, simulation_seed = np.random.SeedSequence(seed).spawn(2)

@@ -23,9 +23,17 @@ from scheduler.matching.tasks import DrawInput
 __all__ = ["assign", "swap_inspector"]
 
 
-def assign(directory: Directory, draws: list[DrawInput], *, start: date, end: date,
-           settings: AssignSettings | None = None, calendar: WorkingCalendar | None = None,
-           rng: np.random.Generator | int | None = None, progress: Progress | None = None) -> AssignmentResult:
+def assign(
+    directory: Directory,
+    draws: list[DrawInput],
+    *,
+    start: date,
+    end: date,
+    settings: AssignSettings | None = None,
+    calendar: WorkingCalendar | None = None,
+    rng: np.random.Generator | int | None = None,
+    progress: Progress | None = None,
+) -> AssignmentResult:
     """Match every drawn entity to a lawful random team and a working day.
 
     Raises ``InfeasiblePlanError`` (with a ``Diagnosis``) when a task cannot be
@@ -37,15 +45,24 @@ def assign(directory: Directory, draws: list[DrawInput], *, start: date, end: da
         raise InvalidInputError(f"`end` must not be before `start`; got start={start}, end={end}.")
     settings = settings or AssignSettings()
     calendar = calendar if calendar is not None else WorkingCalendar()
-    result = plan(directory, draws, start=start, end=end, settings=settings, calendar=calendar, rng=rng,
-                  progress=progress)
+    result = plan(
+        directory,
+        draws,
+        start=start,
+        end=end,
+        settings=settings,
+        calendar=calendar,
+        rng=rng,
+        progress=progress,
+    )
     if result.unassigned:
         if progress:
             progress("diagnosing", 0, 1)
         diagnosis = diagnose(directory, draws, result, calendar=calendar)
         if not settings.allow_partial:
             raise InfeasiblePlanError(
-                f"{diagnosis.unassigned} task(s) cannot be staffed or dated under the rules; see the diagnosis",
+                f"{diagnosis.unassigned} task(s) cannot be staffed or dated under the rules; "
+                "see the diagnosis",
                 diagnosis,
             )
         result = replace(result, solver={**result.solver, "diagnosis": diagnosis})
@@ -55,8 +72,15 @@ def assign(directory: Directory, draws: list[DrawInput], *, start: date, end: da
     return result
 
 
-def swap_inspector(result: AssignmentResult, uscc: str, old_id: str, new_id: str, directory: Directory, *,
-                   calendar: WorkingCalendar | None = None) -> AssignmentResult:
+def swap_inspector(
+    result: AssignmentResult,
+    uscc: str,
+    old_id: str,
+    new_id: str,
+    directory: Directory,
+    *,
+    calendar: WorkingCalendar | None = None,
+) -> AssignmentResult:
     """Replace ``old_id`` by ``new_id`` on the visit to ``uscc`` (keeping the lead role).
 
     The changed plan is re-checked; a swap that breaks a rule (wrong
@@ -70,21 +94,31 @@ def swap_inspector(result: AssignmentResult, uscc: str, old_id: str, new_id: str
         raise NotFoundError(f"inspector {old_id} is not on the visit to {uscc}")
     if any(new_id in a.team for a in rows):
         raise InvalidInputError(f"inspector {new_id} is already on the visit to {uscc}")
-    region = dict(zip(directory.inspectors["inspector_id"].astype(str),
-                      directory.inspectors["region_code"].astype(str), strict=True))
+    region = dict(
+        zip(
+            directory.inspectors["inspector_id"].astype(str),
+            directory.inspectors["region_code"].astype(str),
+            strict=True,
+        )
+    )
     sub = {old_id: new_id}
 
     def swapped(a: Assignment) -> Assignment:
         if a.uscc != uscc:
             return a
         own = tuple(sub.get(i, i) for i in a.department_inspector_ids)
-        return replace(a, lead_inspector_id=sub.get(a.lead_inspector_id, a.lead_inspector_id),
-                       member_inspector_ids=tuple(sub.get(i, i) for i in a.member_inspector_ids),
-                       department_inspector_ids=own,
-                       cross_region=any(region.get(i) != a.region_code for i in own))
+        return replace(
+            a,
+            lead_inspector_id=sub.get(a.lead_inspector_id, a.lead_inspector_id),
+            member_inspector_ids=tuple(sub.get(i, i) for i in a.member_inspector_ids),
+            department_inspector_ids=own,
+            cross_region=any(region.get(i) != a.region_code for i in own),
+        )
 
     changed = replace(result, assignments=tuple(swapped(a) for a in result.assignments))
     violations = check_assignment(changed, directory, None, calendar)
     if violations:
-        raise InvalidInputError("the swap breaks the rules:\n" + "\n".join(str(v) for v in violations))
+        raise InvalidInputError(
+            "the swap breaks the rules:\n" + "\n".join(str(v) for v in violations)
+        )
     return changed

@@ -48,12 +48,22 @@ def _col(frame, name: str) -> list:
 
 
 def _rules(directory: Directory) -> tuple[dict, dict, set, dict]:
-    inspectors = {str(r.inspector_id): r._replace(qualifications=frozenset(split_list(r.qualifications)))
-                  for r in directory.inspectors.itertuples(index=False)}
+    inspectors = {
+        str(r.inspector_id): r._replace(qualifications=frozenset(split_list(r.qualifications)))
+        for r in directory.inspectors.itertuples(index=False)
+    }
     dept_sectors: dict[str, set[str]] = defaultdict(set)
-    for code, dept in zip(_col(directory.sectors, "code"), _col(directory.sectors, "department_code"), strict=True):
+    for code, dept in zip(
+        _col(directory.sectors, "code"), _col(directory.sectors, "department_code"), strict=True
+    ):
         dept_sectors[str(dept)].add(str(code))
-    conflicts = set(zip(_col(directory.conflicts, "inspector_id"), _col(directory.conflicts, "uscc"), strict=True))
+    conflicts = set(
+        zip(
+            _col(directory.conflicts, "inspector_id"),
+            _col(directory.conflicts, "uscc"),
+            strict=True,
+        )
+    )
     last: dict[tuple[str, str], tuple] = {}
     for r in directory.history.itertuples(index=False):
         key = (str(r.department_code), str(r.uscc))
@@ -62,8 +72,12 @@ def _rules(directory: Directory) -> tuple[dict, dict, set, dict]:
     return inspectors, dept_sectors, conflicts, {k: v[1] for k, v in last.items()}
 
 
-def check_assignment(result: AssignmentResult, directory: Directory, draws: list[DrawInput] | None,
-                     calendar: WorkingCalendar | None = None) -> list[Violation]:
+def check_assignment(
+    result: AssignmentResult,
+    directory: Directory,
+    draws: list[DrawInput] | None,
+    calendar: WorkingCalendar | None = None,
+) -> list[Violation]:
     """Every broken hard rule of ``result`` (empty list = lawful plan).
 
     With ``draws=None`` coverage (every drawn task planned once) is not checked.
@@ -74,23 +88,37 @@ def check_assignment(result: AssignmentResult, directory: Directory, draws: list
     wanted = {a.uscc for a in result.assignments}
     ent = directory.entities
     ent = ent[ent["uscc"].isin(wanted)]
-    entity_sectors = {u: set(split_list(x)) for u, x in zip(_col(ent, "uscc"), _col(ent, "sectors"), strict=True)}
+    entity_sectors = {
+        u: set(split_list(x)) for u, x in zip(_col(ent, "uscc"), _col(ent, "sectors"), strict=True)
+    }
     entity_region = dict(zip(_col(ent, "uscc"), _col(ent, "region_code"), strict=True))
     out: list[Violation] = []
-    # Coverage: each drawn (draw, uscc) planned once or listed as unassigned.
-    drawn = Counter(pair for d in draws or [] for pair in zip(_col(d.frame, "draw_id"), _col(d.frame, "uscc"), strict=True))
-    drawn_keys = set(drawn)
-    planned = Counter((a.draw_id, a.uscc) for a in result.assignments)
-    planned.update((u.draw_id, u.uscc) for u in result.unassigned)
-    for key in drawn_keys - set(planned) if draws is not None else ():
-        out.append(Violation("coverage", f"{key[0]}/{key[1]}", "drawn but neither planned nor listed unassigned"))
+    # Coverage: each drawn (draw, department, uscc) planned once or listed as unassigned.
+    drawn: set[tuple[str, str, str]] = set()
+    for d in draws or []:
+        drawn.update(
+            (i, d.department_code, u)
+            for i, u in zip(_col(d.frame, "draw_id"), _col(d.frame, "uscc"), strict=True)
+        )
+    planned = Counter((a.draw_id, a.department_code, a.uscc) for a in result.assignments)
+    planned.update((u.draw_id, u.department_code, u.uscc) for u in result.unassigned)
+    for key in drawn - set(planned) if draws is not None else ():
+        out.append(
+            Violation("coverage", "/".join(key), "drawn but neither planned nor listed unassigned")
+        )
     for key, n in planned.items():
-        if draws is not None and key not in drawn_keys:
-            out.append(Violation("coverage", f"{key[0]}/{key[1]}", "planned but not drawn"))
+        if draws is not None and key not in drawn:
+            out.append(Violation("coverage", "/".join(key), "planned but not drawn"))
         elif n > 1:
-            out.append(Violation("coverage", f"{key[0]}/{key[1]}", f"planned {n} times"))
+            out.append(Violation("coverage", "/".join(key), f"planned {n} times"))
     if result.unassigned and not s.allow_partial:
-        out.append(Violation("coverage", "plan", f"{len(result.unassigned)} tasks unassigned without allow_partial"))
+        out.append(
+            Violation(
+                "coverage",
+                "plan",
+                f"{len(result.unassigned)} tasks unassigned without allow_partial",
+            )
+        )
     # Visits: one per entity, consistent across its rows.
     visits: dict[str, list] = defaultdict(list)
     for a in result.assignments:
@@ -101,11 +129,22 @@ def check_assignment(result: AssignmentResult, directory: Directory, draws: list
     per_day: Counter[tuple[str, object]] = Counter()
     for vid, rows in visits.items():
         first = rows[0]
-        if any((a.uscc, a.lead_inspector_id, a.member_inspector_ids, a.scheduled_on) !=
-               (first.uscc, first.lead_inspector_id, first.member_inspector_ids, first.scheduled_on) for a in rows):
-            out.append(Violation("visit", vid, "rows of one visit disagree on entity, team or date"))
+        if any(
+            (a.uscc, a.lead_inspector_id, a.member_inspector_ids, a.scheduled_on)
+            != (first.uscc, first.lead_inspector_id, first.member_inspector_ids, first.scheduled_on)
+            for a in rows
+        ):
+            out.append(
+                Violation("visit", vid, "rows of one visit disagree on entity, team or date")
+            )
         if visit_of_uscc.setdefault(first.uscc, vid) != vid:
-            out.append(Violation("visit", first.uscc, "entity visited twice in one plan (joint visits must merge)"))
+            out.append(
+                Violation(
+                    "visit",
+                    first.uscc,
+                    "entity visited twice in one plan (joint visits must merge)",
+                )
+            )
         team = first.team
         if len(set(team)) != len(team):
             out.append(Violation("team", vid, f"an inspector appears twice: {team}"))
@@ -118,7 +157,11 @@ def check_assignment(result: AssignmentResult, directory: Directory, draws: list
             own = {i for a in rows if a.department_code == dept for i in a.department_inspector_ids}
             supplied |= own
             if len(own) < need:
-                out.append(Violation("team", vid, f"department {dept} supplies {len(own)} < {need} inspectors"))
+                out.append(
+                    Violation(
+                        "team", vid, f"department {dept} supplies {len(own)} < {need} inspectors"
+                    )
+                )
         if supplied != set(team):
             out.append(Violation("team", vid, "team differs from the departments' inspectors"))
         day = first.scheduled_on
@@ -143,11 +186,19 @@ def check_assignment(result: AssignmentResult, directory: Directory, draws: list
                 out.append(Violation("inspector", who, "unknown inspector"))
                 continue
             if str(ins.department_code) != a.department_code:
-                out.append(Violation("department", who, f"inspector of {ins.department_code}, task of {a.department_code}"))
+                out.append(
+                    Violation(
+                        "department",
+                        who,
+                        f"inspector of {ins.department_code}, task of {a.department_code}",
+                    )
+                )
             if not bool(ins.active):
                 out.append(Violation("active", who, "inspector is not active"))
             quals = ins.qualifications
-            ok = (not sectors or (sectors <= quals if s.qualification == "all" else bool(sectors & quals)))
+            ok = not sectors or (
+                sectors <= quals if s.qualification == "all" else bool(sectors & quals)
+            )
             if not ok:
                 out.append(Violation("qualification", who, f"not qualified for {sorted(sectors)}"))
             if (i, a.uscc) in conflicts:
@@ -156,14 +207,26 @@ def check_assignment(result: AssignmentResult, directory: Directory, draws: list
                 out.append(Violation("rotation", who, "was on this entity's last inspection team"))
             crossed |= str(ins.region_code) != a.region_code
         if crossed != a.cross_region:
-            out.append(Violation("cross_region", a.visit_id, f"flag {a.cross_region} but team crosses: {crossed}"))
+            out.append(
+                Violation(
+                    "cross_region", a.visit_id, f"flag {a.cross_region} but team crosses: {crossed}"
+                )
+            )
         if crossed and not s.allow_cross_region:
-            out.append(Violation("cross_region", a.visit_id, "cross-division member but cross-division not allowed"))
+            out.append(
+                Violation(
+                    "cross_region",
+                    a.visit_id,
+                    "cross-division member but cross-division not allowed",
+                )
+            )
     for i, n in load.items():
         ins = inspectors.get(i)
         if ins is not None and n > int(ins.capacity):
             out.append(Violation("capacity", i, f"{n} visits > capacity {int(ins.capacity)}"))
     for (i, day), n in per_day.items():
         if n > s.daily_limit:
-            out.append(Violation("daily_limit", f"{i}/{day}", f"{n} visits > daily limit {s.daily_limit}"))
+            out.append(
+                Violation("daily_limit", f"{i}/{day}", f"{n} visits > daily limit {s.daily_limit}")
+            )
     return out

@@ -24,13 +24,27 @@ from scheduler.matching.eligibility import Exclusions, department_eligibility
 from scheduler.matching.result import AssignmentResult, AssignSettings
 from scheduler.matching.tasks import DrawInput, build_tasks
 
-__all__ = ["DiagnosisRow", "Relaxation", "Diagnosis", "diagnose", "BINDING_LABELS"]
+__all__ = [
+    "DiagnosisRow",
+    "Relaxation",
+    "Diagnosis",
+    "diagnose",
+    "with_raised_capacity",
+    "BINDING_LABELS",
+    "BINDING_EN",
+]
 
 BINDING_LABELS = {
-    "no_qualified": "无具备资格人员 no qualified inspector",
-    "all_conflicted": "均需回避或轮换 all conflicted",
-    "capacity": "任务容量不足 capacity",
-    "calendar": "工作日不足 calendar",
+    "no_qualified": "无具备资格人员",
+    "all_conflicted": "均需回避或轮换",
+    "capacity": "任务容量不足",
+    "calendar": "工作日不足",
+}
+BINDING_EN = {
+    "no_qualified": "no qualified inspector",
+    "all_conflicted": "all qualified inspectors conflicted or rotated out",
+    "capacity": "capacity",
+    "calendar": "calendar (daily limit x working days)",
 }
 
 
@@ -55,6 +69,8 @@ class Relaxation:
     amount: int
     description: str
     verified: bool = True
+    cells: tuple[tuple[str, str], ...] = ()
+    """(department, division) cells whose inspectors ``raise_capacity`` applies to."""
 
 
 @dataclass(frozen=True)
@@ -66,9 +82,17 @@ class Diagnosis:
     def to_rows(self, lang: str = "zh") -> list[dict[str, Any]]:
         """Rows for a table (dashboard): Chinese headers by default."""
         zh = lang == "zh"
-        names = {"department_code": "部门", "region_code": "区县", "tasks": "任务数", "unassigned": "未分配",
-                 "slots_needed": "所需人次", "qualified_inspectors": "具备资格人员", "capacity_available": "可用容量",
-                 "shortfall": "缺口", "binding": "约束"}
+        names = {
+            "department_code": "部门",
+            "region_code": "区县",
+            "tasks": "任务数",
+            "unassigned": "未分配",
+            "slots_needed": "所需人次",
+            "qualified_inspectors": "具备资格人员",
+            "capacity_available": "可用容量",
+            "shortfall": "缺口",
+            "binding": "约束",
+        }
         out = []
         for row in self.rows:
             record = {k: getattr(row, k) for k in names}
@@ -76,33 +100,73 @@ class Diagnosis:
             out.append({names[k] if zh else k: v for k, v in record.items()})
         return out
 
+    def lines(self) -> list[str]:
+        """One plain sentence per department x division (logs, narrow terminals)."""
+        return [
+            f"{r.department_code} / {r.region_code}: {r.unassigned} of {r.tasks} task(s) "
+            f"unassigned; {r.slots_needed} inspector-slots needed, "
+            f"{r.qualified_inspectors} qualified inspector(s) with "
+            f"capacity {r.capacity_available}; shortfall {r.shortfall} slot(s); binding: "
+            f"{BINDING_EN.get(r.binding, r.binding)}"
+            for r in self.rows
+        ]
+
     def render(self, console: Any) -> None:
         """Print the diagnosis as a rich table plus the verified relaxations."""
         from rich.table import Table
 
-        table = Table(title=f"Infeasible plan: {self.unassigned} task(s) cannot be staffed or dated")
-        for header in ("department", "division", "tasks", "unassigned", "slots needed", "qualified",
-                       "capacity", "shortfall", "binding constraint"):
-            table.add_column(header)
+        table = Table(
+            title=f"Infeasible plan: {self.unassigned} task(s) cannot be staffed or dated"
+        )
+        for header in (
+            "dept",
+            "division",
+            "tasks",
+            "open",
+            "slots",
+            "qualified",
+            "capacity",
+            "short",
+            "binding",
+        ):
+            table.add_column(header, overflow="fold")
         for r in self.rows:
-            table.add_row(r.department_code, r.region_code, str(r.tasks), str(r.unassigned), str(r.slots_needed),
-                          str(r.qualified_inspectors), str(r.capacity_available), str(r.shortfall),
-                          BINDING_LABELS.get(r.binding, r.binding))
+            table.add_row(
+                r.department_code,
+                r.region_code,
+                str(r.tasks),
+                str(r.unassigned),
+                str(r.slots_needed),
+                str(r.qualified_inspectors),
+                str(r.capacity_available),
+                str(r.shortfall),
+                r.binding,
+            )
         console.print(table)
+        for line in self.lines():
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
         if self.relaxations:
-            console.print("Smallest relaxations that make the plan feasible (each verified by re-solving):")
+            console.print(
+                "Smallest relaxations that make the plan feasible (each verified by re-solving):"
+            )
             for x in self.relaxations:
-                console.print(f"  - {x.description}", markup=False, highlight=False)
+                console.print(f"  - {x.description}", markup=False, highlight=False, soft_wrap=True)
         else:
-            console.print("No single relaxation tried makes the plan feasible: add qualified inspectors "
-                          "to the divisions above.")
+            console.print(
+                "No single relaxation tried makes the plan feasible: add qualified inspectors "
+                "to the divisions above."
+            )
 
 
-def _rows(directory: Directory, draws: list[DrawInput], result: AssignmentResult) -> list[DiagnosisRow]:
+def _rows(
+    directory: Directory, draws: list[DrawInput], result: AssignmentResult
+) -> list[DiagnosisRow]:
     s = result.settings
     tasks = build_tasks(directory, draws, s.team_size).tasks
-    failed = pd.DataFrame([(u.department_code, u.uscc, u.region_code, u.reason) for u in result.unassigned],
-                          columns=["department_code", "uscc", "region_code", "reason"])
+    failed = pd.DataFrame(
+        [(u.department_code, u.uscc, u.region_code, u.reason) for u in result.unassigned],
+        columns=["department_code", "uscc", "region_code", "reason"],
+    )
     failed = failed.drop_duplicates(["department_code", "uscc"])
     exclusions = Exclusions.from_directory(directory)
     rows = []
@@ -116,11 +180,19 @@ def _rows(directory: Directory, draws: list[DrawInput], result: AssignmentResult
         open_slots = int(group[group["uscc"].isin(f["uscc"])]["slots"].sum())
         binding = Counter(f["reason"]).most_common(1)[0][0]
         shortfall = max(slots - capacity, open_slots) if binding == "capacity" else open_slots
-        rows.append(DiagnosisRow(
-            department_code=str(dept), region_code=str(region), tasks=len(group), unassigned=len(f),
-            slots_needed=slots, qualified_inspectors=int(usable.sum()), capacity_available=capacity,
-            shortfall=shortfall, binding=binding,
-        ))
+        rows.append(
+            DiagnosisRow(
+                department_code=str(dept),
+                region_code=str(region),
+                tasks=len(group),
+                unassigned=len(f),
+                slots_needed=slots,
+                qualified_inspectors=int(usable.sum()),
+                capacity_available=capacity,
+                shortfall=shortfall,
+                binding=binding,
+            )
+        )
     return rows
 
 
@@ -141,16 +213,31 @@ def _smallest(works: Any, limit: int) -> int | None:
     return hi
 
 
-def _with_capacity(directory: Directory, cells: set[tuple[str, str]], k: int) -> Directory:
+def with_raised_capacity(
+    directory: Directory, cells: set[tuple[str, str]] | tuple, k: int
+) -> Directory:
+    """A copy of ``directory`` where every active inspector in ``cells`` (department,
+    division) has ``k`` more capacity: how ``raise_capacity`` is applied and verified."""
+    cells = set(cells)
     ins = directory.inspectors.copy()
-    keys = list(zip(ins["department_code"].astype(str), ins["region_code"].astype(str), strict=True))
+    keys = list(
+        zip(ins["department_code"].astype(str), ins["region_code"].astype(str), strict=True)
+    )
     mask = np.array([key in cells for key in keys]) & ins["active"].to_numpy(dtype=bool)
     ins.loc[mask, "capacity"] = ins.loc[mask, "capacity"] + k
     return replace(directory, inspectors=ins)
 
 
-def diagnose(directory: Directory, draws: list[DrawInput], result: AssignmentResult, *,
-             calendar: WorkingCalendar | None = None) -> Diagnosis:
+_with_capacity = with_raised_capacity  # older name, used by early callers
+
+
+def diagnose(
+    directory: Directory,
+    draws: list[DrawInput],
+    result: AssignmentResult,
+    *,
+    calendar: WorkingCalendar | None = None,
+) -> Diagnosis:
     """Explain ``result``'s unassigned tasks and find verified relaxations."""
     from scheduler.matching.solve import plan
 
@@ -160,22 +247,50 @@ def diagnose(directory: Directory, draws: list[DrawInput], result: AssignmentRes
     seed = result.seed if result.seed is not None else 0
 
     def feasible(d: Directory, settings: AssignSettings, end: date) -> bool:
-        return plan(d, draws, start=result.start, end=end, settings=settings, calendar=calendar, rng=seed).complete
+        return plan(
+            d, draws, start=result.start, end=end, settings=settings, calendar=calendar, rng=seed
+        ).complete
 
     relaxations: list[Relaxation] = []
-    if not s.allow_cross_region and feasible(directory, replace(s, allow_cross_region=True), result.end):
-        relaxations.append(Relaxation("allow_cross_region", 0, "allow cross-division inspectors (--allow-cross-region)"))
+    if not s.allow_cross_region and feasible(
+        directory, replace(s, allow_cross_region=True), result.end
+    ):
+        relaxations.append(
+            Relaxation(
+                "allow_cross_region", 0, "allow cross-division inspectors (--allow-cross-region)"
+            )
+        )
     staffing = {(r.department_code, r.region_code) for r in rows if r.binding == "capacity"}
     if staffing:
         limit = max(r.slots_needed for r in rows) + 1
-        k = _smallest(lambda n: feasible(_with_capacity(directory, staffing, n), s, result.end), limit)
+        k = _smallest(
+            lambda n: feasible(with_raised_capacity(directory, staffing, n), s, result.end), limit
+        )
         if k is not None:
             where = ", ".join(f"{d}/{r}" for d, r in sorted(staffing))
-            relaxations.append(Relaxation("raise_capacity", k, f"raise the capacity of every qualified inspector "
-                                          f"in {where} by {k}"))
+            relaxations.append(
+                Relaxation(
+                    "raise_capacity",
+                    k,
+                    f"raise the capacity of every qualified inspector in {where} by {k}",
+                    cells=tuple(sorted(staffing)),
+                )
+            )
     if any(r.binding == "calendar" for r in rows):
-        d = _smallest(lambda n: feasible(directory, s, calendar.add_working_days(result.end, n)), 260)
+        d = _smallest(
+            lambda n: feasible(directory, s, calendar.add_working_days(result.end, n)), 260
+        )
         if d is not None:
-            relaxations.append(Relaxation("extend_window", d, f"extend the window by {d} working days (to "
-                                          f"{calendar.add_working_days(result.end, d).isoformat()})"))
-    return Diagnosis(tuple(rows), tuple(relaxations), len({(u.department_code, u.uscc) for u in result.unassigned}))
+            relaxations.append(
+                Relaxation(
+                    "extend_window",
+                    d,
+                    f"extend the window by {d} working days (to "
+                    f"{calendar.add_working_days(result.end, d).isoformat()})",
+                )
+            )
+    return Diagnosis(
+        tuple(rows),
+        tuple(relaxations),
+        len({(u.department_code, u.uscc) for u in result.unassigned}),
+    )

@@ -18,8 +18,14 @@ import pandas as pd
 from scheduler.directory import Directory, split_list
 from scheduler.matching.tasks import relevant_sectors
 
-__all__ = ["Exclusions", "Pool", "DepartmentEligibility", "department_pool", "department_eligibility",
-           "exclusion_reasons"]
+__all__ = [
+    "Exclusions",
+    "Pool",
+    "DepartmentEligibility",
+    "department_pool",
+    "department_eligibility",
+    "exclusion_reasons",
+]
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,9 @@ class Exclusions:
     def from_directory(cls, directory: Directory) -> Exclusions:
         conflicts: dict[str, set[str]] = {}
         c = directory.conflicts
-        for inspector, uscc in zip(c["inspector_id"].astype(str), c["uscc"].astype(str), strict=True):
+        for inspector, uscc in zip(
+            c["inspector_id"].astype(str), c["uscc"].astype(str), strict=True
+        ):
             conflicts.setdefault(uscc, set()).add(inspector)
         h = directory.history
         last: dict[tuple[str, str], frozenset[str]] = {}
@@ -41,8 +49,12 @@ class Exclusions:
             latest = h.sort_values("inspected_on", kind="stable").drop_duplicates(
                 ["uscc", "department_code"], keep="last"
             )
-            for uscc, dept, ids in zip(latest["uscc"].astype(str), latest["department_code"].astype(str),
-                                       latest["inspector_ids"].astype(str), strict=True):
+            for uscc, dept, ids in zip(
+                latest["uscc"].astype(str),
+                latest["department_code"].astype(str),
+                latest["inspector_ids"].astype(str),
+                strict=True,
+            ):
                 team = frozenset(split_list(ids))
                 if team:
                     last[(dept, uscc)] = team
@@ -71,7 +83,9 @@ class DepartmentEligibility:
 
 def department_pool(directory: Directory, department_code: str) -> Pool:
     ins = directory.inspectors
-    ins = ins[ins["department_code"].astype(str) == department_code].sort_values("inspector_id", kind="stable")
+    ins = ins[ins["department_code"].astype(str) == department_code].sort_values(
+        "inspector_id", kind="stable"
+    )
     return Pool(
         inspector_id=ins["inspector_id"].to_numpy(dtype=str),
         region_code=ins["region_code"].to_numpy(dtype=str),
@@ -81,7 +95,9 @@ def department_pool(directory: Directory, department_code: str) -> Pool:
     )
 
 
-def _qualified(task_sectors: list[tuple[str, ...]], pool: Pool, codes: list[str], rule: str) -> np.ndarray:
+def _qualified(
+    task_sectors: list[tuple[str, ...]], pool: Pool, codes: list[str], rule: str
+) -> np.ndarray:
     index = {c: k for k, c in enumerate(codes)}
     t = np.zeros((len(task_sectors), len(codes)), dtype=np.float32)
     for row, sectors in enumerate(task_sectors):
@@ -100,7 +116,11 @@ def _qualified(task_sectors: list[tuple[str, ...]], pool: Pool, codes: list[str]
 
 
 def department_eligibility(
-    directory: Directory, tasks: pd.DataFrame, department_code: str, exclusions: Exclusions, rule: str = "any",
+    directory: Directory,
+    tasks: pd.DataFrame,
+    department_code: str,
+    exclusions: Exclusions,
+    rule: str = "any",
     pool: Pool | None = None,
 ) -> DepartmentEligibility:
     """Eligibility of one department's inspectors for its tasks (rows of ``tasks``)."""
@@ -121,7 +141,9 @@ def department_eligibility(
     return DepartmentEligibility(pool, qualified, eligible)
 
 
-def exclusion_reasons(directory: Directory, department_code: str, uscc: str, rule: str = "any") -> pd.DataFrame:
+def exclusion_reasons(
+    directory: Directory, department_code: str, uscc: str, rule: str = "any"
+) -> pd.DataFrame:
     """Every inspector of the department with ``eligible`` and the reason when not.
 
     For the dashboard's "why not this inspector?" view; reasons: ``inactive``,
@@ -149,9 +171,11 @@ def exclusion_reasons(directory: Directory, department_code: str, uscc: str, rul
             reasons.append("rotation")
         else:
             reasons.append("")
-    return pd.DataFrame({
-        "inspector_id": pool.inspector_id,
-        "region_code": pool.region_code,
-        "eligible": [r == "" for r in reasons],
-        "reason": reasons,
-    })
+    return pd.DataFrame(
+        {
+            "inspector_id": pool.inspector_id,
+            "region_code": pool.region_code,
+            "eligible": [r == "" for r in reasons],
+            "reason": reasons,
+        }
+    )

@@ -33,7 +33,7 @@ def cross_cost(buckets: int) -> int:
 
 @dataclass(frozen=True)
 class FlowProblem:
-    """Arcs (task, inspector) with structural costs; per-task demand; per-inspector capacity/load."""
+    """Arcs (task, inspector) with structural costs; task demand; inspector capacity/load."""
 
     arc_task: np.ndarray
     arc_inspector: np.ndarray
@@ -43,7 +43,9 @@ class FlowProblem:
     load: np.ndarray
 
 
-def _load_arcs(capacity: np.ndarray, load: np.ndarray, buckets: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _load_arcs(
+    capacity: np.ndarray, load: np.ndarray, buckets: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(inspector, units, cost) of the workload steps still open."""
     remaining = np.clip(capacity - load, 0, None)
     owner = np.repeat(np.arange(len(capacity)), remaining)
@@ -69,7 +71,10 @@ def solve_flow(problem: FlowProblem, *, rng: np.random.Generator, buckets: int) 
     smcf = min_cost_flow.SimpleMinCostFlow()
     ins, units, cost = _load_arcs(problem.capacity, problem.load, buckets)
     smcf.add_arcs_with_capacity_and_unit_cost(
-        np.zeros(ins.size, dtype=np.int32), (1 + ins).astype(np.int32), units.astype(np.int64), cost.astype(np.int64)
+        np.zeros(ins.size, dtype=np.int32),
+        (1 + ins).astype(np.int32),
+        units.astype(np.int64),
+        cost.astype(np.int64),
     )
     noise = rng.integers(0, NOISE, size=n_arcs, dtype=np.int64)
     first_pair_arc = ins.size

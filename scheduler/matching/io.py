@@ -37,8 +37,11 @@ def result_meta(result: AssignmentResult) -> dict[str, Any]:
     """JSON-able description of a run (no assignments)."""
     solver = {k: v for k, v in result.solver.items() if k != "diagnosis"}
     return {
-        "start": result.start.isoformat(), "end": result.end.isoformat(), "seed": result.seed,
-        "settings": asdict(result.settings), "solver": solver,
+        "start": result.start.isoformat(),
+        "end": result.end.isoformat(),
+        "seed": result.seed,
+        "settings": asdict(result.settings),
+        "solver": solver,
         "extra_holidays": sorted(d.isoformat() for d in result.extra_holidays),
         "extra_workdays": sorted(d.isoformat() for d in result.extra_workdays),
         "unassigned": result.unassigned_frame().to_dict("records"),
@@ -59,8 +62,10 @@ def write_assignment(result: AssignmentResult, path: str | Path) -> list[Path]:
         out.to_csv(missing, index=False, encoding="utf-8-sig", lineterminator="\n")
         written.append(missing)
     meta = meta_path(path)
-    meta.write_text(json.dumps(result_meta(result), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                    encoding="utf-8")
+    meta.write_text(
+        json.dumps(result_meta(result), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+        encoding="utf-8",
+    )
     written.append(meta)
     return written
 
@@ -77,27 +82,42 @@ def read_assignment(path: str | Path) -> AssignmentResult:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise InvalidInputError(problems=[Problem(path.name, None, None, f"cannot read plan: {error}")]) from error
+        raise InvalidInputError(
+            problems=[Problem(path.name, None, None, f"cannot read plan: {error}")]
+        ) from error
     missing = [c for c in ASSIGNMENT_COLUMNS if c not in frame.columns]
     if missing:
-        raise InvalidInputError(problems=[Problem(path.name, 1, c, "missing column") for c in missing])
+        raise InvalidInputError(
+            problems=[Problem(path.name, 1, c, "missing column") for c in missing]
+        )
     rows = []
     for r in frame.to_dict("records"):
         name = r["name"][1:] if r["name"].startswith("'") else r["name"]
-        rows.append(Assignment(
-            visit_id=r["visit_id"], draw_id=r["draw_id"], department_code=r["department_code"], uscc=r["uscc"],
-            name=name, region_code=r["region_code"], lead_inspector_id=r["lead_inspector_id"],
-            member_inspector_ids=_split(r["member_inspector_ids"]),
-            department_inspector_ids=_split(r["department_inspector_ids"]),
-            scheduled_on=date.fromisoformat(r["scheduled_on"]), cross_region=r["cross_region"] == "True",
-            items=_split(r["items"]),
-        ))
+        rows.append(
+            Assignment(
+                visit_id=r["visit_id"],
+                draw_id=r["draw_id"],
+                department_code=r["department_code"],
+                uscc=r["uscc"],
+                name=name,
+                region_code=r["region_code"],
+                lead_inspector_id=r["lead_inspector_id"],
+                member_inspector_ids=_split(r["member_inspector_ids"]),
+                department_inspector_ids=_split(r["department_inspector_ids"]),
+                scheduled_on=date.fromisoformat(r["scheduled_on"]),
+                cross_region=r["cross_region"] == "True",
+                items=_split(r["items"]),
+            )
+        )
 
     return AssignmentResult(
         assignments=tuple(rows),
         unassigned=tuple(UnassignedTask(**u) for u in meta.get("unassigned", [])),
-        start=date.fromisoformat(meta["start"]), end=date.fromisoformat(meta["end"]),
-        settings=AssignSettings(**meta["settings"]), seed=meta.get("seed"), solver=meta.get("solver", {}),
+        start=date.fromisoformat(meta["start"]),
+        end=date.fromisoformat(meta["end"]),
+        settings=AssignSettings(**meta["settings"]),
+        seed=meta.get("seed"),
+        solver=meta.get("solver", {}),
         extra_holidays=frozenset(date.fromisoformat(d) for d in meta.get("extra_holidays", [])),
         extra_workdays=frozenset(date.fromisoformat(d) for d in meta.get("extra_workdays", [])),
     )

@@ -59,11 +59,15 @@ class AssignSettings:
         from scheduler.errors import InvalidInputError
 
         if self.team_size < 2:
-            raise InvalidInputError(f"`team_size` must be >= 2 (行政处罚法 第42条); got {self.team_size}.")
+            raise InvalidInputError(
+                f"`team_size` must be >= 2 (行政处罚法 第42条); got {self.team_size}."
+            )
         if self.daily_limit < 1:
             raise InvalidInputError(f"`daily_limit` must be >= 1; got {self.daily_limit}.")
         if self.qualification not in ("any", "all"):
-            raise InvalidInputError(f"`qualification` must be 'any' or 'all'; got {self.qualification!r}.")
+            raise InvalidInputError(
+                f"`qualification` must be 'any' or 'all'; got {self.qualification!r}."
+            )
         if not 1 <= self.load_buckets <= 100:
             raise InvalidInputError(f"`load_buckets` must be in [1, 100]; got {self.load_buckets}.")
 
@@ -152,7 +156,9 @@ class AssignmentResult:
 
     def unassigned_frame(self) -> pd.DataFrame:
         cols = ["draw_id", "department_code", "uscc", "name", "region_code", "reason"]
-        return pd.DataFrame([{c: getattr(u, c) for c in cols} for u in self.unassigned], columns=cols)
+        return pd.DataFrame(
+            [{c: getattr(u, c) for c in cols} for u in self.unassigned], columns=cols
+        )
 
     def loads(self) -> dict[str, int]:
         """Visits per inspector (a joint visit counts once)."""

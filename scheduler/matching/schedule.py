@@ -17,8 +17,15 @@ import numpy as np
 __all__ = ["schedule_visits"]
 
 
-def _one_pass(order: np.ndarray, members: list[np.ndarray], region: np.ndarray, n_inspectors: int,
-              n_days: int, daily_limit: int, rng: np.random.Generator) -> np.ndarray:
+def _one_pass(
+    order: np.ndarray,
+    members: list[np.ndarray],
+    region: np.ndarray,
+    n_inspectors: int,
+    n_days: int,
+    daily_limit: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
     usage = np.zeros((n_inspectors, n_days), dtype=np.int32)
     day_region = np.full((n_inspectors, n_days), -1, dtype=np.int64)
     day_of = np.full(len(members), -1, dtype=np.int64)
@@ -45,8 +52,16 @@ def _one_pass(order: np.ndarray, members: list[np.ndarray], region: np.ndarray, 
     return day_of
 
 
-def schedule_visits(members: list[np.ndarray], region: np.ndarray, n_inspectors: int, n_days: int,
-                    daily_limit: int, *, rng: np.random.Generator, attempts: int = 3) -> np.ndarray:
+def schedule_visits(
+    members: list[np.ndarray],
+    region: np.ndarray,
+    n_inspectors: int,
+    n_days: int,
+    daily_limit: int,
+    *,
+    rng: np.random.Generator,
+    attempts: int = 3,
+) -> np.ndarray:
     """Day index (into the window's working days) per visit; -1 = could not be scheduled.
 
     ``members[v]`` are the global inspector indices of visit ``v``; ``region[v]``
@@ -70,4 +85,5 @@ def schedule_visits(members: list[np.ndarray], region: np.ndarray, n_inspectors:
         if not failed.any():
             break
         order = np.concatenate([order[failed[order]], order[~failed[order]]])
+    assert best is not None
     return best

@@ -29,7 +29,7 @@ from scheduler.calendar import WorkingCalendar
 from scheduler.directory import Directory
 from scheduler.matching.eligibility import DepartmentEligibility, Exclusions, department_eligibility
 from scheduler.matching.flow import LOAD_STEP, NOISE, FlowProblem, cross_cost, solve_flow
-from scheduler.matching.result import AssignmentResult, Assignment, AssignSettings, UnassignedTask
+from scheduler.matching.result import Assignment, AssignmentResult, AssignSettings, UnassignedTask
 from scheduler.matching.schedule import schedule_visits
 from scheduler.matching.tasks import DrawInput, TaskTable, build_tasks
 
@@ -47,8 +47,12 @@ class _Staffing:
     full_model: bool
 
 
-def _staff_department(tasks: pd.DataFrame, elig: DepartmentEligibility, settings: AssignSettings,
-                      rng: np.random.Generator) -> _Staffing:
+def _staff_department(
+    tasks: pd.DataFrame,
+    elig: DepartmentEligibility,
+    settings: AssignSettings,
+    rng: np.random.Generator,
+) -> _Staffing:
     pool = elig.pool
     demand = tasks["slots"].to_numpy(dtype=np.int64)
     task_region = tasks["region_code"].to_numpy(dtype=str)
@@ -57,13 +61,22 @@ def _staff_department(tasks: pd.DataFrame, elig: DepartmentEligibility, settings
     cost_cross = cross_cost(settings.load_buckets)
     pass_rng, full_rng = rng.spawn(2)
 
-    def run(task_rows: np.ndarray, ins_cols: np.ndarray, allowed: np.ndarray, load: np.ndarray,
-            open_slots: np.ndarray, stream: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    def run(
+        task_rows: np.ndarray,
+        ins_cols: np.ndarray,
+        allowed: np.ndarray,
+        load: np.ndarray,
+        open_slots: np.ndarray,
+        stream: np.random.Generator,
+    ) -> tuple[np.ndarray, np.ndarray]:
         tt, ii = np.nonzero(allowed)
         problem = FlowProblem(
-            arc_task=tt, arc_inspector=ii,
+            arc_task=tt,
+            arc_inspector=ii,
             arc_cost=np.where(same[task_rows[tt], ins_cols[ii]], 0, cost_cross),
-            demand=open_slots, capacity=capacity[ins_cols], load=load[ins_cols],
+            demand=open_slots,
+            capacity=capacity[ins_cols],
+            load=load[ins_cols],
         )
         chosen = solve_flow(problem, rng=stream, buckets=settings.load_buckets)
         return task_rows[tt[chosen]], ins_cols[ii[chosen]]
@@ -88,13 +101,14 @@ def _staff_department(tasks: pd.DataFrame, elig: DepartmentEligibility, settings
         # Pass 2: leftovers across divisions, with what pass 1 left.
         rows = np.nonzero(filled < demand)[0]
         cols = np.arange(capacity.size)
-        taken = np.zeros((rows.size, cols.size), dtype=bool)
-        position = {int(r): k for k, r in enumerate(rows)}
-        for t, i in zip(t_all, i_all, strict=True):
-            k = position.get(int(t))
-            if k is not None:
-                taken[k, i] = True
-        t, i = run(rows, cols, elig.eligible[rows] & ~taken, load, demand[rows] - filled[rows], pass_rng)
+        taken = np.zeros((rows.size, cols.size), dtype=bool)  # already on that task's team
+        position = np.full(demand.size, -1)
+        position[rows] = np.arange(rows.size)
+        on_open = position[t_all] >= 0
+        taken[position[t_all[on_open]], i_all[on_open]] = True
+        t, i = run(
+            rows, cols, elig.eligible[rows] & ~taken, load, demand[rows] - filled[rows], pass_rng
+        )
         t_all, i_all = np.concatenate([t_all, t]), np.concatenate([i_all, i])
         filled = np.bincount(t_all, minlength=demand.size)
         if (filled < demand).any():
@@ -117,8 +131,13 @@ def _staff_department(tasks: pd.DataFrame, elig: DepartmentEligibility, settings
             reasons.append("")
         else:
             out_members.append(np.zeros(0, dtype=np.int64))
-            reasons.append("no_qualified" if n_qualified[row] < demand[row]
-                           else "all_conflicted" if n_eligible[row] < demand[row] else "capacity")
+            reasons.append(
+                "no_qualified"
+                if n_qualified[row] < demand[row]
+                else "all_conflicted"
+                if n_eligible[row] < demand[row]
+                else "capacity"
+            )
     return _Staffing(out_members, reasons, full_model)
 
 
@@ -126,7 +145,10 @@ def _solver_info(settings: AssignSettings, full_model_departments: list[str]) ->
     return {
         "staffing": "ortools SimpleMinCostFlow.solve_max_flow_with_min_cost",
         "ortools_version": ortools.__version__,
-        "decomposition": "department x division, then cross-division leftovers, then whole department if needed",
+        "decomposition": (
+            "department x division, then cross-division leftovers, "
+            "then the whole department if needed"
+        ),
         "full_model_departments": full_model_departments,
         "tie_break_noise": NOISE,
         "load_step_cost": LOAD_STEP,
@@ -141,9 +163,17 @@ def _department_order(directory: Directory, table: TaskTable) -> list[str]:
     return known + sorted(set(table.tasks["department_code"]) - set(known))
 
 
-def plan(directory: Directory, draws: list[DrawInput], *, start: date, end: date,
-         settings: AssignSettings | None = None, calendar: WorkingCalendar | None = None,
-         rng: np.random.Generator | int | None = None, progress: Progress | None = None) -> AssignmentResult:
+def plan(
+    directory: Directory,
+    draws: list[DrawInput],
+    *,
+    start: date,
+    end: date,
+    settings: AssignSettings | None = None,
+    calendar: WorkingCalendar | None = None,
+    rng: np.random.Generator | int | None = None,
+    progress: Progress | None = None,
+) -> AssignmentResult:
     """Staff and date every task of ``draws``; what cannot be done goes to ``unassigned``.
 
     Random streams: one per department (indexed by the department's position in
@@ -174,7 +204,9 @@ def plan(directory: Directory, draws: list[DrawInput], *, start: date, end: date
         staffing = _staff_department(rows, elig, settings, streams[departments.index(dept)])
         if staffing.full_model:
             full_model_departments.append(dept)
-        for task_id, members, reason in zip(rows["task"], staffing.members, staffing.reason, strict=True):
+        for task_id, members, reason in zip(
+            rows["task"], staffing.members, staffing.reason, strict=True
+        ):
             task_members[task_id] = [str(x) for x in elig.pool.inspector_id[members]]
             task_regions[task_id] = [str(x) for x in elig.pool.region_code[members]]
             task_reason[task_id] = reason
@@ -184,7 +216,9 @@ def plan(directory: Directory, draws: list[DrawInput], *, start: date, end: date
     visit_tasks: dict[int, list[int]] = {}
     for task_id, v in zip(tasks["task"].tolist(), tasks["visit"].tolist(), strict=True):
         visit_tasks.setdefault(v, []).append(task_id)
-    visit_reason = {v: next((task_reason[t] for t in ts if task_reason[t]), "") for v, ts in visit_tasks.items()}
+    visit_reason = {
+        v: next((task_reason[t] for t in ts if task_reason[t]), "") for v, ts in visit_tasks.items()
+    }
     ok_visits = [v for v, reason in visit_reason.items() if not reason]
     inspector_index: dict[str, int] = {}
     teams: list[list[str]] = []
@@ -192,44 +226,85 @@ def plan(directory: Directory, draws: list[DrawInput], *, start: date, end: date
     for v, u in zip(ok_visits, lead_draw.tolist(), strict=True):
         team = [i for t in visit_tasks[v] for i in task_members[t]]
         lead = int(u * len(team))  # the lead is a member chosen uniformly at random
-        team = [team[lead], *team[:lead], *team[lead + 1:]]
+        team = [team[lead], *team[:lead], *team[lead + 1 :]]
         teams.append(team)
         for i in team:
             inspector_index.setdefault(i, len(inspector_index))
     region_codes = table.visits["region_code"].to_numpy(dtype=object)
     region_int = pd.factorize(region_codes[np.array(ok_visits, dtype=np.int64)])[0]
     days = calendar.working_days(start, end)
-    day_of = schedule_visits([np.array([inspector_index[i] for i in team]) for team in teams], region_int,
-                             len(inspector_index), len(days), settings.daily_limit, rng=date_rng)
-    col = {c: tasks[c].to_numpy(dtype=object) for c in
-           ("visit_id", "draw_ids", "department_code", "uscc", "name", "region_code", "sectors", "visit")}
+    day_of = schedule_visits(
+        [np.array([inspector_index[i] for i in team]) for team in teams],
+        region_int,
+        len(inspector_index),
+        len(days),
+        settings.daily_limit,
+        rng=date_rng,
+    )
+    col = {
+        c: tasks[c].to_numpy(dtype=object)
+        for c in (
+            "visit_id",
+            "draw_ids",
+            "department_code",
+            "uscc",
+            "name",
+            "region_code",
+            "sectors",
+            "visit",
+        )
+    }
     assignments: list[Assignment] = []
     for v, team, d in zip(ok_visits, teams, day_of.tolist(), strict=True):
         if d < 0:
             visit_reason[v] = "calendar"
             continue
         items = tuple(
-            f"{col['department_code'][t]}:{','.join(col['sectors'][t])}".rstrip(":") for t in visit_tasks[v]
+            f"{col['department_code'][t]}:{','.join(col['sectors'][t])}".rstrip(":")
+            for t in visit_tasks[v]
         )
         for t in visit_tasks[v]:
             own = tuple(task_members[t])
             region = col["region_code"][t]
             cross = any(r != region for r in task_regions[t])
             for draw_id in col["draw_ids"][t]:
-                assignments.append(Assignment(
-                    visit_id=col["visit_id"][t], draw_id=draw_id, department_code=col["department_code"][t],
-                    uscc=col["uscc"][t], name=col["name"][t], region_code=region,
-                    lead_inspector_id=team[0], member_inspector_ids=tuple(team[1:]),
-                    department_inspector_ids=own, scheduled_on=days[d], cross_region=cross, items=items,
-                ))
+                assignments.append(
+                    Assignment(
+                        visit_id=col["visit_id"][t],
+                        draw_id=draw_id,
+                        department_code=col["department_code"][t],
+                        uscc=col["uscc"][t],
+                        name=col["name"][t],
+                        region_code=region,
+                        lead_inspector_id=team[0],
+                        member_inspector_ids=tuple(team[1:]),
+                        department_inspector_ids=own,
+                        scheduled_on=days[d],
+                        cross_region=cross,
+                        items=items,
+                    )
+                )
     unassigned = [
-        UnassignedTask(draw_id, col["department_code"][t], col["uscc"][t], col["name"][t], col["region_code"][t],
-                       task_reason[t] or visit_reason[col["visit"][t]])
-        for t in range(n_tasks) if visit_reason[col["visit"][t]]
+        UnassignedTask(
+            draw_id,
+            col["department_code"][t],
+            col["uscc"][t],
+            col["name"][t],
+            col["region_code"][t],
+            task_reason[t] or visit_reason[col["visit"][t]],
+        )
+        for t in range(n_tasks)
+        if visit_reason[col["visit"][t]]
         for draw_id in col["draw_ids"][t]
     ]
     return AssignmentResult(
-        assignments=tuple(assignments), unassigned=tuple(unassigned), start=start, end=end, settings=settings,
-        seed=int(seed) if seed is not None else None, solver=_solver_info(settings, full_model_departments),
-        extra_holidays=calendar.extra_holidays, extra_workdays=calendar.extra_workdays,
+        assignments=tuple(assignments),
+        unassigned=tuple(unassigned),
+        start=start,
+        end=end,
+        settings=settings,
+        seed=int(seed) if seed is not None else None,
+        solver=_solver_info(settings, full_model_departments),
+        extra_holidays=calendar.extra_holidays,
+        extra_workdays=calendar.extra_workdays,
     )

@@ -9,25 +9,39 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from datetime import date
 
-from sqlalchemy import delete, insert, select
-from sqlmodel import Session
+from sqlalchemy import Engine, Table, delete, insert, select
+from sqlmodel import Session, col
 
 from scheduler.db import record_event
 from scheduler.errors import NotFoundError
 from scheduler.matching.io import result_meta
 from scheduler.matching.result import Assignment, AssignmentResult, AssignSettings, UnassignedTask
+from scheduler.matching.tasks import DrawInput, receipt_department
 from scheduler.models.assignments import AssignmentRow, AssignmentRun, UnassignedRow
 
-__all__ = ["record_run", "load_run", "record_swap"]
+__all__ = ["record_run", "load_run", "record_swap", "draws_from_db"]
+
+ROWS: Table = AssignmentRow.__table__  # type: ignore[attr-defined]
+MISSING: Table = UnassignedRow.__table__  # type: ignore[attr-defined]
 
 
 def _row_dicts(run_id: int, result: AssignmentResult) -> list[dict]:
     return [
-        {"run_id": run_id, "visit_id": a.visit_id, "draw_id": a.draw_id, "department_code": a.department_code,
-         "uscc": a.uscc, "name": a.name, "region_code": a.region_code, "lead_inspector_id": a.lead_inspector_id,
-         "member_inspector_ids": ";".join(a.member_inspector_ids),
-         "department_inspector_ids": ";".join(a.department_inspector_ids), "scheduled_on": a.scheduled_on,
-         "cross_region": a.cross_region, "items": ";".join(a.items)}
+        {
+            "run_id": run_id,
+            "visit_id": a.visit_id,
+            "draw_id": a.draw_id,
+            "department_code": a.department_code,
+            "uscc": a.uscc,
+            "name": a.name,
+            "region_code": a.region_code,
+            "lead_inspector_id": a.lead_inspector_id,
+            "member_inspector_ids": ";".join(a.member_inspector_ids),
+            "department_inspector_ids": ";".join(a.department_inspector_ids),
+            "scheduled_on": a.scheduled_on,
+            "cross_region": a.cross_region,
+            "items": ";".join(a.items),
+        }
         for a in result.assignments
     ]
 
@@ -35,23 +49,46 @@ def _row_dicts(run_id: int, result: AssignmentResult) -> list[dict]:
 def record_run(session: Session, result: AssignmentResult, *, actor: str = "system") -> int:
     """Store a checked run and an ``assignment.run`` audit event; returns the run id."""
     meta = result_meta(result)
-    draw_ids = sorted({a.draw_id for a in result.assignments} | {u.draw_id for u in result.unassigned})
-    run = AssignmentRun(draw_ids=";".join(draw_ids), start=result.start, end=result.end, seed=result.seed,
-                        complete=result.complete, settings=asdict(result.settings), solver=meta["solver"])
+    draw_ids = sorted(
+        {a.draw_id for a in result.assignments} | {u.draw_id for u in result.unassigned}
+    )
+    run = AssignmentRun(
+        draw_ids=";".join(draw_ids),
+        start=result.start,
+        end=result.end,
+        seed=result.seed,
+        complete=result.complete,
+        settings=asdict(result.settings),
+        solver=meta["solver"],
+    )
     session.add(run)
     session.flush()
     assert run.id is not None
     rows = _row_dicts(run.id, result)
     if rows:
-        session.execute(insert(AssignmentRow.__table__), rows)
+        session.execute(insert(ROWS), rows)
     if result.unassigned:
-        session.execute(insert(UnassignedRow.__table__),
-                        [{"run_id": run.id, **asdict(u)} for u in result.unassigned])
-    record_event(session, "assignment.run", subject=f"run:{run.id}", actor=actor, details={
-        "draw_ids": draw_ids, "start": meta["start"], "end": meta["end"], "seed": result.seed,
-        "settings": meta["settings"], "solver": meta["solver"], "visits": len({a.visit_id for a in result.assignments}),
-        "rows": len(rows), "unassigned": len(result.unassigned),
-    })
+        session.execute(
+            insert(MISSING),
+            [{"run_id": run.id, **asdict(u)} for u in result.unassigned],
+        )
+    record_event(
+        session,
+        "assignment.run",
+        subject=f"run:{run.id}",
+        actor=actor,
+        details={
+            "draw_ids": draw_ids,
+            "start": meta["start"],
+            "end": meta["end"],
+            "seed": result.seed,
+            "settings": meta["settings"],
+            "solver": meta["solver"],
+            "visits": len({a.visit_id for a in result.assignments}),
+            "rows": len(rows),
+            "unassigned": len(result.unassigned),
+        },
+    )
     return run.id
 
 
@@ -60,33 +97,114 @@ def load_run(session: Session, run_id: int) -> AssignmentResult:
     run = session.get(AssignmentRun, run_id)
     if run is None:
         raise NotFoundError(f"no assignment run {run_id}")
-    rows = session.execute(select(AssignmentRow.__table__).where(AssignmentRow.__table__.c.run_id == run_id)
-                           .order_by(AssignmentRow.__table__.c.id)).mappings().all()
+    rows = (
+        session.execute(select(ROWS).where(ROWS.c.run_id == run_id).order_by(ROWS.c.id))
+        .mappings()
+        .all()
+    )
     split = lambda s: tuple(x for x in s.split(";") if x)  # noqa: E731
-    assignments = tuple(Assignment(
-        visit_id=r["visit_id"], draw_id=r["draw_id"], department_code=r["department_code"], uscc=r["uscc"],
-        name=r["name"], region_code=r["region_code"], lead_inspector_id=r["lead_inspector_id"],
-        member_inspector_ids=split(r["member_inspector_ids"]), department_inspector_ids=split(r["department_inspector_ids"]),
-        scheduled_on=r["scheduled_on"] if isinstance(r["scheduled_on"], date) else date.fromisoformat(str(r["scheduled_on"])),
-        cross_region=bool(r["cross_region"]), items=split(r["items"]),
-    ) for r in rows)
-    missing = session.execute(select(UnassignedRow.__table__).where(UnassignedRow.__table__.c.run_id == run_id)
-                              ).mappings().all()
-    unassigned = tuple(UnassignedTask(**{k: m[k] for k in ("draw_id", "department_code", "uscc", "name",
-                                                           "region_code", "reason")}) for m in missing)
-    return AssignmentResult(assignments=assignments, unassigned=unassigned, start=run.start, end=run.end,
-                            settings=AssignSettings(**run.settings), seed=run.seed, solver=dict(run.solver))
+    assignments = tuple(
+        Assignment(
+            visit_id=r["visit_id"],
+            draw_id=r["draw_id"],
+            department_code=r["department_code"],
+            uscc=r["uscc"],
+            name=r["name"],
+            region_code=r["region_code"],
+            lead_inspector_id=r["lead_inspector_id"],
+            member_inspector_ids=split(r["member_inspector_ids"]),
+            department_inspector_ids=split(r["department_inspector_ids"]),
+            scheduled_on=r["scheduled_on"]
+            if isinstance(r["scheduled_on"], date)
+            else date.fromisoformat(str(r["scheduled_on"])),
+            cross_region=bool(r["cross_region"]),
+            items=split(r["items"]),
+        )
+        for r in rows
+    )
+    missing = session.execute(select(MISSING).where(MISSING.c.run_id == run_id)).mappings().all()
+    unassigned = tuple(
+        UnassignedTask(
+            **{
+                k: m[k]
+                for k in ("draw_id", "department_code", "uscc", "name", "region_code", "reason")
+            }
+        )
+        for m in missing
+    )
+    return AssignmentResult(
+        assignments=assignments,
+        unassigned=unassigned,
+        start=run.start,
+        end=run.end,
+        settings=AssignSettings(**run.settings),
+        seed=run.seed,
+        solver=dict(run.solver),
+    )
 
 
-def record_swap(session: Session, run_id: int, before: AssignmentResult, after: AssignmentResult, *, uscc: str,
-                old_id: str, new_id: str, reason: str = "", actor: str = "system") -> None:
+def record_swap(
+    session: Session,
+    run_id: int,
+    before: AssignmentResult,
+    after: AssignmentResult,
+    *,
+    uscc: str,
+    old_id: str,
+    new_id: str,
+    reason: str = "",
+    actor: str = "system",
+) -> None:
     """Replace the run's rows for ``uscc`` by ``after``'s and audit the swap."""
-    table = AssignmentRow.__table__
+    table = ROWS
     session.execute(delete(table).where((table.c.run_id == run_id) & (table.c.uscc == uscc)))
     changed = replace(after, assignments=tuple(a for a in after.assignments if a.uscc == uscc))
     session.execute(insert(table), _row_dicts(run_id, changed))
     old_team = next((a.team for a in before.assignments if a.uscc == uscc), ())
-    record_event(session, "assignment.swap", subject=f"run:{run_id}/{uscc}", actor=actor, details={
-        "uscc": uscc, "old_inspector_id": old_id, "new_inspector_id": new_id, "reason": reason,
-        "team_before": list(old_team), "team_after": list(changed.assignments[0].team),
-    })
+    record_event(
+        session,
+        "assignment.swap",
+        subject=f"run:{run_id}/{uscc}",
+        actor=actor,
+        details={
+            "uscc": uscc,
+            "old_inspector_id": old_id,
+            "new_inspector_id": new_id,
+            "reason": reason,
+            "team_before": list(old_team),
+            "team_after": list(changed.assignments[0].team),
+        },
+    )
+
+
+def draws_from_db(
+    engine: Engine, draw_ids: list[str]
+) -> tuple[list[DrawInput], tuple[date | None, date | None]]:
+    """Recorded draws (substitutions applied) and their plans' window (start, end; None if unset).
+
+    Uses the draw area's ``scheduler.plans.draw_rows`` / ``draw_receipt``.
+    """
+    from scheduler.models.plans import Draw, Plan
+    from scheduler.plans import draw_receipt, draw_rows
+
+    draws: list[DrawInput] = []
+    starts, ends = [], []
+    for draw_id in draw_ids:
+        receipt = draw_receipt(engine, draw_id)
+        department = receipt_department(receipt)
+        with Session(engine) as session:
+            row = session.execute(select(Draw).where(col(Draw.draw_id) == draw_id)).scalars().one()
+            plan = session.get(Plan, row.plan_id)
+            if department is None and plan is not None:
+                department = plan.department_code
+            if plan is not None:
+                starts.append(plan.start)
+                ends.append(plan.end)
+        if department is None:
+            raise NotFoundError(f"draw {draw_id!r} has no department")
+        draws.append(
+            DrawInput(draw_id, department, draw_rows(engine, draw_id), source=f"draw {draw_id}")
+        )
+    start = min((d for d in starts if d is not None), default=None)
+    end = max((d for d in ends if d is not None), default=None)
+    return draws, (start, end)

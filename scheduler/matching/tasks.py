@@ -18,7 +18,16 @@ import pandas as pd
 from scheduler.directory import Directory, split_list
 from scheduler.errors import InvalidInputError, Problem
 
-__all__ = ["DrawInput", "TaskTable", "build_tasks", "read_draw_input", "relevant_sectors", "slots_per_department"]
+__all__ = [
+    "DrawInput",
+    "TaskTable",
+    "build_tasks",
+    "read_draw_input",
+    "receipt_department",
+    "relevant_sectors",
+    "slots_per_department",
+]
+
 
 @dataclass(frozen=True)
 class DrawInput:
@@ -54,7 +63,8 @@ def slots_per_department(team_size: int, n_departments: int) -> int:
     return max(1, math.ceil(team_size / max(1, n_departments)))
 
 
-def _receipt_department(receipt: dict) -> str | None:
+def receipt_department(receipt: dict) -> str | None:
+    """The department of a draw receipt (``parameters.department_code``)."""
     params = receipt.get("parameters") or {}
     for source in (params, receipt):
         for key in ("department_code", "department"):
@@ -64,15 +74,19 @@ def _receipt_department(receipt: dict) -> str | None:
 
 
 def _sibling_receipt(path: Path) -> Path | None:
-    for candidate in (path.with_suffix(".receipt.json"), path.with_name(path.stem + "_receipt.json"),
-                      path.with_suffix(".json")):
+    for candidate in (
+        path.with_suffix(".receipt.json"),
+        path.with_name(path.stem + "_receipt.json"),
+        path.with_suffix(".json"),
+    ):
         if candidate.is_file():
             return candidate
     return None
 
 
-def read_draw_input(path: str | Path, department_code: str | None = None,
-                    receipt: str | Path | None = None) -> DrawInput:
+def read_draw_input(
+    path: str | Path, department_code: str | None = None, receipt: str | Path | None = None
+) -> DrawInput:
     """Read a draw CSV (SPEC section 4) with ``scheduler.draw.read_draw_csv``.
 
     The draw's department comes from ``department_code``, else the receipt's
@@ -87,10 +101,18 @@ def read_draw_input(path: str | Path, department_code: str | None = None,
     if department_code is None:
         receipt_path = Path(receipt) if receipt is not None else _sibling_receipt(path)
         if receipt_path is not None:
-            department_code = _receipt_department(read_json(receipt_path))
+            department_code = receipt_department(read_json(receipt_path))
     if department_code is None:
-        raise InvalidInputError(problems=[Problem(
-            path.name, None, None, "the draw's department is unknown: give --receipt R.json or --department CODE")])
+        raise InvalidInputError(
+            problems=[
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    "the draw's department is unknown: give --receipt R.json or --department CODE",
+                )
+            ]
+        )
     draw_ids = frame["draw_id"].unique()
     draw_id = str(draw_ids[0]) if len(draw_ids) else path.stem
     return DrawInput(draw_id, department_code, frame, source=path.name)
@@ -98,10 +120,12 @@ def read_draw_input(path: str | Path, department_code: str | None = None,
 
 def relevant_sectors(directory: Directory) -> dict[str, frozenset[str]]:
     """Department code -> the sector codes it supervises."""
-    sectors = directory.sectors
-    return {
-        str(d): frozenset(map(str, g["code"])) for d, g in sectors.groupby("department_code", sort=False)
-    }
+    out: dict[str, set[str]] = {}
+    codes = directory.sectors["code"].astype(str).to_numpy(dtype=object)
+    depts = directory.sectors["department_code"].astype(str).to_numpy(dtype=object)
+    for code, dept in zip(codes, depts, strict=True):
+        out.setdefault(dept, set()).add(code)
+    return {d: frozenset(c) for d, c in out.items()}
 
 
 def build_tasks(directory: Directory, draws: list[DrawInput], team_size: int) -> TaskTable:
@@ -117,14 +141,22 @@ def build_tasks(directory: Directory, draws: list[DrawInput], team_size: int) ->
     draw_ids: dict[tuple[str, str], list[str]] = {}
     for draw in draws:
         if draw.department_code not in known_departments:
-            problems.append(Problem(draw.source, None, None, f"unknown department {draw.department_code!r}"))
+            problems.append(
+                Problem(draw.source, None, None, f"unknown department {draw.department_code!r}")
+            )
             continue
         usccs = draw.frame["uscc"].astype(str).to_numpy(dtype=object)
         ids = draw.frame["draw_id"].astype(str).to_numpy(dtype=object)
         found = entity_index.get_indexer(usccs)
         for offset in np.nonzero(found < 0)[0]:
-            problems.append(Problem(draw.source, int(offset) + 2, "uscc",
-                                    f"{usccs[offset]} is not in the entity directory"))
+            problems.append(
+                Problem(
+                    draw.source,
+                    int(offset) + 2,
+                    "uscc",
+                    f"{usccs[offset]} is not in the entity directory",
+                )
+            )
         for uscc, draw_id in zip(usccs, ids, strict=True):
             # The same department drawing an entity twice (two draws) is still one task.
             ids_of = draw_ids.setdefault((uscc, draw.department_code), [])
@@ -144,31 +176,39 @@ def build_tasks(directory: Directory, draws: list[DrawInput], team_size: int) ->
         tuple(sorted(frozenset(split_list(x)) & dept_sectors.get(d, frozenset())))
         for x, d in zip(raw_sectors, depts, strict=True)
     ]
-    visit_codes, visit = np.unique(usccs.astype(str), return_inverse=True) if keys else (np.zeros(0), np.zeros(0, int))
+    visit_codes, visit = (
+        np.unique(usccs.astype(str), return_inverse=True)
+        if keys
+        else (np.zeros(0), np.zeros(0, int))
+    )
     n_departments = np.bincount(visit, minlength=len(visit_codes))
     visit_ids = np.array([f"V{v + 1:06d}" for v in range(len(visit_codes))], dtype=object)
-    tasks = pd.DataFrame({
-        "task": np.arange(len(keys)),
-        "visit": visit,
-        "visit_id": visit_ids[visit] if keys else np.zeros(0, dtype=object),
-        "draw_ids": [tuple(draw_ids[k]) for k in keys],
-        "department_code": depts,
-        "uscc": usccs,
-        "name": names,
-        "region_code": regions,
-        "sectors": sectors,
-        "slots": [slots_per_department(team_size, int(n_departments[v])) for v in visit],
-    })
+    tasks = pd.DataFrame(
+        {
+            "task": np.arange(len(keys)),
+            "visit": visit,
+            "visit_id": visit_ids[visit] if keys else np.zeros(0, dtype=object),
+            "draw_ids": [tuple(draw_ids[k]) for k in keys],
+            "department_code": depts,
+            "uscc": usccs,
+            "name": names,
+            "region_code": regions,
+            "sectors": sectors,
+            "slots": [slots_per_department(team_size, int(n_departments[v])) for v in visit],
+        }
+    )
     first = np.unique(visit, return_index=True)[1] if keys else np.zeros(0, dtype=np.int64)
     departments: list[list[str]] = [[] for _ in range(len(visit_codes))]
     for v, d in zip(visit, depts, strict=True):
         departments[v].append(d)
-    visits = pd.DataFrame({
-        "visit": np.arange(len(visit_codes)),
-        "visit_id": visit_ids,
-        "uscc": usccs[first],
-        "name": names[first],
-        "region_code": regions[first],
-        "departments": [tuple(x) for x in departments],
-    })
+    visits = pd.DataFrame(
+        {
+            "visit": np.arange(len(visit_codes)),
+            "visit_id": visit_ids,
+            "uscc": usccs[first],
+            "name": names[first],
+            "region_code": regions[first],
+            "departments": [tuple(x) for x in departments],
+        }
+    )
     return TaskTable(tasks, visits)

@@ -84,7 +84,7 @@ class ObjectionDraw(SQLModel, table=True):
 
 
 class CreditRepair(SQLModel, table=True):
-    """A credit repair (信用修复): allowed after the minimum publicity period; reported within 2 days."""
+    """A credit repair (信用修复): after the minimum publicity period, reported in 2 days."""
 
     __tablename__ = "credit_repair"
     id: int | None = Field(default=None, primary_key=True)

@@ -6,7 +6,12 @@ Pure builders (``exports``, ``public_list``, ``estimates``, ``rules``,
 work inside a caller's database session.
 """
 
-from scheduler.publication.estimates import DomainEstimate, EstimateReport, estimate_rates, sample_frame
+from scheduler.publication.estimates import (
+    DomainEstimate,
+    EstimateReport,
+    estimate_rates,
+    sample_frame,
+)
 from scheduler.publication.exports import TaskSheet, inspection_list, split_frame, task_sheets
 from scheduler.publication.masking import NameMasker, mask_person
 from scheduler.publication.public_list import PUBLIC_COLUMNS, masker_for, public_list

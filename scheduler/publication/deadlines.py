@@ -30,17 +30,50 @@ def all_deadlines(session: Session, *, on: date, calendar: WorkingCalendar) -> l
     out = publication_tracker(session, on=on, calendar=calendar)
     for change in session.exec(select(TierChange).where(TierChange.cause != "repair")).all():
         status, left = status_of(change.report_due, change.reported_on, on, calendar)
-        out.append(Deadline("report_rating", change.id or 0, change.uscc, change.department_code,
-                            change.effective_on, change.report_due, change.reported_on, status, left))  # fmt: skip
+        out.append(
+            Deadline(
+                "report_rating",
+                change.id or 0,
+                change.uscc,
+                change.department_code,
+                change.effective_on,
+                change.report_due,
+                change.reported_on,
+                status,
+                left,
+            )
+        )
     for objection in session.exec(select(Objection)).all():
         status, left = status_of(objection.due_on, objection.decided_on, on, calendar)
-        out.append(Deadline("decide_objection", objection.id or 0, objection.uscc, objection.department_code,
-                            objection.filed_on, objection.due_on, objection.decided_on, status, left))  # fmt: skip
+        out.append(
+            Deadline(
+                "decide_objection",
+                objection.id or 0,
+                objection.uscc,
+                objection.department_code,
+                objection.filed_on,
+                objection.due_on,
+                objection.decided_on,
+                status,
+                left,
+            )
+        )
     for repair in session.exec(select(CreditRepair)).all():
         if repair.completed_on is None or repair.report_due is None:
             continue
         status, left = status_of(repair.report_due, repair.reported_on, on, calendar)
-        out.append(Deadline("report_repair", repair.id or 0, repair.uscc, repair.department_code,
-                            repair.completed_on, repair.report_due, repair.reported_on, status, left))  # fmt: skip
+        out.append(
+            Deadline(
+                "report_repair",
+                repair.id or 0,
+                repair.uscc,
+                repair.department_code,
+                repair.completed_on,
+                repair.report_due,
+                repair.reported_on,
+                status,
+                left,
+            )
+        )
     out.sort(key=lambda d: (d.due_on, d.kind, d.ref))
     return out

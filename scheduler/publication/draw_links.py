@@ -1,9 +1,14 @@
-"""Which recorded draws involved an entity: the draws an upheld objection affects.
+"""Draws in the database as this area sees them: the inputs of an export by draw id,
+and the draws an upheld objection affects.
 
-A draw that ran while an entity held a wrong tier used a wrong inclusion
-probability for it (and, through the stratum, for its neighbours), whether or
-not the entity was drawn. Draws are the draw area's tables
-(``scheduler.models.plans``); results carry their ``draw_id`` too.
+A draw that ran while an entity held a wrong tier gave it a wrong inclusion
+probability (and, through the stratum sizes, its neighbours too). The draws
+of the department whose frame day (receipt ``parameters.on``) is on or after
+the contested change are flagged; those that actually drew the entity are
+marked ``drew_entity``. (Whether the entity was in a draw's frame at all would
+need the frame recomputed; flagging every such draw of the department errs on
+the side of review.) Draws are the draw area's tables
+(``scheduler.models.plans``, read via ``scheduler.plans``).
 """
 
 from __future__ import annotations
@@ -12,31 +17,89 @@ from datetime import date
 
 import pandas as pd
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from scheduler.errors import NotFoundError
-
+from scheduler.models.assignments import AssignmentRow, AssignmentRun
+from scheduler.models.plans import Draw, DrawnEntity, Plan
 from scheduler.models.publication import InspectionResult
 
 __all__ = ["draws_with_entity", "db_inputs"]
 
 
-def draws_with_entity(session: Session, uscc: str, department_code: str, *, since: date) -> list[tuple[str, bool]]:
-    """(draw_id, drew_entity) of the department's draws on or after ``since``."""
+def _draw_day(draw: Draw) -> date:
+    on = (draw.receipt or {}).get("parameters", {}).get("on")
+    return date.fromisoformat(on) if on else draw.created_at.date()
+
+
+def draws_with_entity(
+    session: Session, uscc: str, department_code: str, *, since: date
+) -> list[tuple[str, bool]]:
+    """(draw_id, drew_entity) of the department's draws on or after ``since``, by draw id."""
     found: dict[str, bool] = {}
-    rows = session.exec(
-        select(InspectionResult.draw_id).where(
-            InspectionResult.uscc == uscc,
-            InspectionResult.department_code == department_code,
-            InspectionResult.inspected_on >= since,
-            InspectionResult.draw_id != "",
-        )
+    draws = session.exec(
+        select(Draw)
+        .join(Plan, col(Plan.id) == col(Draw.plan_id))
+        .where(Plan.department_code == department_code)
     ).all()
-    for draw_id in rows:
-        found[draw_id] = True
+    recent = {d.draw_id for d in draws if _draw_day(d) >= since}
+    if recent:
+        drew = set(
+            session.exec(
+                select(DrawnEntity.draw_id).where(
+                    DrawnEntity.uscc == uscc, col(DrawnEntity.draw_id).in_(recent)
+                )
+            ).all()
+        )
+        found.update({d: d in drew for d in recent})
     return sorted(found.items())
 
 
-def db_inputs(engine: Engine, draw_id: str) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
-    """(draw, assignment, results) frames of a draw recorded in the database."""
-    raise NotFoundError(f"draw {draw_id!r}: reading draws from the database is not available yet")
+def db_inputs(
+    engine: Engine, draw_id: str
+) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+    """(draw, assignment, results) of a recorded draw, shaped like ``inputs.read_*`` frames.
+
+    The assignment is the latest recorded matching run that staffed the draw
+    (``None`` if none); results are those recorded with the draw's id.
+    """
+    from scheduler.plans import draw_receipt, draw_rows
+
+    receipt = draw_receipt(engine, draw_id)  # raises NotFoundError for an unknown draw
+    draw = draw_rows(engine, draw_id)
+    draw["inclusion_prob"] = draw["inclusion_prob"].astype(float)
+    draw["department_code"] = str((receipt.get("parameters") or {}).get("department_code", ""))
+    with Session(engine) as session:
+        run_id = session.exec(
+            select(AssignmentRow.run_id)
+            .join(AssignmentRun, col(AssignmentRun.id) == col(AssignmentRow.run_id))
+            .where(AssignmentRow.draw_id == draw_id)
+            .order_by(col(AssignmentRun.id).desc())
+        ).first()
+        assignment = None
+        if run_id is not None:
+            rows = session.exec(
+                select(AssignmentRow).where(
+                    AssignmentRow.run_id == run_id, AssignmentRow.draw_id == draw_id
+                )
+            ).all()
+            assignment = pd.DataFrame([r.model_dump(exclude={"id", "run_id"}) for r in rows])
+            assignment["scheduled_on"] = pd.to_datetime(assignment["scheduled_on"])
+        found = session.exec(
+            select(InspectionResult).where(InspectionResult.draw_id == draw_id)
+        ).all()
+        results = None
+        if found:
+            results = pd.DataFrame(
+                [
+                    {
+                        "uscc": r.uscc,
+                        "department_code": r.department_code,
+                        "inspected_on": pd.Timestamp(r.inspected_on),
+                        "result_code": r.result_code,
+                        "draw_id": r.draw_id,
+                        "notes": r.notes,
+                    }
+                    for r in found
+                ]
+            )
+    return draw, assignment, results

@@ -117,8 +117,12 @@ def ht_variance(z: ArrayLike, pi: ArrayLike, strata: ArrayLike) -> tuple[float, 
     c = np.where(n > 1, (1.0 - p) * n / np.maximum(n - 1.0, 1.0), 0.0)
     e = zz / p
     sum_c = np.bincount(codes, weights=c, minlength=sizes.size)
-    b = np.divide(np.bincount(codes, weights=c * e, minlength=sizes.size), sum_c,
-                  out=np.zeros(sizes.size), where=sum_c > 0)  # fmt: skip
+    b = np.divide(
+        np.bincount(codes, weights=c * e, minlength=sizes.size),
+        sum_c,
+        out=np.zeros(sizes.size),
+        where=sum_c > 0,
+    )
     return float(np.sum(c * (e - b[codes]) ** 2)), collapsed
 
 
@@ -154,7 +158,9 @@ def domain_estimate(
     return rate, float(np.sqrt(rate_var)), total, float(np.sqrt(total_var)), n_hat
 
 
-def sample_frame(draw: pd.DataFrame, results: pd.DataFrame, *, department_code: str | None = None) -> pd.DataFrame:
+def sample_frame(
+    draw: pd.DataFrame, results: pd.DataFrame, *, department_code: str | None = None
+) -> pd.DataFrame:
     """One row per drawn entity with ``violation`` (1/0, NaN when no result yet).
 
     ``results`` are restricted to ``department_code`` when given; where an
@@ -169,11 +175,13 @@ def sample_frame(draw: pd.DataFrame, results: pd.DataFrame, *, department_code: 
         res = res[(res["draw_id"] == "") | res["draw_id"].isin(ids)]
     res = res.sort_values("inspected_on", kind="stable").drop_duplicates("uscc", keep="last")
     out = draw.copy()
-    code = out["uscc"].map(res.set_index("uscc")["result_code"])
+    code = out["uscc"].map(res.set_index("uscc")["result_code"]).astype(object)
     out["result_code"] = code.fillna("")
     out["violation"] = np.where(code.isna(), np.nan, code.isin(violating).astype(float))
     out["department_code"] = (
-        department_code if department_code is not None else out["uscc"].map(res.set_index("uscc")["department_code"]).fillna("")
+        department_code
+        if department_code is not None
+        else out["uscc"].map(res.set_index("uscc")["department_code"]).fillna("")
     )
     return out
 
@@ -228,7 +236,10 @@ def estimate_rates(
     ]
     for column in by:
         if column not in sample:
-            raise ValueError(f"`by` names {column!r}, which the sample lacks; it has {', '.join(sample.columns)}.")
+            raise ValueError(
+                f"`by` names {column!r}, which the sample lacks; "
+                f"it has {', '.join(sample.columns)}."
+            )
         drawn_values = sample[column].astype(str).to_numpy(dtype=object)
         observed_values = obs[column].astype(str).to_numpy(dtype=object)
         for value in sorted(pd.unique(drawn_values)):
@@ -245,13 +256,21 @@ def estimate_rates(
         pop = float(size) if size else n_hat
         estimates.append(
             DomainEstimate(
-                domain=column, value=value, drawn=int(drawn_mask.sum()), observed=int(mask.sum()),
-                violations=int(y[mask].sum()) if len(obs) else 0, population=pop,
-                population_known=bool(size), rate=rate, rate_se=rate_se,
+                domain=column,
+                value=value,
+                drawn=int(drawn_mask.sum()),
+                observed=int(mask.sum()),
+                violations=int(y[mask].sum()) if len(obs) else 0,
+                population=pop,
+                population_known=bool(size),
+                rate=rate,
+                rate_se=rate_se,
                 rate_low=float(np.clip(rate - z * rate_se, 0.0, 1.0)),
                 rate_high=float(np.clip(rate + z * rate_se, 0.0, 1.0)),
-                total=total, total_se=total_se,
-                total_low=float(np.maximum(total - z * total_se, 0.0)), total_high=total + z * total_se,
-            )  # fmt: skip
+                total=total,
+                total_se=total_se,
+                total_low=float(np.maximum(total - z * total_se, 0.0)),
+                total_high=total + z * total_se,
+            )
         )
     return EstimateReport(tuple(estimates), estimator, confidence, "hajek-brewer", collapsed)

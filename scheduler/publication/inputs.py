@@ -102,7 +102,12 @@ def _parse(path: str | Path, spec: TableSpec) -> pd.DataFrame:
         values = raw[column.name]
         if column.required:
             missing = (values == "").to_numpy()
-            log.add_rows(file, values.index.to_numpy()[missing], column.name, lambda i: "missing required value")
+            log.add_rows(
+                file,
+                values.index.to_numpy()[missing],
+                column.name,
+                lambda i: "missing required value",
+            )
         if column.kind == "uscc":
             values, _ = cells.parse_uscc(values, file, column.name, log)
         elif column.kind == "date":
@@ -121,9 +126,16 @@ def _parse(path: str | Path, spec: TableSpec) -> pd.DataFrame:
     cells.check_unique(frame, spec.key, key_ok, file, log)
     if spec is DRAW_SPEC:
         prob = pd.to_numeric(frame["inclusion_prob"], errors="coerce")
-        bad = (prob.isna() | (prob <= 0) | (prob > 1)).to_numpy() & (raw["inclusion_prob"] != "").to_numpy()
+        bad = (prob.isna() | (prob <= 0) | (prob > 1)).to_numpy() & (
+            raw["inclusion_prob"] != ""
+        ).to_numpy()
         texts = raw["inclusion_prob"][bad].tolist()
-        log.add_rows(file, frame.index[bad], "inclusion_prob", lambda i: f"must be a number in (0, 1]; got {texts[i]!r}")
+        log.add_rows(
+            file,
+            frame.index[bad],
+            "inclusion_prob",
+            lambda i: f"must be a number in (0, 1]; got {texts[i]!r}",
+        )
         frame["inclusion_prob"] = prob
     log.raise_if_any()
     return frame.reset_index(drop=True)
@@ -132,7 +144,9 @@ def _parse(path: str | Path, spec: TableSpec) -> pd.DataFrame:
 def read_draw(path: str | Path) -> pd.DataFrame:
     """A draw CSV/XLSX (SPEC section 4), ``inclusion_prob`` as float."""
     frame = _parse(path, DRAW_SPEC)
-    frame["stratum"] = frame["stratum"].where(frame["stratum"] != "", frame["region_code"] + "/" + frame["tier"])
+    frame["stratum"] = frame["stratum"].where(
+        frame["stratum"] != "", frame["region_code"] + "/" + frame["tier"]
+    )
     return frame
 
 
@@ -152,9 +166,15 @@ def read_receipt(path: str | Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
-        raise InvalidInputError(problems=[Problem(path.name, None, None, f"no such file: {path}")]) from None
+        raise InvalidInputError(
+            problems=[Problem(path.name, None, None, f"no such file: {path}")]
+        ) from None
     except json.JSONDecodeError as error:
-        raise InvalidInputError(problems=[Problem(path.name, error.lineno, None, f"not JSON: {error.msg}")]) from None
+        raise InvalidInputError(
+            problems=[Problem(path.name, error.lineno, None, f"not JSON: {error.msg}")]
+        ) from None
     if not isinstance(data, dict):
-        raise InvalidInputError(problems=[Problem(path.name, None, None, "a receipt must be a JSON object")])
+        raise InvalidInputError(
+            problems=[Problem(path.name, None, None, "a receipt must be a JSON object")]
+        )
     return data

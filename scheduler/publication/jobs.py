@@ -19,16 +19,31 @@ from scheduler.publication.exports import LIST_COLUMNS, inspection_list, split_f
 from scheduler.publication.public_list import PUBLIC_COLUMNS, public_list
 from scheduler.publication.writers import Format, write_tables, write_task_sheets
 
-__all__ = ["Kind", "department_of", "receipt_populations", "run_export", "run_estimate", "BY_COLUMNS"]
+__all__ = [
+    "Kind",
+    "department_of",
+    "receipt_populations",
+    "run_export",
+    "run_estimate",
+    "BY_COLUMNS",
+]
 
 Kind = Literal["list", "tasks", "public"]
-BY_COLUMNS = {"department": "department_code", "tier": "tier", "region": "region_code", "division": "region_code"}
+BY_COLUMNS = {
+    "department": "department_code",
+    "tier": "tier",
+    "region": "region_code",
+    "division": "region_code",
+}
 
 
 def department_of(
-    draw: pd.DataFrame, *, assignment: pd.DataFrame | None = None, receipt: dict[str, Any] | None = None,
+    draw: pd.DataFrame,
+    *,
+    assignment: pd.DataFrame | None = None,
+    receipt: dict[str, Any] | None = None,
     explicit: str | None = None,
-) -> str | None:  # fmt: skip
+) -> str | None:
     """The draw's department: the argument, a one-valued column, or the receipt's parameters."""
     if explicit:
         return explicit
@@ -54,7 +69,14 @@ def _count_map(block: Any) -> dict[str, float]:
     elif isinstance(block, list):
         for item in block:
             if isinstance(item, dict) and "population" in item:
-                label = next((item[k] for k in ("tier", "region_code", "region", "code", "key") if k in item), None)
+                label = next(
+                    (
+                        item[k]
+                        for k in ("tier", "region_code", "region", "code", "key")
+                        if k in item
+                    ),
+                    None,
+                )
                 if label is not None:
                     out[str(label)] = float(item["population"])
     return out
@@ -64,10 +86,13 @@ def receipt_populations(receipt: dict[str, Any] | None) -> dict[tuple[str, str],
     """Known domain sizes from a receipt's per-tier and per-region counts, where present."""
     if not receipt:
         return {}
-    counts = receipt.get("counts") if isinstance(receipt.get("counts"), dict) else receipt
+    block = receipt.get("counts")
+    counts: dict[str, Any] = block if isinstance(block, dict) else receipt
     out: dict[tuple[str, str], float] = {}
-    for column, keys in (("tier", ("per_tier", "tiers", "tier", "by_tier")),
-                         ("region_code", ("per_region", "regions", "region", "by_region"))):  # fmt: skip
+    for column, keys in (
+        ("tier", ("per_tier", "tiers", "tier", "by_tier")),
+        ("region_code", ("per_region", "regions", "region", "by_region")),
+    ):
         for key in keys:
             if key in counts:
                 out.update({(column, k): v for k, v in _count_map(counts[key]).items()})
@@ -78,39 +103,73 @@ def receipt_populations(receipt: dict[str, Any] | None) -> dict[tuple[str, str],
 
 
 def run_export(
-    directory: Directory, draw: pd.DataFrame, *, kind: Kind, fmt: Format, out: str | Path,
-    assignment: pd.DataFrame | None = None, results: pd.DataFrame | None = None,
-    department_code: str | None = None, split: Literal["none", "department", "division"] = "none",
-) -> tuple[list[Path], int]:  # fmt: skip
+    directory: Directory,
+    draw: pd.DataFrame,
+    *,
+    kind: Kind,
+    fmt: Format,
+    out: str | Path,
+    assignment: pd.DataFrame | None = None,
+    results: pd.DataFrame | None = None,
+    department_code: str | None = None,
+    split: Literal["none", "department", "division"] = "none",
+) -> tuple[list[Path], int]:
     """Build and write one export; returns (files written, rows or teams exported)."""
     if kind == "list":
-        frame = inspection_list(directory, draw, assignment=assignment, department_code=department_code)
-        return write_tables(split_frame(frame, split), LIST_COLUMNS, out, fmt, title="检查对象名单"), len(frame)
+        frame = inspection_list(
+            directory, draw, assignment=assignment, department_code=department_code
+        )
+        return write_tables(
+            split_frame(frame, split), LIST_COLUMNS, out, fmt, title="检查对象名单"
+        ), len(frame)
     if kind == "tasks":
         if assignment is None:
-            raise InvalidInputError(problems=[Problem("--assignment", None, None, "task sheets need an assignment file")])
+            raise InvalidInputError(
+                problems=[
+                    Problem("--assignment", None, None, "task sheets need an assignment file")
+                ]
+            )
         sheets = task_sheets(directory, draw, assignment, department_code=department_code)
         return write_task_sheets(sheets, out, fmt), len(sheets)
     if kind == "public":
-        frame = public_list(directory, draw=draw, results=results, assignment=assignment,
-                            department_code=department_code)  # fmt: skip
-        return write_tables(split_frame(frame, split), PUBLIC_COLUMNS, out, fmt, title="抽查结果公示"), len(frame)
+        frame = public_list(
+            directory,
+            draw=draw,
+            results=results,
+            assignment=assignment,
+            department_code=department_code,
+        )
+        return write_tables(
+            split_frame(frame, split), PUBLIC_COLUMNS, out, fmt, title="抽查结果公示"
+        ), len(frame)
     raise InvalidInputError(f"unknown export kind {kind!r}; expected list, tasks or public")
 
 
 def run_estimate(
-    draw: pd.DataFrame, results: pd.DataFrame, *, receipt: dict[str, Any] | None = None,
-    department_code: str | None = None, by: Sequence[str] = ("department", "tier", "region"),
-    confidence: float = 0.95, estimator: Literal["hajek", "ht"] = "hajek",
-) -> EstimateReport:  # fmt: skip
+    draw: pd.DataFrame,
+    results: pd.DataFrame,
+    *,
+    receipt: dict[str, Any] | None = None,
+    department_code: str | None = None,
+    by: Sequence[str] = ("department", "tier", "region"),
+    confidence: float = 0.95,
+    estimator: Literal["hajek", "ht"] = "hajek",
+) -> EstimateReport:
     """Violation-rate estimates of a draw from its results (see ``estimates``)."""
     unknown = [b for b in by if b not in BY_COLUMNS]
     if unknown:
-        raise InvalidInputError(f"--by must be among {', '.join(BY_COLUMNS)}; got {', '.join(unknown)}")
+        raise InvalidInputError(
+            f"--by must be among {', '.join(BY_COLUMNS)}; got {', '.join(unknown)}"
+        )
     dept = department_of(draw, receipt=receipt, explicit=department_code)
     sample = sample_frame(draw, results, department_code=dept)
     if sample["violation"].notna().sum() == 0:
         raise InvalidInputError("none of the drawn entities has a result for the draw's department")
     columns = list(dict.fromkeys(BY_COLUMNS[b] for b in by))
-    return estimate_rates(sample, by=columns, population=receipt_populations(receipt),
-                          confidence=confidence, estimator=estimator)  # fmt: skip
+    return estimate_rates(
+        sample,
+        by=columns,
+        population=receipt_populations(receipt),
+        confidence=confidence,
+        estimator=estimator,
+    )

@@ -34,7 +34,9 @@ INDIVIDUAL_BUSINESS = "个体工商户"
 
 def masker_for(directory: Directory) -> NameMasker:
     """A masker knowing every person of the directory (legal reps/operators, inspectors)."""
-    return NameMasker([*directory.entities["legal_rep"].tolist(), *directory.inspectors["name"].tolist()])
+    return NameMasker(
+        [*directory.entities["legal_rep"].tolist(), *directory.inspectors["name"].tolist()]
+    )
 
 
 def public_list(
@@ -64,33 +66,64 @@ def public_list(
             rows = rows[rows["uscc"].isin(set(draw["uscc"]))]
         if department_code is not None:
             rows = rows[rows["department_code"] == department_code]
-        frame = pd.DataFrame({
-            "department_code": rows["department_code"].to_numpy(),
-            "uscc": rows["uscc"].to_numpy(),
-            "inspected_on": pd.to_datetime(rows["inspected_on"]).dt.strftime("%Y-%m-%d").to_numpy(),
-            "result": rows["result_code"].map(lambda c: names.get(c, c)).to_numpy(),
-        })  # fmt: skip
+        frame = pd.DataFrame(
+            {
+                "department_code": rows["department_code"].to_numpy(),
+                "uscc": rows["uscc"].to_numpy(),
+                "inspected_on": pd.to_datetime(rows["inspected_on"])
+                .dt.strftime("%Y-%m-%d")
+                .to_numpy(),
+                "result": rows["result_code"].map(lambda c: names.get(c, c)).to_numpy(),
+            }
+        )
     else:
         assert draw is not None
-        dept = draw["department_code"] if "department_code" in draw else pd.Series(department_code or "", index=draw.index)
-        frame = pd.DataFrame({"department_code": dept.replace("", department_code or "").to_numpy(),
-                              "uscc": draw["uscc"].to_numpy(), "inspected_on": "", "result": ""})  # fmt: skip
+        dept = (
+            draw["department_code"]
+            if "department_code" in draw
+            else pd.Series(department_code or "", index=draw.index)
+        )
+        frame = pd.DataFrame(
+            {
+                "department_code": dept.replace("", department_code or "").to_numpy(),
+                "uscc": draw["uscc"].to_numpy(),
+                "inspected_on": "",
+                "result": "",
+            }
+        )
     items_by_key: dict[tuple[str, str], str] = {}
     if assignment is not None and "items" in assignment:
-        for uscc, dept, items in zip(assignment["uscc"], assignment.get("department_code", ""), assignment["items"], strict=False):
+        for uscc, dept, items in zip(
+            assignment["uscc"],
+            assignment.get("department_code", ""),
+            assignment["items"],
+            strict=False,
+        ):
             items_by_key.setdefault((uscc, dept or department_code or ""), items or "")
     ent = look.entities.reindex(frame["uscc"])
     entity_names = ent["name"].fillna("").to_numpy()
     operators = ent["legal_rep"].fillna("").to_numpy()
     individual = (ent["entity_type"].fillna("") == INDIVIDUAL_BUSINESS).to_numpy()
-    out = pd.DataFrame({
-        "department": frame["department_code"].map(lambda c: look.departments.get(c, c)).to_numpy(),
-        "items": [look.items(d, u, items_by_key.get((u, d), "")) for d, u in zip(frame["department_code"], frame["uscc"], strict=True)],
-        "name": [masker.mask_entity_name(n, operator=o, individual=bool(i))
-                 for n, o, i in zip(entity_names, operators, individual, strict=True)],
-        "uscc": frame["uscc"].to_numpy(),
-        "inspected_on": frame["inspected_on"].to_numpy(),
-        "result": frame["result"].to_numpy(),
-        "division": ent["region_code"].map(lambda c: look.divisions.get(c, c)).fillna("").to_numpy(),
-    })  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "department": frame["department_code"]
+            .map(lambda c: look.departments.get(c, c))
+            .to_numpy(),
+            "items": [
+                look.items(d, u, items_by_key.get((u, d), ""))
+                for d, u in zip(frame["department_code"], frame["uscc"], strict=True)
+            ],
+            "name": [
+                masker.mask_entity_name(n, operator=o, individual=bool(i))
+                for n, o, i in zip(entity_names, operators, individual, strict=True)
+            ],
+            "uscc": frame["uscc"].to_numpy(),
+            "inspected_on": frame["inspected_on"].to_numpy(),
+            "result": frame["result"].to_numpy(),
+            "division": ent["region_code"]
+            .map(lambda c: look.divisions.get(c, c))
+            .fillna("")
+            .to_numpy(),
+        }
+    )
     return out.sort_values(["department", "division", "uscc"], kind="stable").reset_index(drop=True)

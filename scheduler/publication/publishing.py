@@ -17,9 +17,15 @@ __all__ = ["publish_pending"]
 
 
 def publish_pending(
-    session: Session, directory: Directory, *, out: str | Path, fmt: Format, on: date, draw_id: str | None = None
+    session: Session,
+    directory: Directory,
+    *,
+    out: str | Path,
+    fmt: Format,
+    on: date,
+    draw_id: str | None = None,
 ) -> tuple[list[Path], int]:
-    """Write every unpublished result (of ``draw_id``) as the public list; mark them published on ``on``.
+    """Write every unpublished result (of ``draw_id``) as the public list; mark them published.
 
     The file is written before the rows are marked, inside the caller's
     transaction: if writing fails, nothing is marked.

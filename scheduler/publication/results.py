@@ -49,7 +49,9 @@ class Deadline:
     working_days_left: int
 
 
-def status_of(due_on: date, done_on: date | None, on: date, calendar: WorkingCalendar) -> tuple[str, int]:
+def status_of(
+    due_on: date, done_on: date | None, on: date, calendar: WorkingCalendar
+) -> tuple[str, int]:
     """(status, working days left) of a deadline on day ``on``."""
     if done_on is not None:
         return ("done" if done_on <= due_on else "late"), 0
@@ -63,7 +65,7 @@ def import_results(
     results: pd.DataFrame,
     *,
     calendar: WorkingCalendar,
-    rules: LifecycleRules = LifecycleRules(),
+    rules: LifecycleRules | None = None,
     source: str = "results",
     actor: str = "system",
 ) -> list[InspectionResult]:
@@ -74,13 +76,20 @@ def import_results(
     date) is an error: corrections go through an objection. Rows are only
     flushed; the caller's transaction commits all or nothing.
     """
+    rules = rules or LifecycleRules()
     problems: list[Problem] = []
     usccs = set(results["uscc"])
-    known = set(session.exec(select(Entity.uscc).where(col(Entity.uscc).in_(usccs))).all()) if usccs else set()
+    known = (
+        set(session.exec(select(Entity.uscc).where(col(Entity.uscc).in_(usccs))).all())
+        if usccs
+        else set()
+    )
     rows: list[InspectionResult] = []
     for position, record in enumerate(results.itertuples(index=False), start=2):
         if record.uscc not in known:
-            problems.append(Problem(source, position, "uscc", f"no entity {record.uscc} in the database"))
+            problems.append(
+                Problem(source, position, "uscc", f"no entity {record.uscc} in the database")
+            )
             continue
         day = pd.Timestamp(record.inspected_on).date()
         existing = session.exec(
@@ -91,15 +100,25 @@ def import_results(
             )
         ).first()
         if existing is not None:
-            problems.append(Problem(source, position, "inspected_on", f"a result for {record.uscc} on {day} is already recorded"))
+            problems.append(
+                Problem(
+                    source,
+                    position,
+                    "inspected_on",
+                    f"a result for {record.uscc} on {day} is already recorded",
+                )
+            )
             continue
         rows.append(
             InspectionResult(
-                draw_id=str(getattr(record, "draw_id", "") or ""), uscc=record.uscc,
-                department_code=record.department_code, inspected_on=day,
-                result_code=record.result_code, notes=str(getattr(record, "notes", "") or ""),
+                draw_id=str(getattr(record, "draw_id", "") or ""),
+                uscc=record.uscc,
+                department_code=record.department_code,
+                inspected_on=day,
+                result_code=record.result_code,
+                notes=str(getattr(record, "notes", "") or ""),
                 publication_due=calendar.add_working_days(day, rules.publication_days),
-            )  # fmt: skip
+            )
         )
     if problems:
         raise InvalidInputError(problems=problems)
@@ -113,13 +132,24 @@ def import_results(
             )
         ).first()
         if history is None:
-            session.add(Inspection(uscc=row.uscc, department_code=row.department_code,
-                                   inspected_on=row.inspected_on, result_code=row.result_code))  # fmt: skip
+            session.add(
+                Inspection(
+                    uscc=row.uscc,
+                    department_code=row.department_code,
+                    inspected_on=row.inspected_on,
+                    result_code=row.result_code,
+                )
+            )
         elif not history.result_code:
             history.result_code = row.result_code
     session.flush()
-    record_event(session, "results.import", source,
-                 {"count": len(rows), "ids": [r.id for r in rows]}, actor=actor)  # fmt: skip
+    record_event(
+        session,
+        "results.import",
+        source,
+        {"count": len(rows), "ids": [r.id for r in rows]},
+        actor=actor,
+    )
     return rows
 
 
@@ -133,29 +163,59 @@ def mark_published(session: Session, ids: Iterable[int], *, on: date, actor: str
     changed = [r for r in rows if r.published_on is None]
     for row in changed:
         row.published_on = on
-    record_event(session, "results.publish", "", {"ids": [r.id for r in changed], "on": on.isoformat()}, actor=actor)
+    record_event(
+        session,
+        "results.publish",
+        "",
+        {"ids": [r.id for r in changed], "on": on.isoformat()},
+        actor=actor,
+    )
     return len(changed)
 
 
 def publication_tracker(session: Session, *, on: date, calendar: WorkingCalendar) -> list[Deadline]:
     """Every result's publication deadline with its status on ``on``."""
     out = []
-    for row in session.exec(select(InspectionResult).order_by(InspectionResult.publication_due)).all():
+    for row in session.exec(
+        select(InspectionResult).order_by(col(InspectionResult.publication_due))
+    ).all():
         status, left = status_of(row.publication_due, row.published_on, on, calendar)
-        out.append(Deadline("publish_result", row.id or 0, row.uscc, row.department_code,
-                            row.inspected_on, row.publication_due, row.published_on, status, left))  # fmt: skip
+        out.append(
+            Deadline(
+                "publish_result",
+                row.id or 0,
+                row.uscc,
+                row.department_code,
+                row.inspected_on,
+                row.publication_due,
+                row.published_on,
+                status,
+                left,
+            )
+        )
     return out
 
 
-def pending_frame(session: Session, *, draw_id: str | None = None) -> tuple[pd.DataFrame, list[int]]:
+def pending_frame(
+    session: Session, *, draw_id: str | None = None
+) -> tuple[pd.DataFrame, list[int]]:
     """Unpublished results as a ``read_results``-shaped frame, and their ids."""
     query = select(InspectionResult).where(col(InspectionResult.published_on).is_(None))
     if draw_id is not None:
         query = query.where(InspectionResult.draw_id == draw_id)
     rows = session.exec(query).all()
     frame = pd.DataFrame(
-        [{"uscc": r.uscc, "department_code": r.department_code, "inspected_on": pd.Timestamp(r.inspected_on),
-          "result_code": r.result_code, "draw_id": r.draw_id, "notes": r.notes} for r in rows],
+        [
+            {
+                "uscc": r.uscc,
+                "department_code": r.department_code,
+                "inspected_on": pd.Timestamp(r.inspected_on),
+                "result_code": r.result_code,
+                "draw_id": r.draw_id,
+                "notes": r.notes,
+            }
+            for r in rows
+        ],
         columns=["uscc", "department_code", "inspected_on", "result_code", "draw_id", "notes"],
-    )  # fmt: skip
+    )
     return frame, [r.id for r in rows if r.id is not None]

@@ -42,7 +42,9 @@ class LifecycleRules:
         )
 
 
-def next_tier(current: str, code: str, scheme: TierScheme, rules: LifecycleRules, *, repeated: bool = False) -> str:
+def next_tier(
+    current: str, code: str, scheme: TierScheme, rules: LifecycleRules, *, repeated: bool = False
+) -> str:
     """The tier after a finding ``code``; never better than ``current``.
 
     Tiers are the scheme's, best first, so "down one" and "worst" work for a
@@ -65,7 +67,9 @@ def load_rules(path: str | Path | None) -> LifecycleRules:
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except (OSError, json.JSONDecodeError) as error:
-        raise InvalidInputError(problems=[Problem(name, None, None, f"cannot read rules: {error}")]) from None
+        raise InvalidInputError(
+            problems=[Problem(name, None, None, f"cannot read rules: {error}")]
+        ) from None
     known = {f.name for f in fields(LifecycleRules)}
     codes = {r.code for r in result_codes()}
     problems = [Problem(name, None, k, "unknown rule") for k in raw if k not in known]
@@ -74,13 +78,21 @@ def load_rules(path: str | Path | None) -> LifecycleRules:
         if key not in known:
             continue
         if key in ("down_one", "to_worst", "to_worst_if_repeated"):
-            bad = [c for c in value if str(c).zfill(2) not in codes] if isinstance(value, list) else [value]
+            bad = (
+                [c for c in value if str(c).zfill(2) not in codes]
+                if isinstance(value, list)
+                else [value]
+            )
             if bad:
-                problems.append(Problem(name, None, key, f"must be a list of result codes 01-14; got {bad!r}"))
+                problems.append(
+                    Problem(name, None, key, f"must be a list of result codes 01-14; got {bad!r}")
+                )
                 continue
             values[key] = frozenset(str(c).zfill(2) for c in value)
         elif not isinstance(value, int) or value < 0:
-            problems.append(Problem(name, None, key, f"must be a non-negative whole number; got {value!r}"))
+            problems.append(
+                Problem(name, None, key, f"must be a non-negative whole number; got {value!r}")
+            )
         else:
             values[key] = value
     if problems:

@@ -47,21 +47,32 @@ def _group_path(path: Path, key: str, many: bool) -> Path:
     return path.with_name(f"{path.stem}_{safe}{path.suffix}")
 
 
-def _write_rows(sheet, frame: pd.DataFrame, start_row: int = 1) -> None:  # noqa: ANN001
+def _append_table(sheet, frame: pd.DataFrame) -> None:  # noqa: ANN001  (write-only worksheet)
+    """Header (bold) and rows; column widths from the first 200 rows, set before the rows."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     for j, header in enumerate(frame.columns, start=1):
-        sheet.cell(row=start_row, column=j, value=header).font = Font(bold=True)
-    for i, row in enumerate(frame.itertuples(index=False), start=start_row + 1):
-        for j, value in enumerate(row, start=1):
-            sheet.cell(row=i, column=j, value=None if value == "" else value)
-    for j, header in enumerate(frame.columns, start=1):
         width = max([len(str(header))] + [len(str(v)) for v in frame.iloc[:200, j - 1]]) * 1.6 + 2
-        sheet.column_dimensions[sheet.cell(row=start_row, column=j).column_letter].width = min(width, 60)
+        sheet.column_dimensions[get_column_letter(j)].width = min(width, 60)
+    header_cells = []
+    for header in frame.columns:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = Font(bold=True)
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in frame.itertuples(index=False):
+        sheet.append([None if v == "" else v for v in row])
 
 
 def write_tables(
-    sheets: dict[str, pd.DataFrame], columns: dict[str, str], path: str | Path, fmt: Format, *, title: str
+    sheets: dict[str, pd.DataFrame],
+    columns: dict[str, str],
+    path: str | Path,
+    fmt: Format,
+    *,
+    title: str,
 ) -> list[Path]:
     """Write grouped tables; returns the files written."""
     path = Path(path)
@@ -69,11 +80,12 @@ def write_tables(
     if fmt == "xlsx":
         from openpyxl import Workbook
 
-        book = Workbook()
-        book.remove(book.active)
+        book = Workbook(write_only=True)
         used: set[str] = set()
         for key, frame in sheets.items():
-            _write_rows(book.create_sheet(sheet_title(key or title, used)), _chinese(frame, columns))
+            _append_table(
+                book.create_sheet(sheet_title(key or title, used)), _chinese(frame, columns)
+            )
         if not sheets:
             book.create_sheet(title)
         book.save(path)
@@ -82,21 +94,31 @@ def write_tables(
         written = []
         for key, frame in sheets.items():
             target = _group_path(path, key, len(sheets) > 1)
-            _chinese(frame, columns).to_csv(target, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+            _chinese(frame, columns).to_csv(
+                target, index=False, encoding="utf-8-sig", lineterminator="\r\n"
+            )
             written.append(target)
         return written
     if fmt == "json":
         payload = {
             "title": title,
             "columns": columns,
-            "groups": {key: frame[[c for c in columns if c in frame]].to_dict("records") for key, frame in sheets.items()},
+            "groups": {
+                key: frame[[c for c in columns if c in frame]].to_dict("records")
+                for key, frame in sheets.items()
+            },
         }
-        path.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        path.write_text(json.dumps(payload, ensure_ascii=False, default=str), encoding="utf-8")
         return [path]
     raise ValueError(f"`fmt` must be 'xlsx', 'csv' or 'json'; got {fmt!r}")
 
 
-_TEAM_FIELDS = {"team_no": "检查组编号", "department": "检查部门", "lead": "检查组长", "members": "检查组员"}
+_TEAM_FIELDS = {
+    "team_no": "检查组编号",
+    "department": "检查部门",
+    "lead": "检查组长",
+    "members": "检查组员",
+}
 
 
 def write_task_sheets(sheets: list[TaskSheet], path: str | Path, fmt: Format) -> list[Path]:
@@ -106,36 +128,70 @@ def write_task_sheets(sheets: list[TaskSheet], path: str | Path, fmt: Format) ->
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
         from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Font
 
-        book = Workbook()
-        book.remove(book.active)
+        book = Workbook(write_only=True)
         used: set[str] = set()
         for s in sheets:
             ws = book.create_sheet(sheet_title(f"{s.team_no:03d} {s.lead.split('（')[0]}", used))
-            ws.cell(row=1, column=1, value="检查任务单").font = Font(bold=True, size=14)
-            heading = [("检查部门", s.department), ("行政区划", s.division), ("检查组长", s.lead),
-                       ("检查组员", "、".join(s.members)), ("检查日期", f"{s.first_day} 至 {s.last_day}")]  # fmt: skip
-            for i, (label, value) in enumerate(heading, start=2):
-                ws.cell(row=i, column=1, value=label).font = Font(bold=True)
-                ws.cell(row=i, column=2, value=neutralise(value))
-            _write_rows(ws, _chinese(s.tasks, TASK_COLUMNS), start_row=len(heading) + 3)
-            ws.cell(row=len(heading) + 5 + len(s.tasks), column=1, value=s.declaration)
+            title = WriteOnlyCell(ws, value="检查任务单")
+            title.font = Font(bold=True, size=14)
+            ws.append([title])
+            heading = [
+                ("检查部门", s.department),
+                ("行政区划", s.division),
+                ("检查组长", s.lead),
+                ("检查组员", "、".join(s.members)),
+                ("检查日期", f"{s.first_day} 至 {s.last_day}"),
+            ]
+            for label, value in heading:
+                cell = WriteOnlyCell(ws, value=label)
+                cell.font = Font(bold=True)
+                ws.append([cell, neutralise(value)])
+            ws.append([])
+            _append_table(ws, _chinese(s.tasks, TASK_COLUMNS))
+            ws.append([])
+            ws.append([s.declaration])
         if not sheets:
             book.create_sheet("检查任务单")
         book.save(path)
         return [path]
     if fmt == "csv":
-        frames = [s.tasks.assign(team_no=s.team_no, lead=s.lead, members="、".join(s.members)) for s in sheets]
-        flat = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(TASK_COLUMNS))
+        frames = [
+            s.tasks.assign(team_no=s.team_no, lead=s.lead, members="、".join(s.members))
+            for s in sheets
+        ]
+        flat = (
+            pd.concat(frames, ignore_index=True)
+            if frames
+            else pd.DataFrame(columns=list(TASK_COLUMNS))
+        )
         columns = {**{k: v for k, v in _TEAM_FIELDS.items() if k != "department"}, **TASK_COLUMNS}
-        _chinese(flat, columns).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        _chinese(flat, columns).to_csv(
+            path, index=False, encoding="utf-8-sig", lineterminator="\r\n"
+        )
         return [path]
     if fmt == "json":
-        teams = [{"team_no": s.team_no, "department": s.department, "division": s.division, "lead": s.lead,
-                  "members": list(s.members), "first_day": s.first_day, "last_day": s.last_day,
-                  "declaration": s.declaration, "tasks": s.tasks.to_dict("records")} for s in sheets]  # fmt: skip
-        path.write_text(json.dumps({"title": "检查任务单", "teams": teams}, ensure_ascii=False, indent=1, default=str),
-                        encoding="utf-8")  # fmt: skip
+        teams = [
+            {
+                "team_no": s.team_no,
+                "department": s.department,
+                "division": s.division,
+                "lead": s.lead,
+                "members": list(s.members),
+                "first_day": s.first_day,
+                "last_day": s.last_day,
+                "declaration": s.declaration,
+                "tasks": s.tasks.to_dict("records"),
+            }
+            for s in sheets
+        ]
+        path.write_text(
+            json.dumps(
+                {"title": "检查任务单", "teams": teams}, ensure_ascii=False, indent=1, default=str
+            ),
+            encoding="utf-8",
+        )
         return [path]
     raise ValueError(f"`fmt` must be 'xlsx', 'csv' or 'json'; got {fmt!r}")

@@ -3,7 +3,7 @@
 Everything is a whole-array numpy operation; the only per-period work that is
 not O(N) element-wise is the project's exact draw (``scheduler.sampling``).
 Per-entity state is kept in ``int8``/``int16``/``bool`` arrays so that a
-million entities cost about 12 MB per replication.
+million entities cost about 13 MB per replication and policy.
 
 Order within a period ``t``: inspect (draw, detect, correct), apply findings to
 tiers, credit repair, fresh ratings, count the period's figures, then the
@@ -13,8 +13,8 @@ the starting population, which is what the known-answer test relies on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
@@ -61,14 +61,13 @@ class State:
     violating: np.ndarray
     last_inspected: np.ndarray
     last_finding: np.ndarray
-    last_change: np.ndarray
     detected_once: np.ndarray
     inspections: np.ndarray
     findings: np.ndarray
 
 
-class PiFunction(Protocol):
-    def __call__(self, state: State) -> np.ndarray: ...
+PiFunction = Callable[[State], np.ndarray]
+"""Inclusion probabilities of every entity for the period, from the current state."""
 
 
 def initial_state(tier: np.ndarray, latent: np.ndarray, violating: np.ndarray) -> State:
@@ -81,7 +80,6 @@ def initial_state(tier: np.ndarray, latent: np.ndarray, violating: np.ndarray) -
         violating=violating.astype(bool, copy=True),
         last_inspected=np.full(n, NEVER, dtype=np.int16),
         last_finding=np.full(n, NEVER, dtype=np.int16),
-        last_change=np.full(n, NEVER, dtype=np.int16),
         detected_once=np.zeros(n, dtype=bool),
         inspections=np.zeros(n, dtype=np.uint16),
         findings=np.zeros(n, dtype=np.uint16),
@@ -136,10 +134,7 @@ def _inspect(
     state.detected_once[hit] = True
     state.findings[hit] += np.uint16(1)
     repeat = state.last_finding[hit] >= t - rates.repeat_window
-    old = state.tier[hit]
-    new = np.where(repeat, worst, np.minimum(old + 1, worst)).astype(np.int8)
-    state.tier[hit] = new
-    state.last_change[hit[new != old]] = t
+    state.tier[hit] = np.where(repeat, worst, np.minimum(state.tier[hit] + 1, worst))
     state.last_finding[hit] = t
     return (
         int(np.count_nonzero(violating)),
@@ -149,14 +144,15 @@ def _inspect(
 
 
 def _repair(state: State, t: int, rates: PeriodRates, rng: np.random.Generator) -> None:
-    """Credit repair: one tier back up after ``repair_after`` periods without findings."""
-    cutoff = t - rates.repair_after
-    eligible = np.flatnonzero(
-        (state.tier > state.rated) & (state.last_finding <= cutoff) & (state.last_change <= cutoff)
+    """Credit repair: back to the last rating's tier after the minimum publicity period."""
+    worst = rates.propensity.size - 1
+    lowered = np.flatnonzero(state.tier > state.rated)  # few: only entities with findings
+    wait = np.where(
+        state.tier.take(lowered) == worst, rates.repair_after_worst, rates.repair_after
     )
-    up = eligible[rng.random(eligible.size) < rates.repair]
-    state.tier[up] -= np.int8(1)
-    state.last_change[up] = t
+    eligible = lowered[state.last_finding.take(lowered) <= t - wait]
+    done = eligible[rng.random(eligible.size) < rates.repair]
+    state.tier[done] = state.rated[done]
 
 
 def _rerate(
@@ -165,7 +161,6 @@ def _rerate(
     """Fresh ratings from other information for a random subset of entities."""
     slots = _subset(state.tier.size, rates.rerate, rng)
     new = noisy_copy(state.latent[slots], rates.accuracy, mix, rng)
-    state.last_change[slots[new != state.tier[slots]]] = t
     state.tier[slots] = new
     state.rated[slots] = new
 
@@ -196,8 +191,8 @@ def _evolve(
     state.tier[slots] = default_tier
     state.rated[slots] = default_tier
     state.violating[slots] = rng.random(slots.size) < rates.propensity[latent]
-    for stamp in (state.last_inspected, state.last_finding, state.last_change):
-        stamp[slots] = NEVER
+    state.last_inspected[slots] = NEVER
+    state.last_finding[slots] = NEVER
     state.detected_once[slots] = False
     state.inspections[slots] = 0
     state.findings[slots] = 0

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scheduler.errors import InvalidInputError, Problem
+from scheduler.publication.rules import LifecycleRules
 from scheduler.reference import TierScheme
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
 PERIODS_PER_YEAR: dict[str, int] = {"year": 1, "quarter": 4}
 """Period units the simulation understands, with their number per year."""
 
+_RULES = LifecycleRules()
 _BEST_PROPENSITY = 0.02
 _WORST_PROPENSITY = 0.30
 
@@ -67,13 +69,12 @@ class ModelParameters:
     exit_rate
         Yearly share of entities that leave (注销/吊销); each is replaced by a new
         entity in the same region, rated the scheme's default tier.
-    repair_after_years
-        Minimum time without findings before a credit repair (信用修复) can lift the
-        tier by one.
+    repair_after_years, repair_after_worst_years
+        Minimum publicity period after the last finding before a credit repair
+        (信用修复), for a general downgrade and for the worst tier.
     repair_rate
-        Yearly probability that an eligible entity completes a repair. Repair
-        lifts a tier lowered by findings back towards the entity's last rating,
-        never above it.
+        Yearly probability that an eligible entity completes a repair, which
+        restores the tier of its last rating (the one held before the findings).
     rerating_rate
         Yearly probability that an entity is rated afresh from information other
         than these inspections (tax, courts, complaints, other departments).
@@ -84,15 +85,20 @@ class ModelParameters:
     repeat_window_years
         A second finding within this time of the previous one sends the entity
         straight to the worst tier; otherwise a finding lowers it by one tier.
+
+    The repair and repeat periods default to the publication area's
+    ``LifecycleRules`` (90 days, 365 days for the worst tier, 365 days), so the
+    simulation and the real credit lifecycle agree.
     """
 
     propensity: dict[str, float] | None = None
     detection: float = 0.8
     self_correction: float = 0.3
     exit_rate: float = 0.08
-    repair_after_years: float = 1.0
+    repair_after_years: float = _RULES.min_publicity_days / 365
+    repair_after_worst_years: float = _RULES.min_publicity_days_worst / 365
     repair_rate: float = 0.5
-    repeat_window_years: float = 2.0
+    repeat_window_years: float = _RULES.repeat_window_days / 365
     rerating_rate: float = 0.25
     rating_accuracy: float = 0.8
 
@@ -107,6 +113,7 @@ class ModelParameters:
             "self_correction": self.self_correction,
             "exit_rate": self.exit_rate,
             "repair_after_years": self.repair_after_years,
+            "repair_after_worst_years": self.repair_after_worst_years,
             "repair_rate": self.repair_rate,
             "repeat_window_years": self.repeat_window_years,
             "rerating_rate": self.rerating_rate,
@@ -127,6 +134,8 @@ class PeriodRates:
     detection: float
     exit: float
     repair_after: int
+    """periods"""
+    repair_after_worst: int
     """periods"""
     repair: float
     repeat_window: int
@@ -167,9 +176,9 @@ def period_rates(params: ModelParameters, scheme: TierScheme, unit: str) -> Peri
         bad("propensity", f"unknown tier(s) {', '.join(unknown)} for scheme {scheme.name!r}")
     if missing:
         bad("propensity", f"missing tier(s) {', '.join(missing)}")
-    for code, p in prop.items():
-        if not 0.0 <= p < 1.0:
-            bad(f"propensity[{code!r}]", f"must be in [0, 1); got {p}")
+    for code, value in prop.items():
+        if not 0.0 <= value < 1.0:
+            bad(f"propensity[{code!r}]", f"must be in [0, 1); got {value}")
     for name in (
         "detection", "self_correction", "exit_rate", "repair_rate", "rerating_rate",
         "rating_accuracy",
@@ -179,7 +188,7 @@ def period_rates(params: ModelParameters, scheme: TierScheme, unit: str) -> Peri
             bad(name, f"must be in [0, 1]; got {value}")
     if params.self_correction >= 1.0:
         bad("self_correction", f"must be below 1; got {params.self_correction}")
-    for name in ("repair_after_years", "repeat_window_years"):
+    for name in ("repair_after_years", "repair_after_worst_years", "repeat_window_years"):
         if getattr(params, name) <= 0:
             bad(name, f"must be positive; got {getattr(params, name)}")
     if problems:
@@ -209,6 +218,7 @@ def period_rates(params: ModelParameters, scheme: TierScheme, unit: str) -> Peri
         detection=params.detection,
         exit=_per_period(params.exit_rate, ppy),
         repair_after=_periods(params.repair_after_years, ppy),
+        repair_after_worst=_periods(params.repair_after_worst_years, ppy),
         repair=_per_period(params.repair_rate, ppy),
         repeat_window=_periods(params.repeat_window_years, ppy),
         rerate=_per_period(params.rerating_rate, ppy),

@@ -181,10 +181,10 @@ def write_results(result: SimulationResult, out: Path, *, charts: bool = True) -
     out.mkdir(parents=True, exist_ok=True)
     written = []
     path = out / "metrics.csv"
-    tidy_frame(result).to_csv(path, index=False, float_format="%.6g")
+    tidy_frame(result).to_csv(path, index=False, float_format="%.10g")
     written.append(path)
     path = out / "summary.csv"
-    summary_frame(result).to_csv(path, index=False, float_format="%.6g")
+    summary_frame(result).to_csv(path, index=False, float_format="%.10g")
     written.append(path)
     path = out / "summary.json"
     path.write_text(

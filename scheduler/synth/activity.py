@@ -117,7 +117,8 @@ def make_history(
         {
             "uscc": pd.Series(entities.frame["uscc"].to_numpy()[entity[chrono]], dtype=object),
             "department_code": pd.Series(
-                cat.department_codes[np.concatenate(departments)[chrono]], dtype=object
+                cat.department_codes.astype(object)[np.concatenate(departments)[chrono]],
+                dtype=object,
             ),
             "inspected_on": to_timestamps(inspected[chrono]),
             "inspector_ids": pd.Series(

@@ -161,7 +161,6 @@ def make_entities(
 ) -> EntityDraw:
     """``n`` entities; every department gets at least ``min_per_department`` operating ones."""
     streams = rng.spawn(4)
-    type_names = np.array(ENTITY_TYPES)
     type_index = choose(streams[0], [TYPE_SHARE[t] for t in ENTITY_TYPES], n)
     region = choose(streams[0], cat.region_population, n)
     person = person_names(streams[1], n)
@@ -211,15 +210,15 @@ def make_entities(
     text = {
         "uscc": codes,
         "name": names,
-        "entity_type": type_names[type_index],
-        "region_code": region_codes,
+        "entity_type": np.array(ENTITY_TYPES, dtype=object)[type_index],
+        "region_code": cat.region_codes.astype(object)[region],
         "address": address,
         "legal_rep": person,
         "phone": mobile_phones(place_rng, n),
     }
     frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in text.items()})
     frame["registered_on"] = (today - age.astype("timedelta64[D]")).astype("datetime64[ns]")
-    frame["status"] = pd.Series(np.array(ENTITY_STATUSES)[status], dtype=object)
+    frame["status"] = pd.Series(np.array(ENTITY_STATUSES, dtype=object)[status], dtype=object)
     frame["sectors"] = pd.Series(_join_sectors(cat, slots), dtype=object)
     return EntityDraw(frame, region, slots, _membership(cat, slots), operating)
 
@@ -257,7 +256,7 @@ def _join_sectors(cat: Catalog, slots: np.ndarray) -> np.ndarray:
         raise ValueError("too many sectors or slots to pack a row into 63 bits")
     shifts = np.arange(slots.shape[1], dtype=np.int64) * 7
     keys = ((slots + 1).astype(np.int64) << shifts).sum(axis=1)
-    unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     codes = cat.sector_codes.tolist()
     joined = np.array(
         [";".join(codes[s] for s in slots[row] if s >= 0) for row in first], dtype=object

@@ -1,0 +1,130 @@
+"""Draw benchmarks (SPEC section 6), with the baseline measured in the same run.
+
+Prints:
+- draw core (``draw_sample``) on 1M entities, 4 tiers x 12 regions, and on 10M;
+- ``Generator.choice(p=..., replace=False)`` on the same 1M frame, and the ratio;
+- peak extra memory of the 10M draw (tracemalloc; numpy reports its buffers);
+- ``scheduler draw`` end to end (a subprocess) from a 1M-row data folder, with
+  the breakdown read / frame / draw / write measured in-process.
+
+Usage: ``python benchmarks/bench_draw.py [--folder DIR] [--skip-cli]``; the 1M
+folder is generated once into ``DIR`` (default ``/tmp/bench_draw_1m``) and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+from scheduler.sampling import draw_sample
+
+RATES = np.array([0.03, 0.05, 0.15, 0.50])  # weifang-default
+MIX = np.array([0.69, 0.22, 0.065, 0.025])
+
+
+def synthetic_frame(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """pi and region x tier stratum codes of ``n`` units, 4 tiers x 12 regions."""
+    rng = np.random.default_rng(seed)
+    tier = rng.choice(4, size=n, p=MIX)
+    region = rng.integers(0, 12, size=n)
+    return RATES[tier], (region * 4 + tier).astype(np.intp)
+
+
+def best_of(repeats: int, call) -> float:  # noqa: ANN001
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def bench_core() -> None:
+    pi, strata = synthetic_frame(1_000_000)
+    rng = np.random.default_rng(1)
+    size = draw_sample(pi, rng=rng, strata=strata).size
+    ours = best_of(15, lambda: draw_sample(pi, rng=rng, strata=strata))
+    p = pi / pi.sum()
+    choice = best_of(3, lambda: rng.choice(pi.size, size=size, replace=False, p=p))
+    print(f"draw core, 1M entities, 48 strata: {ours * 1e3:7.2f} ms  (target <= 10 ms; sample {size})")
+    print(f"Generator.choice(p=..., replace=False), same frame: {choice * 1e3:7.2f} ms")
+    print(f"  ratio choice / ours: {choice / ours:5.1f}x  (target >= 5x)")
+    no_strata = best_of(3, lambda: draw_sample(pi, rng=rng))
+    print(f"general unequal-pi path (randomized systematic), 1M: {no_strata * 1e3:7.2f} ms (no target)")
+    del pi, strata
+    pi, strata = synthetic_frame(10_000_000)
+    ours10 = best_of(5, lambda: draw_sample(pi, rng=rng, strata=strata))
+    tracemalloc.start()
+    draw_sample(pi, rng=rng, strata=strata)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"draw core, 10M entities: {ours10 * 1e3:7.2f} ms  (target <= 150 ms)")
+    print(f"  peak extra memory (tracemalloc): {peak / 2**20:6.1f} MB  (target <= 500 MB)")
+
+
+def ensure_folder(folder: Path) -> None:
+    if (folder / "entities.csv").exists():
+        return
+    from scheduler.folder import write_folder
+    from scheduler.sample_data import generate_directory
+
+    start = time.perf_counter()
+    write_folder(generate_directory(1_000_000, 2500, rng=1), folder)
+    print(f"(generated the 1M-entity folder in {time.perf_counter() - start:.1f} s: {folder})")
+
+
+def bench_cli(folder: Path) -> None:
+    from datetime import date
+
+    from scheduler.draw import DrawParameters, draw_from_frame, write_draw_csv
+    from scheduler.frame import FrameRules, build_frame
+    from scheduler.importer import read_folder
+    from scheduler.policy import make_policy
+    from scheduler.receipt import write_json
+
+    ensure_folder(folder)
+    out = Path(tempfile.mkdtemp())
+    args = [sys.executable, "-m", "scheduler", "draw", "--data", str(folder), "--department", "MARKET",
+            "--preset", "weifang-default", "--seed", "1", "--on", "2026-11-01",
+            "--out", str(out / "d.csv"), "--receipt", str(out / "r.json")]
+    start = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, text=True, check=False)
+    total = time.perf_counter() - start
+    if done.returncode != 0:
+        print(done.stderr)
+    print(f"scheduler draw end to end, 1M-row folder: {total:6.2f} s  (target <= 5 s; exit {done.returncode})")
+    t0 = time.perf_counter()
+    directory = read_folder(folder)
+    t1 = time.perf_counter()
+    rules = FrameRules("MARKET", date(2026, 11, 1))
+    frame = build_frame(directory, rules)
+    t2 = time.perf_counter()
+    params = DrawParameters(rules, make_policy(frame.scheme, preset_name="weifang-default"))
+    result = draw_from_frame(frame, params, 1)
+    t3 = time.perf_counter()
+    write_draw_csv(result.rows, out / "d2.csv")
+    write_json(result.receipt, out / "r2.json")
+    t4 = time.perf_counter()
+    print(f"  breakdown: read folder {t1 - t0:5.2f} s | frame ({frame.size} units) {t2 - t1:5.2f} s | "
+          f"draw + reserves + receipt {t3 - t2:5.2f} s | write {t4 - t3:5.2f} s; rest is interpreter start and imports")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folder", type=Path, default=Path("/tmp/bench_draw_1m"))
+    parser.add_argument("--skip-cli", action="store_true")
+    args = parser.parse_args()
+    bench_core()
+    if not args.skip_cli:
+        bench_cli(args.folder)
+
+
+if __name__ == "__main__":
+    main()
