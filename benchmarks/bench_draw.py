@@ -53,11 +53,16 @@ def bench_core() -> None:
     ours = best_of(15, lambda: draw_sample(pi, rng=rng, strata=strata))
     p = pi / pi.sum()
     choice = best_of(3, lambda: rng.choice(pi.size, size=size, replace=False, p=p))
-    print(f"draw core, 1M entities, 48 strata: {ours * 1e3:7.2f} ms  (target <= 10 ms; sample {size})")
+    print(
+        f"draw core, 1M entities, 48 strata: {ours * 1e3:7.2f} ms  (target <= 10 ms; sample {size})"
+    )
     print(f"Generator.choice(p=..., replace=False), same frame: {choice * 1e3:7.2f} ms")
     print(f"  ratio choice / ours: {choice / ours:5.1f}x  (target >= 5x)")
     no_strata = best_of(3, lambda: draw_sample(pi, rng=rng))
-    print(f"general unequal-pi path (randomized systematic), 1M: {no_strata * 1e3:7.2f} ms (no target)")
+    print(
+        f"general unequal-pi path (randomized systematic), 1M: "
+        f"{no_strata * 1e3:7.2f} ms (no target)"
+    )
     del pi, strata
     pi, strata = synthetic_frame(10_000_000)
     ours10 = best_of(5, lambda: draw_sample(pi, rng=rng, strata=strata))
@@ -91,15 +96,35 @@ def bench_cli(folder: Path) -> None:
 
     ensure_folder(folder)
     out = Path(tempfile.mkdtemp())
-    args = [sys.executable, "-m", "scheduler", "draw", "--data", str(folder), "--department", "MARKET",
-            "--preset", "weifang-default", "--seed", "1", "--on", "2026-11-01",
-            "--out", str(out / "d.csv"), "--receipt", str(out / "r.json")]
+    args = [
+        sys.executable,
+        "-m",
+        "scheduler",
+        "draw",
+        "--data",
+        str(folder),
+        "--department",
+        "MARKET",
+        "--preset",
+        "weifang-default",
+        "--seed",
+        "1",
+        "--on",
+        "2026-11-01",
+        "--out",
+        str(out / "d.csv"),
+        "--receipt",
+        str(out / "r.json"),
+    ]
     start = time.perf_counter()
     done = subprocess.run(args, capture_output=True, text=True, check=False)
     total = time.perf_counter() - start
     if done.returncode != 0:
         print(done.stderr)
-    print(f"scheduler draw end to end, 1M-row folder: {total:6.2f} s  (target <= 5 s; exit {done.returncode})")
+    print(
+        f"scheduler draw end to end, 1M-row folder: {total:6.2f} s  "
+        f"(target <= 5 s; exit {done.returncode})"
+    )
     t0 = time.perf_counter()
     directory = read_folder(folder)
     t1 = time.perf_counter()
@@ -112,8 +137,12 @@ def bench_cli(folder: Path) -> None:
     write_draw_csv(result.rows, out / "d2.csv")
     write_json(result.receipt, out / "r2.json")
     t4 = time.perf_counter()
-    print(f"  breakdown: read folder {t1 - t0:5.2f} s | frame ({frame.size} units) {t2 - t1:5.2f} s | "
-          f"draw + reserves + receipt {t3 - t2:5.2f} s | write {t4 - t3:5.2f} s; rest is interpreter start and imports")
+    print(
+        f"  breakdown: read folder {t1 - t0:5.2f} s | frame ({frame.size} units) "
+        f"{t2 - t1:5.2f} s | "
+        f"draw + reserves + receipt {t3 - t2:5.2f} s | write {t4 - t3:5.2f} s; "
+        "rest is interpreter start and imports"
+    )
 
 
 def main() -> None:

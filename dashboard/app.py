@@ -12,21 +12,10 @@ import streamlit as st
 
 from dashboard.i18n import LANG_KEY, language, t
 from dashboard.state import database_url, refresh
+from dashboard.views import PAGES
 
 HERE = Path(__file__).parent
 
-PAGES = (
-    # file, English title (translated), icon, url path
-    ("overview.py", "Overview", ":material/dashboard:", "overview"),
-    ("data_import.py", "Data import", ":material/upload_file:", "import"),
-    ("plans.py", "Inspection plans", ":material/assignment:", "plans"),
-    ("draw.py", "Random draw", ":material/casino:", "draw"),
-    ("matching.py", "Inspector matching", ":material/groups:", "matching"),
-    ("exports.py", "Exports", ":material/download:", "exports"),
-    ("publication.py", "Results and publication", ":material/campaign:", "publication"),
-    ("simulation.py", "Policy simulation", ":material/insights:", "simulation"),
-    ("audit.py", "Audit", ":material/verified_user:", "audit"),
-)
 
 st.set_page_config(page_title="双随机、一公开", page_icon=":material/casino:", layout="wide")
 

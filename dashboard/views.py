@@ -13,6 +13,7 @@ from scheduler import reference
 from scheduler.directory import Directory
 
 __all__ = [
+    "PAGES",
     "department_options",
     "region_options",
     "sector_options",
@@ -20,6 +21,20 @@ __all__ = [
     "preset_options",
     "entity_type_options",
 ]
+
+PAGES: tuple[tuple[str, str, str, str], ...] = (
+    # file, English title (translated), icon, url path
+    ("overview.py", "Overview", ":material/dashboard:", "overview"),
+    ("data_import.py", "Data import", ":material/upload_file:", "import"),
+    ("plans.py", "Inspection plans", ":material/assignment:", "plans"),
+    ("draw.py", "Random draw", ":material/casino:", "draw"),
+    ("matching.py", "Inspector matching", ":material/groups:", "matching"),
+    ("exports.py", "Exports", ":material/download:", "exports"),
+    ("publication.py", "Results and publication", ":material/campaign:", "publication"),
+    ("simulation.py", "Policy simulation", ":material/insights:", "simulation"),
+    ("audit.py", "Audit", ":material/verified_user:", "audit"),
+)
+"""The dashboard's pages: file in ``app_pages/``, English title (translated), icon, URL path."""
 
 
 def department_options(directory: Directory | None, *, public: bool = True) -> dict[str, str]:

@@ -41,7 +41,15 @@ __all__ = [
 ]
 
 DRAW_COLUMNS = ("draw_id", "uscc", "name", "region_code", "tier", "inclusion_prob", "stratum")
-RESERVE_COLUMNS = ("stratum", "reserve_rank", "uscc", "name", "region_code", "tier", "inclusion_prob")
+RESERVE_COLUMNS = (
+    "stratum",
+    "reserve_rank",
+    "uscc",
+    "name",
+    "region_code",
+    "tier",
+    "inclusion_prob",
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +71,9 @@ class DrawParameters:
             "sectors": sorted(r.sectors),
             "entity_types": sorted(r.entity_types),
             "repeat_window_months": r.repeat_window_months,
-            "repeat_exempt_tiers": None if r.repeat_exempt_tiers is None else sorted(r.repeat_exempt_tiers),
+            "repeat_exempt_tiers": None
+            if r.repeat_exempt_tiers is None
+            else sorted(r.repeat_exempt_tiers),
             "exempt": sorted(r.exempt),
             "force_include": sorted(r.force_include),
             "scheme": r.scheme,
@@ -127,12 +137,21 @@ def draw_id_for(frame_sha256: str, parameters: dict[str, Any], seed: int) -> str
     from scheduler.receipt import canonical_json
 
     digest = hashlib.sha256(
-        b"|".join([frame_sha256.encode(), canonical_json(parameters), str(seed).encode(), ALGORITHM_VERSION.encode()])
+        b"|".join(
+            [
+                frame_sha256.encode(),
+                canonical_json(parameters),
+                str(seed).encode(),
+                ALGORITHM_VERSION.encode(),
+            ]
+        )
     ).hexdigest()
     return "DR-" + digest[:12].upper()
 
 
-def _unit_rows(frame: SamplingFrame, index: np.ndarray, pi: np.ndarray, strata: pd.Series) -> pd.DataFrame:
+def _unit_rows(
+    frame: SamplingFrame, index: np.ndarray, pi: np.ndarray, strata: pd.Series
+) -> pd.DataFrame:
     units = frame.units
     return pd.DataFrame(
         {
@@ -163,10 +182,16 @@ def draw_from_frame(
     pi = unit_probabilities(frame, parameters.policy)
     strata = stratum_labels(frame)
     codes, _ = pd.factorize(strata, sort=True)
-    draw_rng, reserve_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
+    draw_rng, reserve_rng = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2)
+    )
     selected = draw_sample(pi, rng=draw_rng, strata=codes.astype(np.intp))
     reserve_index, reserve_rank = reserve_order(
-        codes, selected, rng=reserve_rng, reserve_min=parameters.reserve_min, reserve_share=parameters.reserve_share
+        codes,
+        selected,
+        rng=reserve_rng,
+        reserve_min=parameters.reserve_min,
+        reserve_share=parameters.reserve_share,
     )
     reserves = _unit_rows(frame, reserve_index, pi, strata)
     reserves.insert(1, "reserve_rank", reserve_rank)
@@ -177,10 +202,20 @@ def draw_from_frame(
     rows.insert(0, "draw_id", draw_id)
     rows = apply_substitutions(rows, reserves, list(substitutions))
     receipt = build_receipt(
-        draw_id=draw_id, seed=seed, frame=frame, frame_hash=frame_hash, parameters=parameters, pi=pi,
-        rows=rows, seed_source=seed_source, substitutions=substitutions, created_at=created_at,
+        draw_id=draw_id,
+        seed=seed,
+        frame=frame,
+        frame_hash=frame_hash,
+        parameters=parameters,
+        pi=pi,
+        rows=rows,
+        seed_source=seed_source,
+        substitutions=substitutions,
+        created_at=created_at,
     )
-    return DrawResult(draw_id, seed, parameters, frame, pi, strata, selected, rows, reserves, receipt)
+    return DrawResult(
+        draw_id, seed, parameters, frame, pi, strata, selected, rows, reserves, receipt
+    )
 
 
 def run_draw(
@@ -193,7 +228,9 @@ def run_draw(
 ) -> DrawResult:
     """Build the frame of ``parameters`` over ``directory`` and draw with ``seed``."""
     frame = build_frame(directory, parameters.rules)
-    return draw_from_frame(frame, parameters, seed, seed_source=seed_source, substitutions=substitutions)
+    return draw_from_frame(
+        frame, parameters, seed, seed_source=seed_source, substitutions=substitutions
+    )
 
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -231,7 +268,9 @@ def read_draw_csv(path: str | Path) -> pd.DataFrame:
     try:
         rows = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as error:
-        raise InvalidInputError(problems=[Problem(name, None, None, f"cannot read draw file: {error}")]) from error
+        raise InvalidInputError(
+            problems=[Problem(name, None, None, f"cannot read draw file: {error}")]
+        ) from error
     missing = [c for c in DRAW_COLUMNS if c not in rows.columns]
     if missing:
         raise InvalidInputError(problems=[Problem(name, 1, c, "missing column") for c in missing])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from scheduler.directory import Directory
@@ -39,8 +40,45 @@ def write_folder(directory: Directory, path: str | Path) -> list[Path]:
     written = []
     for name in TABLE_ORDER:
         target = folder / f"{name}.csv"
-        table_to_csv_frame(name, directory.table(name)).to_csv(
-            target, index=False, encoding="utf-8", lineterminator="\n"
-        )
+        cells = table_to_csv_frame(name, directory.table(name))
+        body = _unquoted_csv_body(cells)
+        if body is None:
+            cells.to_csv(target, index=False, encoding="utf-8", lineterminator="\n")
+        else:
+            with open(target, "wb") as handle:
+                handle.write((",".join(cells.columns) + "\n").encode("utf-8"))
+                handle.write(body)
         written.append(target)
     return written
+
+
+def _unquoted_csv_body(cells: pd.DataFrame) -> memoryview | None:
+    """The data lines exactly as ``to_csv`` writes them, joined in Arrow (several times
+    faster for a million rows), or ``None`` when some cell would need quoting (a comma,
+    quote or line break), the frame is empty or single-column, or Arrow is missing:
+    the caller then falls back to ``to_csv``. Added by the sample-data area."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow comes with pandas 3 and streamlit
+        return None
+    if cells.shape[1] < 2 or cells.empty:
+        return None
+    try:
+        text = pa.large_string()
+        columns = [pa.array(cells[c], type=text, from_pandas=True) for c in cells]
+        lines = pc.binary_join_element_wise(*columns, pa.scalar(",", text))
+        if lines.null_count or any(
+            pc.any(pc.match_substring(lines, char)).as_py() for char in ('"', "\n", "\r")
+        ):
+            return None
+        if not pc.all(pc.equal(pc.count_substring(lines, ","), cells.shape[1] - 1)).as_py():
+            return None
+        ended = pc.binary_join_element_wise(lines, pa.scalar("", text), pa.scalar("\n", text))
+        if isinstance(ended, pa.ChunkedArray):
+            ended = ended.combine_chunks()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    offsets = np.frombuffer(ended.buffers()[1], dtype=np.int64)
+    start, end = offsets[ended.offset], offsets[ended.offset + len(ended)]
+    return memoryview(ended.buffers()[2])[start:end]

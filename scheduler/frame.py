@@ -23,9 +23,16 @@ from scheduler.directory import Directory, split_list
 from scheduler.errors import InvalidInputError, Problem
 from scheduler.formats import ENTITY_TYPES
 from scheduler.reference import TierScheme, tier_scheme
-from scheduler.tiers import effective_tiers
+from scheduler.tiers import effective_tiers, lookup_positions
 
-__all__ = ["FrameRules", "SamplingFrame", "build_frame", "department_sectors", "uscc_order", "ACTIVE_STATUS"]
+__all__ = [
+    "FrameRules",
+    "SamplingFrame",
+    "build_frame",
+    "department_sectors",
+    "uscc_order",
+    "ACTIVE_STATUS",
+]
 
 ACTIVE_STATUS = "存续"
 UNIT_COLUMNS = ("uscc", "name", "region_code", "entity_type", "tier", "forced")
@@ -70,7 +77,9 @@ class SamplingFrame:
 def department_sectors(directory: Directory, department_code: str) -> tuple[str, ...]:
     """The sector codes a department supervises (from ``directory.sectors``)."""
     sectors = directory.sectors
-    return tuple(sorted(map(str, sectors.loc[sectors["department_code"] == department_code, "code"])))
+    return tuple(
+        sorted(map(str, sectors.loc[sectors["department_code"] == department_code, "code"]))
+    )
 
 
 def _check_rules(directory: Directory, rules: FrameRules, scheme: TierScheme) -> tuple[str, ...]:
@@ -79,12 +88,16 @@ def _check_rules(directory: Directory, rules: FrameRules, scheme: TierScheme) ->
     known_departments = set(map(str, directory.departments["code"]))
     if rules.department_code not in known_departments:
         raise InvalidInputError(
-            f"unknown department {rules.department_code!r}; known: {', '.join(sorted(known_departments))}"
+            f"unknown department {rules.department_code!r}; "
+            f"known: {', '.join(sorted(known_departments))}"
         )
     own = department_sectors(directory, rules.department_code)
     for code in rules.sectors:
         if code not in own:
-            problems.append(f"sector {code!r} is not supervised by {rules.department_code} (its sectors: {', '.join(own)})")
+            problems.append(
+                f"sector {code!r} is not supervised by {rules.department_code} "
+                f"(its sectors: {', '.join(own)})"
+            )
     known_regions = set(map(str, directory.regions["code"]))
     problems += [f"unknown region {c!r}" for c in rules.regions if c not in known_regions]
     problems += [
@@ -93,7 +106,8 @@ def _check_rules(directory: Directory, rules: FrameRules, scheme: TierScheme) ->
         if t not in ENTITY_TYPES
     ]
     problems += [
-        f"unknown tier {t!r} in repeat_exempt_tiers; scheme {scheme.name} has {', '.join(scheme.codes)}"
+        f"unknown tier {t!r} in repeat_exempt_tiers; "
+        f"scheme {scheme.name} has {', '.join(scheme.codes)}"
         for t in rules.repeat_exempt_tiers or ()
         if t not in scheme.codes
     ]
@@ -103,7 +117,9 @@ def _check_rules(directory: Directory, rules: FrameRules, scheme: TierScheme) ->
         raise InvalidInputError("; ".join(problems))
     sectors = rules.sectors or own
     if not sectors:
-        raise InvalidInputError(f"department {rules.department_code!r} supervises no sector in sectors.csv")
+        raise InvalidInputError(
+            f"department {rules.department_code!r} supervises no sector in sectors.csv"
+        )
     return tuple(sectors)
 
 
@@ -142,7 +158,11 @@ def _recently_inspected(directory: Directory, rules: FrameRules) -> pd.Series:
     day = pd.Timestamp(rules.on)
     since = day - pd.DateOffset(months=rules.repeat_window_months)
     inspected = pd.to_datetime(history["inspected_on"])
-    mask = (history["department_code"] == rules.department_code) & (inspected > since) & (inspected <= day)
+    mask = (
+        (history["department_code"] == rules.department_code)
+        & (inspected > since)
+        & (inspected <= day)
+    )
     recent = pd.DataFrame({"uscc": history.loc[mask, "uscc"], "on": inspected[mask]})
     return recent.groupby("uscc")["on"].max()
 
@@ -157,11 +177,17 @@ def build_frame(directory: Directory, rules: FrameRules) -> SamplingFrame:
         scope &= entities["region_code"].isin(rules.regions).to_numpy()
     if rules.entity_types:
         scope &= entities["entity_type"].isin(rules.entity_types).to_numpy()
-    in_scope = entities.loc[scope]
-    tiers = effective_tiers(replace(directory, entities=in_scope), rules.department_code, on=rules.on, scheme=scheme)
-    table = in_scope[["uscc", "name", "region_code", "entity_type", "status"]].copy()
+    rows = np.flatnonzero(scope)
+    rows = rows[uscc_order(entities["uscc"].to_numpy(dtype=object)[rows])]
+    table = (
+        entities[["uscc", "name", "region_code", "entity_type", "status"]]
+        .iloc[rows]
+        .reset_index(drop=True)
+    )
+    tiers = effective_tiers(
+        replace(directory, entities=table), rules.department_code, on=rules.on, scheme=scheme
+    )
     table["tier"] = tiers.to_numpy(dtype=object)
-    table = table.iloc[uscc_order(table["uscc"].to_numpy())].reset_index(drop=True)
     reason = np.full(len(table), "", dtype=object)
     forced = table["uscc"].isin(rules.force_include).to_numpy()
     _check_forced(table, rules)
@@ -169,23 +195,35 @@ def build_frame(directory: Directory, rules: FrameRules) -> SamplingFrame:
     reason[inactive] = "status " + table["status"].to_numpy()[inactive]
     exempt = table["uscc"].isin(rules.exempt).to_numpy() & (reason == "")
     reason[exempt] = "exemption list"
-    repeat_exempt = rules.repeat_exempt_tiers if rules.repeat_exempt_tiers is not None else scheme.codes[-1:]
+    repeat_exempt = (
+        rules.repeat_exempt_tiers if rules.repeat_exempt_tiers is not None else scheme.codes[-1:]
+    )
     last = _recently_inspected(directory, rules)
     if len(last):
-        position = pd.Index(last.index.to_numpy(dtype=object), dtype=object).get_indexer(
-            pd.Index(table["uscc"].to_numpy(dtype=object), dtype=object)
+        position = lookup_positions(
+            last.index.to_numpy(dtype=object), table["uscc"].to_numpy(dtype=object)
         )
-        hit = (position >= 0) & ~table["tier"].isin(repeat_exempt).to_numpy() & ~forced & (reason == "")
+        hit = (
+            (position >= 0)
+            & ~table["tier"].isin(repeat_exempt).to_numpy()
+            & ~forced
+            & (reason == "")
+        )
         dates = pd.DatetimeIndex(last.to_numpy()[position[hit]]).strftime("%Y-%m-%d")
         reason[hit] = [
-            f"inspected by {rules.department_code} on {d} (within {rules.repeat_window_months} months)"
+            f"inspected by {rules.department_code} on {d} "
+            f"(within {rules.repeat_window_months} months)"
             for d in dates
         ]
     keep = reason == ""
     table["forced"] = forced
     units = table.loc[keep, list(UNIT_COLUMNS)].reset_index(drop=True)
-    excluded = table.loc[~keep, ["uscc", "name", "region_code", "tier"]].assign(reason=reason[~keep])
-    return SamplingFrame(rules=rules, scheme=scheme, units=units, excluded=excluded.reset_index(drop=True))
+    excluded = table.loc[~keep, ["uscc", "name", "region_code", "tier"]].assign(
+        reason=reason[~keep]
+    )
+    return SamplingFrame(
+        rules=rules, scheme=scheme, units=units, excluded=excluded.reset_index(drop=True)
+    )
 
 
 def _check_forced(table: pd.DataFrame, rules: FrameRules) -> None:
@@ -196,7 +234,12 @@ def _check_forced(table: pd.DataFrame, rules: FrameRules) -> None:
     if missing:
         raise InvalidInputError(
             problems=[
-                Problem("force_include", None, "uscc", f"{u} is not an active entity in this plan's scope")
+                Problem(
+                    "force_include",
+                    None,
+                    "uscc",
+                    f"{u} is not an active entity in this plan's scope",
+                )
                 for u in missing
             ]
         )

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, delete, func, select
+from sqlalchemy import Connection, Engine, String, Table, delete, func, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scheduler.db import record_event, session_scope
@@ -227,7 +227,10 @@ def _typed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     for column in TABLES[name].columns:
         values = frame[column.name]
         if column.kind == "date":
-            values = pd.to_datetime(values).astype("datetime64[ns]")
+            codes, uniques = pd.factorize(values)  # few distinct dates: parse each once
+            parsed = pd.to_datetime(pd.Series(uniques, dtype=object), format="mixed").astype("datetime64[ns]")
+            table = np.append(parsed.to_numpy(), np.datetime64("NaT", "ns"))
+            values = pd.Series(table[codes])
         elif column.kind == "int":
             values = values.astype("int64")
         elif column.kind == "bool":
@@ -241,16 +244,21 @@ def _typed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 def directory_from_db(engine: Engine) -> Directory:
     """Every directory table read back, rows in natural-key order.
 
-    Reads with one Core ``SELECT`` per table into pandas (no ORM object per row).
+    One Core ``SELECT`` per table into pandas, no ORM object per row. Date
+    columns are fetched as the driver returns them (ISO text from SQLite,
+    ``date`` from PostgreSQL) and parsed once per distinct value, instead of
+    SQLAlchemy's per-row date conversion.
     """
     tables = {}
     with engine.connect() as connection:
         for name, table in DB_TABLES.items():
             spec = TABLES[name]
-            query = select(*(table.c[c] for c in spec.column_names)).order_by(
-                *(table.c[k] for k in spec.key)
-            )
-            frame = pd.read_sql(query, connection, dtype_backend="numpy_nullable")
+            selected = [
+                type_coerce(table.c[c.name], String()).label(c.name) if c.kind == "date" else table.c[c.name]
+                for c in spec.columns
+            ]
+            query = select(*selected).order_by(*(table.c[k] for k in spec.key))
+            result = connection.execute(query)
+            frame = pd.DataFrame(result.fetchall(), columns=list(spec.column_names))
             tables[name] = _typed(name, frame)
     return Directory.from_tables(tables)
-

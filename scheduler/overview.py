@@ -88,6 +88,12 @@ def _region_names(directory: Directory) -> pd.Series:
     )
 
 
+def _names(codes: pd.Series, names: pd.Series) -> pd.Series:
+    """Names for codes, ``""`` where unknown."""
+    mapped = codes.map(names).astype(object)
+    return mapped.where(mapped.notna(), "")
+
+
 def entities_by_region(directory: Directory) -> pd.DataFrame:
     """Entities per division: ``region_code, region_name, entities, active, inspectors``.
 
@@ -114,7 +120,7 @@ def entities_by_region(directory: Directory) -> pd.DataFrame:
     frame = pd.concat([counts, active, staff], axis=1).fillna(0).astype("int64")
     frame.index.name = "region_code"
     frame = frame.reset_index()
-    frame.insert(1, "region_name", frame["region_code"].map(_region_names(directory)).fillna(""))
+    frame.insert(1, "region_name", _names(frame["region_code"], _region_names(directory)))
     return frame.sort_values("region_code", ignore_index=True)
 
 
@@ -143,8 +149,8 @@ def inspectors_by_department(directory: Directory) -> pd.DataFrame:
             "capacity": grouped["_capacity"].sum(),
         }
     ).reset_index()
-    names = directory.departments.set_index("code")["name"] if len(directory.departments) else {}
-    frame.insert(1, "department_name", frame["department_code"].map(names).fillna(""))
+    names = directory.departments.set_index("code")["name"] if len(directory.departments) else pd.Series(dtype=object)
+    frame.insert(1, "department_name", _names(frame["department_code"], names))
     return frame.sort_values("inspectors", ascending=False, ignore_index=True)
 
 

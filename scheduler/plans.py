@@ -39,6 +39,11 @@ __all__ = [
 ]
 
 
+def _col(model: type, name: str) -> Any:
+    """A table column (typed for SQLAlchemy, unlike the SQLModel attribute)."""
+    return model.__table__.c[name]  # type: ignore[attr-defined]
+
+
 def _joined(values: tuple[str, ...] | list[str] | None) -> str:
     return ";".join(sorted(set(values or ())))
 
@@ -71,23 +76,38 @@ def create_plan(
 
     for code in (department_code, *joint_departments):
         if session.get(Department, code) is None:
-            raise InvalidInputError(f"unknown department {code!r}; load the directory first (scheduler db load).")
+            raise InvalidInputError(
+                f"unknown department {code!r}; load the directory first (scheduler db load)."
+            )
     plan = Plan.model_validate(
         {
-            "name": name, "department_code": department_code, "sectors": _joined(sectors),
-            "regions": _joined(regions), "entity_types": _joined(entity_types),
-            "joint_departments": _joined(joint_departments), "policy": policy.as_dict(),
-            "repeat_window_months": repeat_window_months, "start": start, "end": end, "created_by": actor,
+            "name": name,
+            "department_code": department_code,
+            "sectors": _joined(sectors),
+            "regions": _joined(regions),
+            "entity_types": _joined(entity_types),
+            "joint_departments": _joined(joint_departments),
+            "policy": policy.as_dict(),
+            "repeat_window_months": repeat_window_months,
+            "start": start,
+            "end": end,
+            "created_by": actor,
         }
     )
     session.add(plan)
     session.flush()
-    record_event(session, "plan.created", f"plan:{plan.id}", {"department": department_code, **policy.as_dict()}, actor)
+    record_event(
+        session,
+        "plan.created",
+        f"plan:{plan.id}",
+        {"department": department_code, **policy.as_dict()},
+        actor,
+    )
     return plan
 
 
 def list_plans(session: Session) -> list[Plan]:
-    return list(session.execute(select(Plan).order_by(Plan.id)).scalars())
+    return list(session.execute(select(Plan).order_by(_col(Plan, "id"))).scalars())
 
 
 def get_plan(session: Session, plan_id: int) -> Plan:
@@ -134,11 +154,19 @@ def run_plan_draw(
     with Session(engine) as session:
         plan = get_plan(session, plan_id)
         parameters = plan_parameters(plan, on=on)
-        earlier = session.execute(
-            select(Draw.draw_id).where(Draw.plan_id == plan_id).order_by(Draw.id.desc())
-        ).scalars().first()
+        earlier = (
+            session.execute(
+                select(_col(Draw, "draw_id"))
+                .where(_col(Draw, "plan_id") == plan_id)
+                .order_by(_col(Draw, "id").desc())
+            )
+            .scalars()
+            .first()
+        )
     if earlier and not (reason and reason.strip()):
-        raise InvalidInputError(f"plan {plan_id} was already drawn ({earlier}); a re-draw needs --reason.")
+        raise InvalidInputError(
+            f"plan {plan_id} was already drawn ({earlier}); a re-draw needs --reason."
+        )
     if directory is None:
         from scheduler.loader import directory_from_db
 
@@ -146,14 +174,25 @@ def run_plan_draw(
     result = run_draw(directory, parameters, seed, seed_source=seed_source)
     receipt = result.receipt
     with session_scope(engine) as session:
-        if session.execute(select(Draw.id).where(Draw.draw_id == result.draw_id)).first():
-            raise InvalidInputError(f"draw {result.draw_id} (same plan, data and seed) is already recorded.")
+        if session.execute(
+            select(_col(Draw, "id")).where(_col(Draw, "draw_id") == result.draw_id)
+        ).first():
+            raise InvalidInputError(
+                f"draw {result.draw_id} (same plan, data and seed) is already recorded."
+            )
         row = Draw.model_validate(
             {
-                "draw_id": result.draw_id, "plan_id": plan_id, "seed": str(seed),
-                "algorithm_version": receipt["algorithm_version"], "frame_sha256": receipt["frame_sha256"],
-                "frame_size": receipt["frame_size"], "sample_size": receipt["sample_size"],
-                "supersedes": earlier, "reason": reason or "", "receipt": receipt, "created_by": actor,
+                "draw_id": result.draw_id,
+                "plan_id": plan_id,
+                "seed": str(seed),
+                "algorithm_version": receipt["algorithm_version"],
+                "frame_sha256": receipt["frame_sha256"],
+                "frame_size": receipt["frame_size"],
+                "sample_size": receipt["sample_size"],
+                "supersedes": earlier,
+                "reason": reason or "",
+                "receipt": receipt,
+                "created_by": actor,
             }
         )
         session.add(row)
@@ -161,8 +200,14 @@ def run_plan_draw(
         _bulk(session, DrawnEntity, result.rows.drop(columns=["draw_id"]), result.draw_id)
         _bulk(session, ReserveEntity, result.reserves, result.draw_id)
         kind = "draw.redrawn" if earlier else "draw.created"
-        details = {"plan_id": plan_id, "seed": str(seed), "sample_size": receipt["sample_size"],
-                   "frame_sha256": receipt["frame_sha256"], "supersedes": earlier, "reason": reason or ""}
+        details = {
+            "plan_id": plan_id,
+            "seed": str(seed),
+            "sample_size": receipt["sample_size"],
+            "frame_sha256": receipt["frame_sha256"],
+            "supersedes": earlier,
+            "reason": reason or "",
+        }
         record_event(session, kind, result.draw_id, details, actor)
     return result
 
@@ -170,7 +215,17 @@ def run_plan_draw(
 def list_draws(engine: Engine, plan_id: int | None = None) -> pd.DataFrame:
     """Recorded draws, newest first, with a derived ``superseded_by`` column."""
     table = Draw.__table__  # type: ignore[attr-defined]
-    columns = ["draw_id", "plan_id", "seed", "sample_size", "frame_size", "supersedes", "reason", "created_at", "created_by"]
+    columns = [
+        "draw_id",
+        "plan_id",
+        "seed",
+        "sample_size",
+        "frame_size",
+        "supersedes",
+        "reason",
+        "created_at",
+        "created_by",
+    ]
     query = select(*(table.c[c] for c in columns)).order_by(table.c.id.desc())
     if plan_id is not None:
         query = query.where(table.c.plan_id == plan_id)
@@ -182,15 +237,21 @@ def list_draws(engine: Engine, plan_id: int | None = None) -> pd.DataFrame:
 
 
 def _draw_row(session: Session, draw_id: str) -> Draw:
-    found = session.execute(select(Draw).where(Draw.draw_id == draw_id)).scalars().first()
+    found = session.execute(select(Draw).where(_col(Draw, "draw_id") == draw_id)).scalars().first()
     if found is None:
         raise NotFoundError(f"no recorded draw {draw_id!r}")
     return found
 
 
-def _frame_of(engine: Engine, model: type, draw_id: str, columns: list[str], order: list[str]) -> pd.DataFrame:
+def _frame_of(
+    engine: Engine, model: type, draw_id: str, columns: list[str], order: list[str]
+) -> pd.DataFrame:
     table = model.__table__  # type: ignore[attr-defined]
-    query = select(*(table.c[c] for c in columns)).where(table.c.draw_id == draw_id).order_by(*(table.c[c] for c in order))
+    query = (
+        select(*(table.c[c] for c in columns))
+        .where(table.c.draw_id == draw_id)
+        .order_by(*(table.c[c] for c in order))
+    )
     with engine.connect() as connection:
         return pd.DataFrame([tuple(r) for r in connection.execute(query)], columns=columns)
 
@@ -198,13 +259,23 @@ def _frame_of(engine: Engine, model: type, draw_id: str, columns: list[str], ord
 def draw_reserves(engine: Engine, draw_id: str) -> pd.DataFrame:
     from scheduler.draw import RESERVE_COLUMNS
 
-    return _frame_of(engine, ReserveEntity, draw_id, list(RESERVE_COLUMNS), ["stratum", "reserve_rank"])
+    return _frame_of(
+        engine, ReserveEntity, draw_id, list(RESERVE_COLUMNS), ["stratum", "reserve_rank"]
+    )
 
 
 def _substitutions(engine: Engine, draw_id: str) -> list[Substitution]:
-    rows = _frame_of(engine, SubstitutionRow, draw_id, ["uscc_out", "uscc_in", "stratum", "reason", "at"], ["at"])
+    rows = _frame_of(
+        engine, SubstitutionRow, draw_id, ["uscc_out", "uscc_in", "stratum", "reason", "at"], ["at"]
+    )
     return [
-        Substitution(r.uscc_out, r.uscc_in, r.stratum, r.reason, pd.Timestamp(r.at).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        Substitution(
+            r.uscc_out,
+            r.uscc_in,
+            r.stratum,
+            r.reason,
+            pd.Timestamp(r.at).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
         for r in rows.itertuples()
     ]
 
@@ -229,7 +300,9 @@ def draw_receipt(engine: Engine, draw_id: str) -> dict[str, Any]:
     return receipt
 
 
-def record_substitution(engine: Engine, draw_id: str, uscc_out: str, reason: str, *, actor: str = "system") -> Substitution:
+def record_substitution(
+    engine: Engine, draw_id: str, uscc_out: str, reason: str, *, actor: str = "system"
+) -> Substitution:
     """Replace ``uscc_out`` by the next reserve of its stratum; recorded and audited."""
     if not reason.strip():
         raise InvalidInputError("a substitution needs a reason (e.g. 已注销, 迁出, 无法联系).")
@@ -241,11 +314,21 @@ def record_substitution(engine: Engine, draw_id: str, uscc_out: str, reason: str
     used = {s.uscc_in for s in _substitutions(engine, draw_id)}
     reserve = next_reserve(draw_reserves(engine, draw_id), stratum, used)
     at = datetime.now(UTC)
-    substitution = Substitution(uscc_out, str(reserve["uscc"]), stratum, reason, at.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    substitution = Substitution(
+        uscc_out, str(reserve["uscc"]), stratum, reason, at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
     with session_scope(engine) as session:
         _draw_row(session, draw_id)
-        session.add(SubstitutionRow(draw_id=draw_id, uscc_out=uscc_out, uscc_in=substitution.uscc_in,
-                                    stratum=stratum, reason=reason, at=at, actor=actor))
+        session.add(
+            SubstitutionRow(
+                draw_id=draw_id,
+                uscc_out=uscc_out,
+                uscc_in=substitution.uscc_in,
+                stratum=stratum,
+                reason=reason,
+                at=at,
+                actor=actor,
+            )
+        )
         record_event(session, "draw.substituted", draw_id, substitution.as_dict(), actor)
     return substitution
-

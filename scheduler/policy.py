@@ -27,7 +27,7 @@ __all__ = ["Policy", "parse_tier_values", "make_policy", "unit_probabilities", "
 
 @dataclass(frozen=True)
 class Policy:
-    """``mode`` is ``"rates"`` (with ``rates``) or ``"budget"`` (with ``budget`` and ``weights``)."""
+    """``mode`` is ``"rates"`` (with ``rates``) or ``"budget"`` (``budget``, ``weights``)."""
 
     mode: str
     rates: dict[str, float] = field(default_factory=dict)
@@ -65,19 +65,26 @@ def parse_tier_values(text: str, option: str) -> dict[str, float]:
         try:
             if not sep:
                 raise ValueError
-            values[key.strip()] = float(raw.strip().rstrip("%")) / (100 if raw.strip().endswith("%") else 1)
+            values[key.strip()] = float(raw.strip().rstrip("%")) / (
+                100 if raw.strip().endswith("%") else 1
+            )
         except ValueError:
-            raise InvalidInputError(f"`{option}` must look like A=0.03,B=0.05; got {part!r} in {text!r}.") from None
+            raise InvalidInputError(
+                f"`{option}` must look like A=0.03,B=0.05; got {part!r} in {text!r}."
+            ) from None
     return values
 
 
 def _check_tiers(values: dict[str, float], scheme: TierScheme, option: str) -> None:
     unknown = sorted(set(values) - set(scheme.codes))
     missing = [t for t in scheme.codes if t not in values]
-    problems = [f"unknown tier {t!r}" for t in unknown] + [f"no value for tier {t!r}" for t in missing]
+    problems = [f"unknown tier {t!r}" for t in unknown] + [
+        f"no value for tier {t!r}" for t in missing
+    ]
     if problems:
         raise InvalidInputError(
-            f"`{option}`: {'; '.join(problems)} (scheme {scheme.name} has {', '.join(scheme.codes)}); "
+            f"`{option}`: {'; '.join(problems)} "
+            f"(scheme {scheme.name} has {', '.join(scheme.codes)}); "
             "every tier keeps a non-zero chance (不免抽)."
         )
 
@@ -91,22 +98,32 @@ def make_policy(
     weights: dict[str, float] | None = None,
 ) -> Policy:
     """Validate one of the three modes into a ``Policy``."""
-    chosen = [m for m, v in (("--preset", preset_name), ("--rates", rates), ("--budget", budget)) if v is not None]
+    chosen = [
+        m
+        for m, v in (("--preset", preset_name), ("--rates", rates), ("--budget", budget))
+        if v is not None
+    ]
     if len(chosen) != 1:
-        raise InvalidInputError(f"give exactly one of --preset, --rates, --budget; got {', '.join(chosen) or 'none'}.")
+        raise InvalidInputError(
+            f"give exactly one of --preset, --rates, --budget; got {', '.join(chosen) or 'none'}."
+        )
     if weights is not None and budget is None:
         raise InvalidInputError("`--weights` only applies with --budget.")
     if preset_name is not None:
         found = preset(preset_name)
         if found.scheme != scheme.name:
-            raise InvalidInputError(f"preset {preset_name!r} is for scheme {found.scheme!r}, not {scheme.name!r}.")
+            raise InvalidInputError(
+                f"preset {preset_name!r} is for scheme {found.scheme!r}, not {scheme.name!r}."
+            )
         rates = dict(found.rates)
     if rates is not None:
         _check_tiers(rates, scheme, "rates")
         for tier, rate in rates.items():
             if not 0 < rate <= 1:
                 raise InvalidInputError(f"`rates['{tier}']` must be in (0, 1]; got {rate}.")
-        return Policy(mode="rates", rates={t: float(rates[t]) for t in scheme.codes}, preset=preset_name)
+        return Policy(
+            mode="rates", rates={t: float(rates[t]) for t in scheme.codes}, preset=preset_name
+        )
     weights = dict(weights) if weights is not None else default_weights()
     _check_tiers(weights, scheme, "weights")
     for tier, weight in weights.items():
@@ -114,7 +131,9 @@ def make_policy(
             raise InvalidInputError(f"`weights['{tier}']` must be a positive number; got {weight}.")
     if budget is None or int(budget) != budget or budget < 1:
         raise InvalidInputError(f"`budget` must be a whole number >= 1; got {budget}.")
-    return Policy(mode="budget", budget=int(budget), weights={t: float(weights[t]) for t in scheme.codes})
+    return Policy(
+        mode="budget", budget=int(budget), weights={t: float(weights[t]) for t in scheme.codes}
+    )
 
 
 def _per_tier(tiers: np.ndarray, values: dict[str, float]) -> np.ndarray:
@@ -124,7 +143,9 @@ def _per_tier(tiers: np.ndarray, values: dict[str, float]) -> np.ndarray:
         out[tiers == tier] = value
     if np.isnan(out).any():
         unknown = sorted(set(tiers[np.isnan(out)]))
-        raise InvalidInputError(f"frame tiers {unknown} have no value in the policy {sorted(values)}.")
+        raise InvalidInputError(
+            f"frame tiers {unknown} have no value in the policy {sorted(values)}."
+        )
     return out
 
 
@@ -133,7 +154,8 @@ def unit_probabilities(frame: SamplingFrame, policy: Policy) -> np.ndarray:
     units = frame.units
     if units.empty:
         raise InvalidInputError(
-            f"the sampling frame is empty: no active entity of {frame.rules.department_code} in this scope "
+            f"the sampling frame is empty: no active entity of {frame.rules.department_code} "
+            "in this scope "
             f"({len(frame.excluded)} excluded)."
         )
     tiers = units["tier"].to_numpy(dtype=object)
@@ -144,9 +166,13 @@ def unit_probabilities(frame: SamplingFrame, policy: Policy) -> np.ndarray:
         return pi
     budget = int(policy.budget or 0)
     if budget > len(units):
-        raise InvalidInputError(f"`budget` ({budget}) is larger than the sampling frame ({len(units)} units).")
+        raise InvalidInputError(
+            f"`budget` ({budget}) is larger than the sampling frame ({len(units)} units)."
+        )
     if budget < forced.sum():
-        raise InvalidInputError(f"`budget` ({budget}) is smaller than the forced inclusions ({int(forced.sum())}).")
+        raise InvalidInputError(
+            f"`budget` ({budget}) is smaller than the forced inclusions ({int(forced.sum())})."
+        )
     weights = _per_tier(tiers, policy.weights)
     weights[forced] = 0.0
     pi = inclusion_probabilities(weights, budget - int(forced.sum()))

@@ -22,7 +22,7 @@ import re
 import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -45,12 +45,17 @@ __all__ = [
     "verify",
 ]
 
+if TYPE_CHECKING:
+    from scheduler.verification import VerifyReport, verify
+
 ALGORITHM = "stratified-srs-joint-rounding/randomized-systematic-pips"
 SEED_DOMAIN = "scheduler-seed-v1"
 
 
 def canonical_json(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
 
 
 def canonical_frame_bytes(frame: Any) -> bytes:
@@ -87,7 +92,11 @@ def _counts(by: np.ndarray, pi: np.ndarray, drawn: pd.Series) -> dict[str, dict[
 
 
 def _exclusion_counts(excluded: pd.DataFrame) -> dict[str, int]:
-    kinds = excluded["reason"].astype(str).map(lambda r: "repeat control" if r.startswith("inspected by") else r)
+    kinds = (
+        excluded["reason"]
+        .astype(str)
+        .map(lambda r: "repeat control" if r.startswith("inspected by") else r)
+    )
     return {str(k): int(v) for k, v in sorted(kinds.value_counts().items())}
 
 
@@ -135,7 +144,9 @@ def build_receipt(
 def write_json(value: dict[str, Any], path: str | Path) -> Path:
     """Deterministic, readable JSON (sorted keys, 2-space indent, UTF-8, final newline)."""
     target = Path(path)
-    target.write_text(json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    target.write_text(
+        json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return target
 
 
@@ -145,13 +156,19 @@ def read_json(path: str | Path) -> dict[str, Any]:
     try:
         value = json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except (OSError, ValueError) as error:
-        raise InvalidInputError(problems=[Problem(Path(path).name, None, None, f"cannot read JSON: {error}")]) from error
+        raise InvalidInputError(
+            problems=[Problem(Path(path).name, None, None, f"cannot read JSON: {error}")]
+        ) from error
     if not isinstance(value, dict):
-        raise InvalidInputError(problems=[Problem(Path(path).name, None, None, "expected a JSON object")])
+        raise InvalidInputError(
+            problems=[Problem(Path(path).name, None, None, "expected a JSON object")]
+        )
     return value
 
 
-def make_commitment(frame: Any, parameters: Any, *, reveal_at: str, value_source: str) -> dict[str, Any]:
+def make_commitment(
+    frame: Any, parameters: Any, *, reveal_at: str, value_source: str
+) -> dict[str, Any]:
     """What is published before the seed exists: frame hash, parameters, reveal time and source."""
     from scheduler.sampling import ALGORITHM_VERSION
 
@@ -165,7 +182,8 @@ def make_commitment(frame: Any, parameters: Any, *, reveal_at: str, value_source
         "reveal_at": reveal_at,
         "value_source": value_source,
         "seed_derivation": (
-            f'int.from_bytes(sha256("{SEED_DOMAIN}|" + commitment_sha256 + "|" + value).digest()[:16], "big"); '
+            f'int.from_bytes(sha256("{SEED_DOMAIN}|" + commitment_sha256 + "|" + value)'
+            '.digest()[:16], "big"); '
             "value: NFC, outer whitespace stripped, inner whitespace runs -> one space"
         ),
     }
@@ -203,8 +221,10 @@ def check_commitment(commitment: dict[str, Any], frame: Any, parameters: Any) ->
             f"({commitment.get('frame_size')} units)"
         )
     if commitment.get("parameters") != parameters.as_dict():
-        problems.append("the parameters differ from the committed ones: " + _first_param_difference(
-            commitment.get("parameters") or {}, parameters.as_dict()))
+        problems.append(
+            "the parameters differ from the committed ones: "
+            + _first_param_difference(commitment.get("parameters") or {}, parameters.as_dict())
+        )
     return problems
 
 
@@ -220,7 +240,7 @@ def _first_param_difference(old: dict[str, Any], new: dict[str, Any], prefix: st
 
 
 def __getattr__(name: str) -> Any:
-    """``verify`` and ``VerifyReport`` live in ``scheduler.verification`` (lazy: no import cycle)."""
+    """``verify`` and ``VerifyReport`` live in ``scheduler.verification`` (lazy: no cycle)."""
     if name in ("verify", "VerifyReport"):
         from scheduler import verification
 

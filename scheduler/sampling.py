@@ -219,7 +219,9 @@ def _constant_within(
 
 
 def _srs_strata(
-    pi_h: NDArray[np.float64], counts: NDArray[np.int64], codes: NDArray[np.intp],
+    pi_h: NDArray[np.float64],
+    counts: NDArray[np.int64],
+    codes: NDArray[np.intp],
     rng: np.random.Generator,
 ) -> NDArray[np.intp]:
     """Stratified SRS with jointly rounded sizes; ``pi`` constant per stratum."""
@@ -229,7 +231,9 @@ def _srs_strata(
     # short is redone on all its keys, so the result is always exactly "the
     # m_h smallest keys of the stratum", whatever the cut.
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(counts > 0, (sizes + _CUT_SIGMAS * np.sqrt(sizes) + _CUT_SLACK) / counts, 0.0)
+        share = np.where(
+            counts > 0, (sizes + _CUT_SIGMAS * np.sqrt(sizes) + _CUT_SLACK) / counts, 0.0
+        )
     cut = np.clip(share * 2.0**32, 0.0, 2.0**32 - 1).astype(np.uint32)
     cut[sizes == 0] = 0
     cut[sizes >= counts] = np.iinfo(np.uint32).max
@@ -286,9 +290,7 @@ def _systematic(
     return chosen
 
 
-def draw_sample(
-    pi: ArrayLike, *, rng: Any, strata: ArrayLike | None = None
-) -> NDArray[np.intp]:
+def draw_sample(pi: ArrayLike, *, rng: Any, strata: ArrayLike | None = None) -> NDArray[np.intp]:
     """Select units so that unit ``i`` is in the sample with probability ``pi[i]``.
 
     Parameters

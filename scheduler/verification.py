@@ -20,10 +20,24 @@ import numpy as np
 import pandas as pd
 
 from scheduler.directory import Directory
-from scheduler.draw import DRAW_COLUMNS, DrawParameters, draw_from_frame, draw_id_for, neutralise_names, read_draw_csv
+from scheduler.draw import (
+    DRAW_COLUMNS,
+    DrawParameters,
+    draw_from_frame,
+    draw_id_for,
+    neutralise_names,
+    read_draw_csv,
+)
 from scheduler.errors import InvalidInputError, VerificationError
 from scheduler.frame import build_frame
-from scheduler.receipt import canonical_json, commitment_digest, frame_sha256, read_json, seed_from_reveal, versions
+from scheduler.receipt import (
+    canonical_json,
+    commitment_digest,
+    frame_sha256,
+    read_json,
+    seed_from_reveal,
+    versions,
+)
 from scheduler.reserve import Substitution
 
 __all__ = ["VerifyReport", "verify"]
@@ -64,9 +78,13 @@ def _seed_problems(receipt: dict[str, Any], seed: int) -> list[str]:
     commitment = source.get("commitment") or {}
     problems = []
     if source.get("commitment_sha256") != commitment_digest(commitment):
-        problems.append("changed commitment: its SHA-256 differs from the one recorded at the reveal")
+        problems.append(
+            "changed commitment: its SHA-256 differs from the one recorded at the reveal"
+        )
     if seed_from_reveal(commitment, str(source.get("reveal", ""))) != seed:
-        problems.append("changed seed: it does not follow from the commitment and the revealed value")
+        problems.append(
+            "changed seed: it does not follow from the commitment and the revealed value"
+        )
     if commitment.get("parameters") != receipt.get("parameters"):
         problems.append("changed parameters: they differ from the committed parameters")
     if commitment.get("frame_sha256") != receipt.get("frame_sha256"):
@@ -104,12 +122,20 @@ def _row_differences(file_rows: pd.DataFrame, expected: pd.DataFrame, file_name:
     gone = sorted(set(expected["uscc"]) - set(actual["uscc"]))
     for uscc in extra[:_MAX_ROW_DIFFERENCES]:
         row = int(actual.index[actual["uscc"] == uscc][0]) + 2
-        out.append(f"edited draw file: {file_name} row {row} has uscc {uscc}, which the recomputed draw does not")
+        out.append(
+            f"edited draw file: {file_name} row {row} has uscc {uscc}, "
+            "which the recomputed draw does not"
+        )
     for uscc in gone[:_MAX_ROW_DIFFERENCES]:
-        out.append(f"edited draw file: {file_name} lacks uscc {uscc}, which the recomputed draw has")
+        out.append(
+            f"edited draw file: {file_name} lacks uscc {uscc}, which the recomputed draw has"
+        )
     if extra or gone or len(actual) != len(expected):
         if len(actual) != len(expected):
-            out.append(f"edited draw file: {file_name} has {len(actual)} rows; the recomputed draw has {len(expected)}")
+            out.append(
+                f"edited draw file: {file_name} has {len(actual)} rows; "
+                f"the recomputed draw has {len(expected)}"
+            )
         return out
     mismatch = actual.to_numpy() != expected.to_numpy()
     for r, c in zip(*np.nonzero(mismatch), strict=True):
@@ -117,7 +143,8 @@ def _row_differences(file_rows: pd.DataFrame, expected: pd.DataFrame, file_name:
             break
         column = DRAW_COLUMNS[c]
         out.append(
-            f"edited draw file: {file_name} row {r + 2} (uscc {actual.at[r, 'uscc']}), column {column!r}: "
+            f"edited draw file: {file_name} row {r + 2} (uscc {actual.at[r, 'uscc']}), "
+            f"column {column!r}: "
             f"{actual.iat[r, c]!r} in the file, {expected.iat[r, c]!r} recomputed"
         )
     return out
@@ -127,11 +154,16 @@ def _receipt_differences(recorded: dict[str, Any], recomputed: dict[str, Any]) -
     out = []
     for key in ("frame_size", "sample_size", "expected_size", "excluded", "counts"):
         if recorded.get(key) != recomputed.get(key):
-            out.append(f"changed receipt: {key} is {recorded.get(key)!r} in the receipt, {recomputed.get(key)!r} recomputed")
+            out.append(
+                f"changed receipt: {key} is {recorded.get(key)!r} in the receipt, "
+                f"{recomputed.get(key)!r} recomputed"
+            )
     return out
 
 
-def verify(directory: Directory, draw: str | Path | pd.DataFrame, receipt: str | Path | dict[str, Any]) -> VerifyReport:
+def verify(
+    directory: Directory, draw: str | Path | pd.DataFrame, receipt: str | Path | dict[str, Any]
+) -> VerifyReport:
     """Recompute the draw of ``receipt`` from ``directory`` and compare with ``draw``.
 
     Returns a ``VerifyReport``; raises ``InvalidInputError`` only for unreadable
@@ -153,16 +185,21 @@ def verify(directory: Directory, draw: str | Path | pd.DataFrame, receipt: str |
     now_hash = frame_sha256(frame)
     if now_hash != receipt.get("frame_sha256"):
         differences.append(
-            f"changed frame: the data give frame_sha256 {now_hash[:16]}... with {frame.size} units; "
-            f"the receipt has {str(receipt.get('frame_sha256'))[:16]}... with {receipt.get('frame_size')} units"
+            f"changed frame: the data give frame_sha256 {now_hash[:16]}... "
+            f"with {frame.size} units; "
+            f"the receipt has {str(receipt.get('frame_sha256'))[:16]}... "
+            f"with {receipt.get('frame_size')} units"
         )
         return VerifyReport(draw_id, tuple(differences), tuple(warnings))
     differences += _rate_hints(params, rows)
     if draw_id_for(now_hash, receipt["parameters"], seed) != draw_id:
         differences.append(
-            f"changed parameters or seed: draw_id {draw_id} does not follow from the receipt's frame, parameters and seed"
+            f"changed parameters or seed: draw_id {draw_id} does not follow from "
+            "the receipt's frame, parameters and seed"
         )
-    if hashlib.sha256(canonical_json(receipt["parameters"])).hexdigest() != receipt.get("parameters_sha256"):
+    if hashlib.sha256(canonical_json(receipt["parameters"])).hexdigest() != receipt.get(
+        "parameters_sha256"
+    ):
         differences.append("changed parameters: they do not match the receipt's parameters_sha256")
     try:
         result = draw_from_frame(frame, params, seed, substitutions=substitutions)

@@ -72,25 +72,23 @@ def small_directory(
             "active": True,
         }
     )
+    from scheduler import reference
+
     return Directory.from_tables(
-        {"entities": entity_frame, "ratings": ratings, "inspectors": inspectors}
+        {
+            "departments": pd.DataFrame([{"code": d.code, "name": d.name} for d in reference.departments()]),
+            "sectors": pd.DataFrame([s.__dict__ for s in reference.sectors()]),
+            "regions": pd.DataFrame([{"code": r.code, "name": r.name} for r in reference.regions()]),
+            "entities": entity_frame,
+            "ratings": ratings,
+            "inspectors": inspectors,
+        }
     )
 
 
 def write_small_folder(path: Path, **kwargs: object) -> Path:
-    """The small directory as a data folder (with the reference tables)."""
-    from scheduler import reference
-
-    directory = small_directory(**kwargs)
-    tables = directory.tables()
-    tables["departments"] = pd.DataFrame(
-        [{"code": d.code, "name": d.name} for d in reference.departments()]
-    )
-    tables["sectors"] = pd.DataFrame([s.__dict__ for s in reference.sectors()])
-    tables["regions"] = pd.DataFrame(
-        [{"code": r.code, "name": r.name} for r in reference.regions()]
-    )
-    write_folder(Directory.from_tables(tables), path)
+    """The small directory (with the reference tables) as a data folder."""
+    write_folder(small_directory(**kwargs), path)
     return path
 
 

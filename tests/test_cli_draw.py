@@ -23,26 +23,56 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def draw_args(data: Path, out: Path, receipt: Path, *extra: str) -> list[str]:
-    return ["draw", "--data", str(data), "--department", "MARKET", "--on", ON,
-            "--out", str(out), "--receipt", str(receipt), *extra]
+    return [
+        "draw",
+        "--data",
+        str(data),
+        "--department",
+        "MARKET",
+        "--on",
+        ON,
+        "--out",
+        str(out),
+        "--receipt",
+        str(receipt),
+        *extra,
+    ]
 
 
-def test_same_seed_same_bytes_and_verify(data: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_same_seed_same_bytes_and_verify(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
-    assert main(draw_args(data, a, tmp_path / "a.json", "--preset", "weifang-default", "--seed", "8")) == 0
-    assert main(draw_args(data, b, tmp_path / "b.json", "--preset", "weifang-default", "--seed", "8")) == 0
+    assert (
+        main(draw_args(data, a, tmp_path / "a.json", "--preset", "weifang-default", "--seed", "8"))
+        == 0
+    )
+    assert (
+        main(draw_args(data, b, tmp_path / "b.json", "--preset", "weifang-default", "--seed", "8"))
+        == 0
+    )
     assert a.read_bytes() == b.read_bytes()
     ra, rb = (json.loads((tmp_path / n).read_text()) for n in ("a.json", "b.json"))
     ra.pop("created_at"), rb.pop("created_at")
     assert ra == rb
     capsys.readouterr()
-    assert main(["verify", "--data", str(data), "--draw", str(a), "--receipt", str(tmp_path / "a.json")]) == 0
+    assert (
+        main(
+            ["verify", "--data", str(data), "--draw", str(a), "--receipt", str(tmp_path / "a.json")]
+        )
+        == 0
+    )
     assert "match" in capsys.readouterr().out
 
 
-def test_verify_exits_1_naming_the_difference(data: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_verify_exits_1_naming_the_difference(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     out, receipt = tmp_path / "d.csv", tmp_path / "r.json"
-    assert main(draw_args(data, out, receipt, "--rates", "A=0.1,B=0.1,C=0.2,D=0.5", "--seed", "3")) == 0
+    assert (
+        main(draw_args(data, out, receipt, "--rates", "A=0.1,B=0.1,C=0.2,D=0.5", "--seed", "3"))
+        == 0
+    )
     original = out.read_bytes()
     lines = original.decode("utf-8-sig").splitlines()
     fields = lines[3].split(",")
@@ -63,7 +93,9 @@ def test_verify_exits_1_naming_the_difference(data: Path, tmp_path: Path, capsys
     assert "rates['B']" in " ".join(capsys.readouterr().err.split())
 
 
-def test_verify_catches_a_changed_frame(data: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_verify_catches_a_changed_frame(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     out, receipt = tmp_path / "d.csv", tmp_path / "r.json"
     assert main(draw_args(data, out, receipt, "--preset", "henan-2021", "--seed", "1")) == 0
     changed = tmp_path / "changed"
@@ -75,7 +107,9 @@ def test_verify_catches_a_changed_frame(data: Path, tmp_path: Path, capsys: pyte
     entities.loc[entities["uscc"] == drawn, "status"] = "吊销"
     entities.to_csv(changed / "entities.csv", index=False)
     capsys.readouterr()
-    assert main(["verify", "--data", str(changed), "--draw", str(out), "--receipt", str(receipt)]) == 1
+    assert (
+        main(["verify", "--data", str(changed), "--draw", str(out), "--receipt", str(receipt)]) == 1
+    )
     assert "changed frame" in capsys.readouterr().err
 
 
@@ -86,32 +120,88 @@ def test_verify_catches_a_changed_frame(data: Path, tmp_path: Path, capsys: pyte
         (["--rates", "A=0.1,B=0.1,C=0.2,D=1.2", "--seed", "1"], "must be in (0, 1]"),
         (["--budget", "999999", "--seed", "1"], "larger than the sampling frame"),
         (["--preset", "atlantis", "--seed", "1"], "unknown preset"),
-        (["--preset", "weifang-default", "--seed", "1", "--regions", "370702", "--entity-types", "社会组织",
-          "--sectors", "metrology"], "sampling frame is empty"),
+        (
+            [
+                "--preset",
+                "weifang-default",
+                "--seed",
+                "1",
+                "--regions",
+                "370702",
+                "--entity-types",
+                "社会组织",
+                "--sectors",
+                "metrology",
+            ],
+            "sampling frame is empty",
+        ),
     ],
 )
-def test_bad_input_exits_2(data: Path, tmp_path: Path, capsys: pytest.CaptureFixture, extra: list[str], match: str) -> None:
+def test_bad_input_exits_2(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture, extra: list[str], match: str
+) -> None:
     assert main(draw_args(data, tmp_path / "d.csv", tmp_path / "r.json", *extra)) == 2
     assert match in " ".join(capsys.readouterr().err.split())
 
 
-def test_unknown_department_exits_2(data: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    args = draw_args(data, tmp_path / "d.csv", tmp_path / "r.json", "--preset", "weifang-default", "--seed", "1")
+def test_unknown_department_exits_2(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    args = draw_args(
+        data, tmp_path / "d.csv", tmp_path / "r.json", "--preset", "weifang-default", "--seed", "1"
+    )
     args[args.index("MARKET")] = "NOPE"
     assert main(args) == 2
     assert "unknown department" in capsys.readouterr().err
 
 
-def test_commit_then_reveal_then_verify(data: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_commit_then_reveal_then_verify(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     commitment = tmp_path / "c.json"
-    base = ["draw", "--data", str(data), "--department", "MARKET", "--on", ON, "--preset", "weifang-default"]
-    assert main([*base, "--commit", str(commitment), "--reveal-at", "2026-11-05 10:00", "--value-source", "福彩3D"]) == 0
+    base = [
+        "draw",
+        "--data",
+        str(data),
+        "--department",
+        "MARKET",
+        "--on",
+        ON,
+        "--preset",
+        "weifang-default",
+    ]
+    assert (
+        main(
+            [
+                *base,
+                "--commit",
+                str(commitment),
+                "--reveal-at",
+                "2026-11-05 10:00",
+                "--value-source",
+                "福彩3D",
+            ]
+        )
+        == 0
+    )
     assert "seed" not in json.loads(commitment.read_text())
     out, receipt = tmp_path / "d.csv", tmp_path / "r.json"
-    reveal = ["--commitment", str(commitment), "--reveal", "3 7 1", "--out", str(out), "--receipt", str(receipt)]
+    reveal = [
+        "--commitment",
+        str(commitment),
+        "--reveal",
+        "3 7 1",
+        "--out",
+        str(out),
+        "--receipt",
+        str(receipt),
+    ]
     assert main([*base, *reveal]) == 0
     saved = json.loads(receipt.read_text())
-    assert saved["seed_source"]["kind"] == "commit-reveal" and saved["seed_source"]["reveal"] == "3 7 1"
+    assert (
+        saved["seed_source"]["kind"] == "commit-reveal"
+        and saved["seed_source"]["reveal"] == "3 7 1"
+    )
     assert main(["verify", "--data", str(data), "--draw", str(out), "--receipt", str(receipt)]) == 0
     capsys.readouterr()
     changed = [*base[:-1], "henan-2021", *reveal]
@@ -119,12 +209,30 @@ def test_commit_then_reveal_then_verify(data: Path, tmp_path: Path, capsys: pyte
     assert "refusing to draw" in capsys.readouterr().err
 
 
-def test_file_substitution_keeps_verify_passing(data: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_file_substitution_keeps_verify_passing(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     out, receipt = tmp_path / "d.csv", tmp_path / "r.json"
     assert main(draw_args(data, out, receipt, "--preset", "weifang-default", "--seed", "4")) == 0
     victim = pd.read_csv(out, dtype=str, encoding="utf-8-sig")["uscc"].iloc[0]
-    assert main(["substitute", "--data", str(data), "--draw", str(out), "--receipt", str(receipt),
-                 "--uscc", victim, "--reason", "已注销"]) == 0
+    assert (
+        main(
+            [
+                "substitute",
+                "--data",
+                str(data),
+                "--draw",
+                str(out),
+                "--receipt",
+                str(receipt),
+                "--uscc",
+                victim,
+                "--reason",
+                "已注销",
+            ]
+        )
+        == 0
+    )
     saved = json.loads(receipt.read_text())
     assert saved["substitutions"][0]["uscc_out"] == victim
     assert victim not in set(pd.read_csv(out, dtype=str, encoding="utf-8-sig")["uscc"])
@@ -142,13 +250,37 @@ def test_plans_in_the_database(data: Path, tmp_path: Path, capsys: pytest.Captur
     engine = make_engine(url)
     init_db(engine)
     load_directory(engine, read_folder(data))
-    assert main(["plan", "create", "--department", "MARKET", "--preset", "weifang-default", "--start", ON,
-                 "--end", "2026-11-30", "--joint", "TAX", "--url", url]) == 0
+    assert (
+        main(
+            [
+                "plan",
+                "create",
+                "--department",
+                "MARKET",
+                "--preset",
+                "weifang-default",
+                "--start",
+                ON,
+                "--end",
+                "2026-11-30",
+                "--joint",
+                "TAX",
+                "--url",
+                url,
+            ]
+        )
+        == 0
+    )
     assert "plan 1 created" in capsys.readouterr().out
     assert main(["draw", "--plan", "1", "--seed", "5", "--url", url]) == 0
-    assert main(["draw", "--plan", "1", "--seed", "6", "--url", url]) == 2  # re-draw without a reason
+    assert (
+        main(["draw", "--plan", "1", "--seed", "6", "--url", url]) == 2
+    )  # re-draw without a reason
     assert "needs --reason" in capsys.readouterr().err
-    assert main(["draw", "--plan", "1", "--seed", "6", "--reason", "名录库更新后重抽", "--url", url]) == 0
+    assert (
+        main(["draw", "--plan", "1", "--seed", "6", "--reason", "名录库更新后重抽", "--url", url])
+        == 0
+    )
     draws = list_draws(engine, 1)
     assert len(draws) == 2
     old, new = draws["draw_id"].iloc[1], draws["draw_id"].iloc[0]
@@ -156,7 +288,10 @@ def test_plans_in_the_database(data: Path, tmp_path: Path, capsys: pytest.Captur
     kinds = set(read_events(engine, subject="DR-")["kind"])
     assert {"draw.created", "draw.redrawn"} <= kinds
     victim = draw_rows(engine, new)["uscc"].iloc[0]
-    assert main(["substitute", "--draw-id", new, "--uscc", victim, "--reason", "迁出", "--url", url]) == 0
+    assert (
+        main(["substitute", "--draw-id", new, "--uscc", victim, "--reason", "迁出", "--url", url])
+        == 0
+    )
     assert victim not in set(draw_rows(engine, new)["uscc"])
     assert draw_receipt(engine, new)["substitutions"][0]["reason"] == "迁出"
     capsys.readouterr()

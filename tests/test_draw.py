@@ -35,8 +35,13 @@ def test_rates_draw_rows_probabilities_and_strata(directory: Directory) -> None:
     rows = result.rows
     assert list(rows["uscc"]) == sorted(rows["uscc"])
     rates = {"A": 0.03, "B": 0.05, "C": 0.15, "D": 0.5}
-    assert all(float(p) == rates[t] for p, t in zip(rows["inclusion_prob"], rows["tier"], strict=True))
-    assert all(s == f"{r}/{t}" for s, r, t in zip(rows["stratum"], rows["region_code"], rows["tier"], strict=True))
+    assert all(
+        float(p) == rates[t] for p, t in zip(rows["inclusion_prob"], rows["tier"], strict=True)
+    )
+    assert all(
+        s == f"{r}/{t}"
+        for s, r, t in zip(rows["stratum"], rows["region_code"], rows["tier"], strict=True)
+    )
     units = result.frame.units
     for (region, tier), group in units.groupby(["region_code", "tier"]):
         expected = len(group) * rates[tier]
@@ -57,11 +62,15 @@ def test_budget_mode_is_fixed_size_and_capped(directory: Directory) -> None:
 def test_forced_units_are_drawn_and_count_against_the_budget(directory: Directory) -> None:
     frame = build_frame(directory, FrameRules("MARKET", ON))
     forced = tuple(frame.units["uscc"].iloc[[0, 5, 9]])
-    p = DrawParameters(FrameRules("MARKET", ON, force_include=forced), make_policy(SCHEME, budget=50))
+    p = DrawParameters(
+        FrameRules("MARKET", ON, force_include=forced), make_policy(SCHEME, budget=50)
+    )
     result = run_draw(directory, p, 2)
     assert set(forced) <= set(result.rows["uscc"])
     assert len(result.rows) == 50
-    assert all(s.endswith("/forced") for s in result.rows.set_index("uscc").loc[list(forced), "stratum"])
+    assert all(
+        s.endswith("/forced") for s in result.rows.set_index("uscc").loc[list(forced), "stratum"]
+    )
 
 
 def test_same_seed_same_draw_other_seed_other_draw(directory: Directory) -> None:
@@ -82,7 +91,11 @@ def test_reserves_are_undrawn_units_of_their_stratum(directory: Directory) -> No
         drawn = int((result.rows["stratum"] == stratum).sum())
         population = int((result.strata == stratum).sum())
         assert len(group) == min(population - drawn, max(3, int(np.ceil(0.1 * drawn))))
-    assert set(reserves["stratum"]) == {s for s in result.strata.unique() if (result.strata == s).sum() > (result.rows["stratum"] == s).sum()}
+    assert set(reserves["stratum"]) == {
+        s
+        for s in result.strata.unique()
+        if (result.strata == s).sum() > (result.rows["stratum"] == s).sum()
+    }
 
 
 def test_substitution_takes_next_reserve_and_keeps_strata(directory: Directory) -> None:
@@ -96,7 +109,9 @@ def test_substitution_takes_next_reserve_and_keeps_strata(directory: Directory) 
     assert out["uscc"] not in set(after.rows["uscc"]) and first["uscc"] in set(after.rows["uscc"])
     assert after.rows["stratum"].value_counts().equals(base.rows["stratum"].value_counts())
     assert after.receipt["substitutions"][0]["reason"] == "已注销"
-    wrong = replace(sub, uscc_in=base.reserves[base.reserves["stratum"] == out["stratum"]].iloc[1]["uscc"])
+    wrong = replace(
+        sub, uscc_in=base.reserves[base.reserves["stratum"] == out["stratum"]].iloc[1]["uscc"]
+    )
     with pytest.raises(InvalidInputError, match="next reserve of stratum"):
         draw_from_frame(frame, p, 5, substitutions=(wrong,))
 
@@ -104,12 +119,21 @@ def test_substitution_takes_next_reserve_and_keeps_strata(directory: Directory) 
 @pytest.mark.parametrize(
     ("policy", "match"),
     [
-        ({"rates": {"A": 0.0, "B": 0.1, "C": 0.2, "D": 0.5}}, r"`rates\['A'\]` must be in \(0, 1\]; got 0.0"),
-        ({"rates": {"A": 0.1, "B": 0.1, "C": 0.2, "D": 1.5}}, r"`rates\['D'\]` must be in \(0, 1\]; got 1.5"),
+        (
+            {"rates": {"A": 0.0, "B": 0.1, "C": 0.2, "D": 0.5}},
+            r"`rates\['A'\]` must be in \(0, 1\]; got 0.0",
+        ),
+        (
+            {"rates": {"A": 0.1, "B": 0.1, "C": 0.2, "D": 1.5}},
+            r"`rates\['D'\]` must be in \(0, 1\]; got 1.5",
+        ),
         ({"rates": {"A": 0.1, "B": 0.1, "C": 0.2}}, r"no value for tier 'D'"),
         ({"preset_name": "nowhere-2020"}, r"unknown preset 'nowhere-2020'"),
         ({"budget": 0}, r"`budget` must be a whole number >= 1; got 0"),
-        ({"budget": 5, "weights": {"A": 1, "B": 0, "C": 1, "D": 1}}, r"`weights\['B'\]` must be a positive number"),
+        (
+            {"budget": 5, "weights": {"A": 1, "B": 0, "C": 1, "D": 1}},
+            r"`weights\['B'\]` must be a positive number",
+        ),
         ({}, r"give exactly one of --preset, --rates, --budget"),
     ],
 )
@@ -120,7 +144,9 @@ def test_policy_rejects(policy: dict, match: str) -> None:
 
 def test_budget_larger_than_frame_and_empty_frame_are_rejected(directory: Directory) -> None:
     frame = build_frame(directory, FrameRules("MARKET", ON))
-    with pytest.raises(InvalidInputError, match=r"`budget` \(\d+\) is larger than the sampling frame"):
+    with pytest.raises(
+        InvalidInputError, match=r"`budget` \(\d+\) is larger than the sampling frame"
+    ):
         unit_probabilities(frame, make_policy(SCHEME, budget=frame.size + 1))
     empty = build_frame(directory, FrameRules("MARKET", ON, exempt=tuple(frame.units["uscc"])))
     with pytest.raises(InvalidInputError, match="the sampling frame is empty"):
@@ -135,7 +161,9 @@ def test_parse_tier_values() -> None:
 
 def test_parameters_round_trip() -> None:
     p = DrawParameters(
-        FrameRules("MARKET", ON, regions=("370705", "370702"), repeat_exempt_tiers=("D",), exempt=("X",)),
+        FrameRules(
+            "MARKET", ON, regions=("370705", "370702"), repeat_exempt_tiers=("D",), exempt=("X",)
+        ),
         make_policy(SCHEME, budget=10),
     )
     assert DrawParameters.from_dict(p.as_dict()).as_dict() == p.as_dict()

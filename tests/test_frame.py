@@ -42,8 +42,18 @@ ENTITIES = {
 def make_directory() -> Directory:
     entities = pd.DataFrame(
         [
-            {"uscc": code(i, r), "name": f"潍坊{i}号公司", "entity_type": t, "region_code": r, "address": "",
-             "legal_rep": "", "phone": "", "registered_on": pd.Timestamp("2020-01-01"), "status": s, "sectors": sec}
+            {
+                "uscc": code(i, r),
+                "name": f"潍坊{i}号公司",
+                "entity_type": t,
+                "region_code": r,
+                "address": "",
+                "legal_rep": "",
+                "phone": "",
+                "registered_on": pd.Timestamp("2020-01-01"),
+                "status": s,
+                "sectors": sec,
+            }
             for i, (r, t, s, sec) in sorted(ENTITIES.items(), reverse=True)  # deliberately unsorted
         ]
     )
@@ -73,7 +83,9 @@ def make_directory() -> Directory:
         columns=["uscc", "department_code", "inspected_on", "inspector_ids", "result_code"],
     )
     reference = {name: reference_frame(name) for name in ("departments", "sectors", "regions")}
-    return Directory.from_tables({**reference, "entities": entities, "ratings": ratings, "history": history})
+    return Directory.from_tables(
+        {**reference, "entities": entities, "ratings": ratings, "history": history}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -100,25 +112,38 @@ def test_frame_scope_exclusions_and_order(directory: Directory) -> None:
     c = {i: code(i, ENTITIES[i][0]) for i in ENTITIES}
     units = list(frame.units["uscc"])
     assert units == sorted(units)
-    assert c[6] not in units and c[6] not in set(frame.excluded["uscc"])  # not supervised: out of scope
+    assert c[6] not in units and c[6] not in set(
+        frame.excluded["uscc"]
+    )  # not supervised: out of scope
     reasons = dict(zip(frame.excluded["uscc"], frame.excluded["reason"], strict=True))
     assert reasons[c[5]] == "status 注销"
     assert reasons[c[7]].startswith("inspected by MARKET on 2025-12-01")
-    assert {c[8], c[9], c[10], c[3]} <= set(units)  # tier D re-inspected, old, other department, catering
+    assert {c[8], c[9], c[10], c[3]} <= set(
+        units
+    )  # tier D re-inspected, old, other department, catering
 
 
 def test_frame_filters_window_and_exemptions(directory: Directory) -> None:
     c = {i: code(i, ENTITIES[i][0]) for i in ENTITIES}
     frame = build_frame(
         directory,
-        FrameRules("MARKET", ON, regions=("370705",), repeat_window_months=18, exempt=(c[10],), force_include=(c[9],)),
+        FrameRules(
+            "MARKET",
+            ON,
+            regions=("370705",),
+            repeat_window_months=18,
+            exempt=(c[10],),
+            force_include=(c[9],),
+        ),
     )
     reasons = dict(zip(frame.excluded["uscc"], frame.excluded["reason"], strict=True))
     assert reasons[c[10]] == "exemption list"
     assert c[9] in set(frame.units["uscc"])  # forced beats repeat control
     assert frame.units.set_index("uscc").at[c[9], "forced"]
     assert set(frame.units["region_code"]) == {"370705"}
-    by_type = build_frame(directory, FrameRules("MARKET", ON, entity_types=("个体工商户",), sectors=("food",)))
+    by_type = build_frame(
+        directory, FrameRules("MARKET", ON, entity_types=("个体工商户",), sectors=("food",))
+    )
     assert list(by_type.units["uscc"]) == [c[2]]
 
 
@@ -126,7 +151,10 @@ def test_frame_filters_window_and_exemptions(directory: Directory) -> None:
     ("rules", "match"),
     [
         (FrameRules("NOPE", ON), "unknown department 'NOPE'"),
-        (FrameRules("MARKET", ON, sectors=("taxpayer",)), "sector 'taxpayer' is not supervised by MARKET"),
+        (
+            FrameRules("MARKET", ON, sectors=("taxpayer",)),
+            "sector 'taxpayer' is not supervised by MARKET",
+        ),
         (FrameRules("MARKET", ON, regions=("999999",)), "unknown region '999999'"),
         (FrameRules("MARKET", ON, entity_types=("公司",)), "unknown entity type '公司'"),
         (FrameRules("MARKET", ON, force_include=(code(5),)), "is not an active entity"),

@@ -234,16 +234,26 @@ def _serialised_text(paths: list[Path]) -> str:
     return "\n".join(parts)
 
 
+_SEPARATORS = re.compile(r"[\s<>\"',:;{}\[\]=/\\]+")
+
+
 def _leaks(text: str, values: set[str]) -> set[str]:
-    """The values that occur in ``text``: exact sets of substrings for short values (names),
-    a 5-character anchor set then ``str.find`` for long ones (phones, ids, addresses)."""
+    """The values that occur in ``text``.
+
+    The text is cut at markup and separator characters no value contains, and the
+    distinct pieces are searched: short values (names) through the set of all
+    substrings of their length, long ones (phones, ids, addresses) through a
+    5-character anchor set, then ``in``.
+    """
+    assert not any(_SEPARATORS.search(v) for v in values)
+    pieces = "\x00".join(set(_SEPARATORS.split(text)))
     found: set[str] = set()
     short = {v for v in values if len(v) < 5}
     for length in {len(v) for v in short}:
-        pieces = {text[i : i + length] for i in range(len(text) - length + 1)}
-        found |= {v for v in short if len(v) == length and v in pieces}
-    anchors = {text[i : i + 5] for i in range(len(text) - 4)}
-    found |= {v for v in values - short if v[:5] in anchors and v in text}
+        windows = {pieces[i : i + length] for i in range(len(pieces) - length + 1)}
+        found |= {v for v in short if len(v) == length and v in windows}
+    anchors = {pieces[i : i + 5] for i in range(len(pieces) - 4)}
+    found |= {v for v in values - short if v[:5] in anchors and v in pieces}
     return found
 
 

@@ -360,3 +360,38 @@ def test_rules_file(tmp_path) -> None:  # noqa: ANN001
     with pytest.raises(InvalidInputError) as info:
         load_rules(path)
     assert {p.column for p in info.value.problems} == {"down_one", "publication_days", "bogus"}
+
+
+def test_cli_lifecycle(engine, tmp_path, capsys) -> None:  # noqa: ANN001
+    from scheduler.cli import main
+
+    url = str(engine.url)
+    one, two = uscc_of(1), uscc_of(2)
+    results = tmp_path / "results.csv"
+    results.write_text(
+        "统一社会信用代码,检查部门,检查日期,检查结果\n"
+        f"{uscc_of(1)},{DEPT},2026-02-13,09\n{uscc_of(2)},{DEPT},2026-02-13,13\n",
+        encoding="utf-8-sig",
+    )
+    assert main(["results", "import", str(results), "--url", url]) == 0
+    assert "recorded 2 results (2 tier changes)" in capsys.readouterr().out
+    assert main(["results", "import", str(results), "--url", url]) == 2  # already recorded
+    assert main(["objection", "file", "--uscc", one, "--department", DEPT, "--on", "2026-02-25",
+                 "--url", url]) == 0  # fmt: skip
+    assert "decide by 2026-03-03" in capsys.readouterr().out
+    assert main(["objection", "decide", "1", "--upheld", "--on", "2026-03-04", "--url", url]) == 0
+    assert "upheld (late); tier A; flagged draws: DR-FEB, DR-MAR" in capsys.readouterr().out
+    assert main(["repair", "apply", "--uscc", two, "--department", DEPT, "--on", "2026-03-01",
+                 "--url", url]) == 2  # fmt: skip
+    assert "possible from 2026-05-14" in capsys.readouterr().err
+    assert main(["repair", "apply", "--uscc", two, "--department", DEPT, "--on", "2026-06-01",
+                 "--url", url]) == 0  # fmt: skip
+    assert main(["repair", "complete", "1", "--on", "2026-09-30", "--url", url]) == 0
+    assert "tier restored to B; report by 2026-10-09" in capsys.readouterr().out
+    assert main(["repair", "report", "1", "--on", "2026-10-09", "--url", url]) == 0
+    assert main(["report-ratings", "--on", "2026-03-05", "--url", url]) == 0
+    assert "reported 3 rating changes" in capsys.readouterr().out
+    assert main(["deadlines", "--on", "2026-10-12", "--status", "overdue", "--url", url]) == 0
+    assert "overdue 2" in capsys.readouterr().out  # both results never published
+    assert main(["objection", "decide", "7", "--upheld", "--url", url]) == 2
+    assert main(["deadlines", "--on", "2026-02-30", "--url", url]) == 2

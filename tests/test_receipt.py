@@ -29,7 +29,9 @@ from scheduler.reference import tier_scheme
 from scheduler.sample_data import generate_directory
 
 ON = date(2026, 11, 1)
-PARAMS = DrawParameters(FrameRules("MARKET", ON), make_policy(tier_scheme("weifang-4"), preset_name="weifang-default"))
+PARAMS = DrawParameters(
+    FrameRules("MARKET", ON), make_policy(tier_scheme("weifang-4"), preset_name="weifang-default")
+)
 
 
 @pytest.fixture(scope="module")
@@ -49,15 +51,29 @@ def drawn(directory: Directory, tmp_path: Path) -> tuple[Path, Path, dict]:
 def test_frame_hash_is_sha256_of_documented_canonical_text(directory: Directory) -> None:
     frame = build_frame(directory, PARAMS.rules)
     lines = ["uscc,region_code,tier"] + [
-        f"{u},{r},{t}" for u, r, t in sorted(zip(frame.units["uscc"], frame.units["region_code"], frame.units["tier"], strict=True))
+        f"{u},{r},{t}"
+        for u, r, t in sorted(
+            zip(frame.units["uscc"], frame.units["region_code"], frame.units["tier"], strict=True)
+        )
     ]
     assert frame_sha256(frame) == hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
 def test_receipt_has_spec_fields(drawn: tuple[Path, Path, dict]) -> None:
     _, _, receipt = drawn
-    for key in ("draw_id", "algorithm", "algorithm_version", "seed", "frame_sha256", "frame_size", "parameters",
-                "counts", "created_at", "versions", "substitutions"):
+    for key in (
+        "draw_id",
+        "algorithm",
+        "algorithm_version",
+        "seed",
+        "frame_sha256",
+        "frame_size",
+        "parameters",
+        "counts",
+        "created_at",
+        "versions",
+        "substitutions",
+    ):
         assert key in receipt
     assert set(receipt["counts"]) == {"tier", "region"}
     assert set(receipt["counts"]["tier"]["A"]) == {"population", "expected", "drawn"}
@@ -81,7 +97,9 @@ def test_verify_names_an_edited_row(directory: Directory, drawn: tuple[Path, Pat
     assert "row 4" in report.differences[0] and "'tier'" in report.differences[0]
 
 
-def test_verify_names_a_swapped_entity(directory: Directory, drawn: tuple[Path, Path, dict]) -> None:
+def test_verify_names_a_swapped_entity(
+    directory: Directory, drawn: tuple[Path, Path, dict]
+) -> None:
     draw_csv, receipt, _ = drawn
     rows = read_draw_csv(draw_csv)
     frame = build_frame(directory, PARAMS.rules)
@@ -112,9 +130,13 @@ def test_verify_names_a_changed_frame(directory: Directory, drawn: tuple[Path, P
     assert not report.ok and report.differences[0].startswith("changed frame")
 
 
-def test_verify_warns_on_other_versions(directory: Directory, drawn: tuple[Path, Path, dict]) -> None:
+def test_verify_warns_on_other_versions(
+    directory: Directory, drawn: tuple[Path, Path, dict]
+) -> None:
     draw_csv, receipt_path, receipt = drawn
-    edited = dict(receipt, versions={"numpy": "1.0.0", "scheduler": receipt["versions"]["scheduler"]})
+    edited = dict(
+        receipt, versions={"numpy": "1.0.0", "scheduler": receipt["versions"]["scheduler"]}
+    )
     write_json(edited, receipt_path)
     report = verify(directory, draw_csv, receipt_path)
     assert report.ok and "numpy 1.0.0" in report.warnings[0]
@@ -122,12 +144,17 @@ def test_verify_warns_on_other_versions(directory: Directory, drawn: tuple[Path,
 
 def test_commit_reveal_derives_seed_and_refuses_changes(directory: Directory) -> None:
     frame = build_frame(directory, PARAMS.rules)
-    commitment = make_commitment(frame, PARAMS, reveal_at="2026-11-05 10:00 CST", value_source="福彩3D 2026301期")
+    commitment = make_commitment(
+        frame, PARAMS, reveal_at="2026-11-05 10:00 CST", value_source="福彩3D 2026301期"
+    )
     assert "seed" not in commitment
     seed = seed_from_reveal(commitment, " 3  7 1 ")
     assert seed == seed_from_reveal(commitment, "3 7 1")  # whitespace normalised
     expected = int.from_bytes(
-        hashlib.sha256(f"scheduler-seed-v1|{commitment_digest(commitment)}|3 7 1".encode()).digest()[:16], "big"
+        hashlib.sha256(
+            f"scheduler-seed-v1|{commitment_digest(commitment)}|3 7 1".encode()
+        ).digest()[:16],
+        "big",
     )
     assert seed == expected and seed != seed_from_reveal(commitment, "3 7 2")
     assert check_commitment(commitment, frame, PARAMS) == []
@@ -141,8 +168,12 @@ def test_verify_rederives_a_revealed_seed(directory: Directory, tmp_path: Path) 
     frame = build_frame(directory, PARAMS.rules)
     commitment = make_commitment(frame, PARAMS, reveal_at="t", value_source="s")
     seed = seed_from_reveal(commitment, "12345")
-    source = {"kind": "commit-reveal", "commitment": commitment, "commitment_sha256": commitment_digest(commitment),
-              "reveal": "12345"}
+    source = {
+        "kind": "commit-reveal",
+        "commitment": commitment,
+        "commitment_sha256": commitment_digest(commitment),
+        "reveal": "12345",
+    }
     result = run_draw(directory, PARAMS, seed, seed_source=source)
     write_draw_csv(result.rows, tmp_path / "d.csv")
     assert verify(directory, tmp_path / "d.csv", result.receipt).ok

@@ -52,7 +52,9 @@ def _assert_exact(pi: np.ndarray, hits: np.ndarray) -> None:
     tested = np.flatnonzero(~certain & ~never)
     alpha = FAMILY_ALPHA / tested.size
     worst = min(binomtest(int(hits[i]), SEEDS, float(pi[i])).pvalue for i in tested)
-    assert worst > alpha, f"a unit's selection count disagrees with its pi (p = {worst:.2e} < {alpha:.2e})"
+    assert worst > alpha, (
+        f"a unit's selection count disagrees with its pi (p = {worst:.2e} < {alpha:.2e})"
+    )
 
 
 def test_stratified_draw_is_exact_and_sizes_are_rounded_expectations() -> None:
@@ -104,7 +106,7 @@ def test_exact_when_the_candidate_cut_falls_short(monkeypatch: pytest.MonkeyPatc
 
 
 def test_generator_choice_is_biased_where_draw_sample_is_not() -> None:
-    """``choice(p=..., replace=False)`` draws successively: its inclusion probabilities are wrong."""
+    """``choice(p=..., replace=False)`` draws successively; its inclusion probabilities are off."""
     pi = np.array([0.9, 0.6, 0.3, 0.1, 0.1])  # sum 2
     rng = np.random.default_rng(5)
     hits = np.zeros(pi.size, dtype=np.int64)
@@ -157,7 +159,11 @@ def test_same_seed_same_sample_and_generator_accepted() -> None:
         ([1.0, -1.0], 1, r"`weights` must be >= 0; got weights\[1\] = -1.0"),
         ([1.0, np.nan], 1, r"`weights` must be finite"),
         ([[1.0]], 1, r"`weights` must be one-dimensional"),
-        ([1.0, 0.0, 2.0], 3, r"`n` must not exceed the number of units with positive weight \(2\); got 3"),
+        (
+            [1.0, 0.0, 2.0],
+            3,
+            r"`n` must not exceed the number of units with positive weight \(2\); got 3",
+        ),
         ([1.0], -1, r"`n` must be a finite number >= 0; got -1"),
         ([1.0], "x", r"`n` must be a number; got 'x'"),
     ],
@@ -182,7 +188,9 @@ def test_draw_sample_rejects(pi: list, strata: list | None, match: str) -> None:
         draw_sample(pi, rng=0, strata=strata)
 
 
-weights_lists = st.lists(st.floats(min_value=0, max_value=1e6, allow_nan=False), min_size=1, max_size=60)
+weights_lists = st.lists(
+    st.floats(min_value=0, max_value=1e6, allow_nan=False), min_size=1, max_size=60
+)
 
 
 @settings(max_examples=200, deadline=None)

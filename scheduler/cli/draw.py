@@ -21,7 +21,9 @@ __all__ = ["register"]
 
 plan_app = typer.Typer(help="Inspection plans stored in the database.", no_args_is_help=True)
 
-Url = Annotated[str | None, typer.Option("--url", help="Database URL (default: SCHEDULER_DATABASE_URL).")]
+Url = Annotated[
+    str | None, typer.Option("--url", help="Database URL (default: SCHEDULER_DATABASE_URL).")
+]
 
 
 def _codes(text: str | None) -> tuple[str, ...]:
@@ -44,21 +46,35 @@ def _uscc_list(path: Path | None) -> tuple[str, ...]:
     import pandas as pd
 
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, header=None, encoding="utf-8-sig")
+        table = pd.read_csv(
+            path, dtype=str, keep_default_na=False, header=None, encoding="utf-8-sig"
+        )
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise InvalidInputError(problems=[Problem(path.name, None, None, f"cannot read: {error}")]) from error
+        raise InvalidInputError(
+            problems=[Problem(path.name, None, None, f"cannot read: {error}")]
+        ) from error
     values = [str(v).strip() for v in table.iloc[:, 0]]
     if values and values[0].lower() in ("uscc", "统一社会信用代码"):
         values = values[1:]
     from scheduler.uscc import invalid_reason
 
-    problems = [Problem(path.name, i + 1, None, r) for i, v in enumerate(values) if v and (r := invalid_reason(v))]
+    problems = [
+        Problem(path.name, i + 1, None, r)
+        for i, v in enumerate(values)
+        if v and (r := invalid_reason(v))
+    ]
     if problems:
         raise InvalidInputError(problems=problems)
     return tuple(sorted({v for v in values if v}))
 
 
-def _policy(scheme_name: str | None, preset: str | None, rates: str | None, budget: int | None, weights: str | None):
+def _policy(
+    scheme_name: str | None,
+    preset: str | None,
+    rates: str | None,
+    budget: int | None,
+    weights: str | None,
+):
     from scheduler.policy import make_policy, parse_tier_values
     from scheduler.reference import tier_scheme
 
@@ -73,7 +89,9 @@ def _policy(scheme_name: str | None, preset: str | None, rates: str | None, budg
 
 def _summary(result) -> None:  # noqa: ANN001
     receipt = result.receipt
-    table = Table(title=f"draw {result.draw_id}: {receipt['sample_size']} of {receipt['frame_size']} entities")
+    table = Table(
+        title=f"draw {result.draw_id}: {receipt['sample_size']} of {receipt['frame_size']} entities"
+    )
     for column in ("tier", "population", "expected", "drawn"):
         table.add_column(column, justify="right")
     for tier, c in receipt["counts"]["tier"].items():
@@ -84,15 +102,28 @@ def _summary(result) -> None:  # noqa: ANN001
 
 
 def _file_draw(
-    data: Path, parameters, seed: int | None, commit: Path | None, commitment: Path | None,  # noqa: ANN001
-    reveal: str | None, reveal_at: str | None, value_source: str | None,
-    out: Path | None, receipt: Path | None, reserves: Path | None,
+    data: Path,
+    parameters,
+    seed: int | None,
+    commit: Path | None,
+    commitment: Path | None,  # noqa: ANN001
+    reveal: str | None,
+    reveal_at: str | None,
+    value_source: str | None,
+    out: Path | None,
+    receipt: Path | None,
+    reserves: Path | None,
 ) -> None:
     from scheduler.draw import draw_from_frame, write_draw_csv, write_reserves_csv
     from scheduler.frame import build_frame
     from scheduler.importer import read_folder
     from scheduler.receipt import (
-        check_commitment, commitment_digest, make_commitment, normalise_reveal, read_json, seed_from_reveal,
+        check_commitment,
+        commitment_digest,
+        make_commitment,
+        normalise_reveal,
+        read_json,
+        seed_from_reveal,
         write_json,
     )
 
@@ -104,14 +135,21 @@ def _file_draw(
         progress.update(task, advance=1, description="drawing")
         if commit is not None:
             if not reveal_at or not value_source:
-                raise InvalidInputError("`--commit` needs --reveal-at (when) and --value-source (which public value).")
+                raise InvalidInputError(
+                    "`--commit` needs --reveal-at (when) and --value-source (which public value)."
+                )
             from scheduler.policy import unit_probabilities
 
             unit_probabilities(frame, parameters.policy)  # refuse a commitment that cannot be drawn
-            document = make_commitment(frame, parameters, reveal_at=reveal_at, value_source=value_source)
+            document = make_commitment(
+                frame, parameters, reveal_at=reveal_at, value_source=value_source
+            )
             write_json(document, commit)
             progress.update(task, completed=4)
-            console.print(f"commitment written to {commit}; SHA-256 {commitment_digest(document)}", markup=False)
+            console.print(
+                f"commitment written to {commit}; SHA-256 {commitment_digest(document)}",
+                markup=False,
+            )
             console.print(f"publish it; reveal at {reveal_at} from {value_source}", markup=False)
             return
         seed_source = None
@@ -122,8 +160,11 @@ def _file_draw(
                 raise VerificationError("refusing to draw: " + "; ".join(problems))
             seed = seed_from_reveal(document, reveal or "")
             seed_source = {
-                "kind": "commit-reveal", "commitment": document, "commitment_sha256": commitment_digest(document),
-                "reveal": normalise_reveal(reveal or ""), "derivation": document.get("seed_derivation", ""),
+                "kind": "commit-reveal",
+                "commitment": document,
+                "commitment_sha256": commitment_digest(document),
+                "reveal": normalise_reveal(reveal or ""),
+                "derivation": document.get("seed_derivation", ""),
             }
         assert seed is not None
         result = draw_from_frame(frame, parameters, seed, seed_source=seed_source)
@@ -138,31 +179,78 @@ def _file_draw(
 
 
 def draw(
-    data: Annotated[Path | None, typer.Option("--data", help="Data folder (SPEC section 5).")] = None,
-    plan: Annotated[int | None, typer.Option("--plan", help="Draw a stored plan (database).")] = None,
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Data folder (SPEC section 5).")
+    ] = None,
+    plan: Annotated[
+        int | None, typer.Option("--plan", help="Draw a stored plan (database).")
+    ] = None,
     department: Annotated[str | None, typer.Option("--department", help="Department code.")] = None,
-    preset: Annotated[str | None, typer.Option("--preset", help="Named per-tier rates, e.g. weifang-default.")] = None,
-    rates: Annotated[str | None, typer.Option("--rates", help="Per-tier rates, e.g. A=0.03,B=0.05,C=0.15,D=0.5.")] = None,
-    budget: Annotated[int | None, typer.Option("--budget", help="Total number of inspections.")] = None,
-    weights: Annotated[str | None, typer.Option("--weights", help="Budget weights per tier (default 1:2:5:15).")] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Seed (whole number >= 0); recorded in the receipt.")] = None,
+    preset: Annotated[
+        str | None, typer.Option("--preset", help="Named per-tier rates, e.g. weifang-default.")
+    ] = None,
+    rates: Annotated[
+        str | None, typer.Option("--rates", help="Per-tier rates, e.g. A=0.03,B=0.05,C=0.15,D=0.5.")
+    ] = None,
+    budget: Annotated[
+        int | None, typer.Option("--budget", help="Total number of inspections.")
+    ] = None,
+    weights: Annotated[
+        str | None, typer.Option("--weights", help="Budget weights per tier (default 1:2:5:15).")
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", help="Seed (whole number >= 0); recorded in the receipt."),
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Draw CSV to write.")] = None,
-    receipt: Annotated[Path | None, typer.Option("--receipt", help="Receipt JSON to write.")] = None,
-    reserves: Annotated[Path | None, typer.Option("--reserves", help="Also write the reserve lists (CSV).")] = None,
-    regions: Annotated[str | None, typer.Option("--regions", help="Region codes, comma-separated.")] = None,
-    sectors: Annotated[str | None, typer.Option("--sectors", help="Sector codes (of the department).")] = None,
-    entity_types: Annotated[str | None, typer.Option("--entity-types", help="Entity types, e.g. 企业,个体工商户.")] = None,
-    on: Annotated[str | None, typer.Option("--on", help="Day the tiers and exclusions apply (default today).")] = None,
-    exempt: Annotated[Path | None, typer.Option("--exempt", help="File of USCCs not to draw.")] = None,
-    force: Annotated[Path | None, typer.Option("--force-include", help="File of USCCs drawn with probability 1.")] = None,
-    repeat_window: Annotated[int, typer.Option("--repeat-window-months", help="Repeat-control window.")] = 12,
-    scheme: Annotated[str | None, typer.Option("--scheme", help="Tier scheme (default: configured).")] = None,
-    commit: Annotated[Path | None, typer.Option("--commit", help="Write a commitment (no seed yet) and stop.")] = None,
-    commitment: Annotated[Path | None, typer.Option("--commitment", help="A published commitment to draw.")] = None,
-    reveal: Annotated[str | None, typer.Option("--reveal", help="The public value that fixes the seed.")] = None,
-    reveal_at: Annotated[str | None, typer.Option("--reveal-at", help="With --commit: when the value is revealed.")] = None,
-    value_source: Annotated[str | None, typer.Option("--value-source", help="With --commit: the public value's source.")] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why a plan is drawn again.")] = None,
+    receipt: Annotated[
+        Path | None, typer.Option("--receipt", help="Receipt JSON to write.")
+    ] = None,
+    reserves: Annotated[
+        Path | None, typer.Option("--reserves", help="Also write the reserve lists (CSV).")
+    ] = None,
+    regions: Annotated[
+        str | None, typer.Option("--regions", help="Region codes, comma-separated.")
+    ] = None,
+    sectors: Annotated[
+        str | None, typer.Option("--sectors", help="Sector codes (of the department).")
+    ] = None,
+    entity_types: Annotated[
+        str | None, typer.Option("--entity-types", help="Entity types, e.g. 企业,个体工商户.")
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="Day the tiers and exclusions apply (default today).")
+    ] = None,
+    exempt: Annotated[
+        Path | None, typer.Option("--exempt", help="File of USCCs not to draw.")
+    ] = None,
+    force: Annotated[
+        Path | None, typer.Option("--force-include", help="File of USCCs drawn with probability 1.")
+    ] = None,
+    repeat_window: Annotated[
+        int, typer.Option("--repeat-window-months", help="Repeat-control window.")
+    ] = 12,
+    scheme: Annotated[
+        str | None, typer.Option("--scheme", help="Tier scheme (default: configured).")
+    ] = None,
+    commit: Annotated[
+        Path | None, typer.Option("--commit", help="Write a commitment (no seed yet) and stop.")
+    ] = None,
+    commitment: Annotated[
+        Path | None, typer.Option("--commitment", help="A published commitment to draw.")
+    ] = None,
+    reveal: Annotated[
+        str | None, typer.Option("--reveal", help="The public value that fixes the seed.")
+    ] = None,
+    reveal_at: Annotated[
+        str | None, typer.Option("--reveal-at", help="With --commit: when the value is revealed.")
+    ] = None,
+    value_source: Annotated[
+        str | None, typer.Option("--value-source", help="With --commit: the public value's source.")
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why a plan is drawn again.")
+    ] = None,
     url: Url = None,
 ) -> None:
     """Draw inspection targets with exact credit-tier inclusion probabilities."""
@@ -173,7 +261,9 @@ def draw(
         raise InvalidInputError("give --data DIR and --department CODE (or --plan ID).")
     modes = sum(x is not None for x in (seed, commit, commitment))
     if modes != 1:
-        raise InvalidInputError("give exactly one of --seed, --commit, --commitment (with --reveal).")
+        raise InvalidInputError(
+            "give exactly one of --seed, --commit, --commitment (with --reveal)."
+        )
     if (commitment is None) != (reveal is None):
         raise InvalidInputError("`--commitment` and `--reveal` go together.")
     if commit is None and (out is None or receipt is None):
@@ -184,15 +274,40 @@ def draw(
     from scheduler.frame import FrameRules
 
     rules = FrameRules(
-        department_code=department, on=_day(on, "--on") or datetime.now(UTC).date(), regions=_codes(regions),
-        sectors=_codes(sectors), entity_types=_codes(entity_types), repeat_window_months=repeat_window,
-        exempt=_uscc_list(exempt), force_include=_uscc_list(force), scheme=scheme,
+        department_code=department,
+        on=_day(on, "--on") or datetime.now(UTC).date(),
+        regions=_codes(regions),
+        sectors=_codes(sectors),
+        entity_types=_codes(entity_types),
+        repeat_window_months=repeat_window,
+        exempt=_uscc_list(exempt),
+        force_include=_uscc_list(force),
+        scheme=scheme,
     )
     parameters = DrawParameters(rules=rules, policy=_policy(scheme, preset, rates, budget, weights))
-    _file_draw(data, parameters, seed, commit, commitment, reveal, reveal_at, value_source, out, receipt, reserves)
+    _file_draw(
+        data,
+        parameters,
+        seed,
+        commit,
+        commitment,
+        reveal,
+        reveal_at,
+        value_source,
+        out,
+        receipt,
+        reserves,
+    )
 
 
-def _plan_draw(plan: int, seed: int | None, reason: str | None, url: str | None, out: Path | None, receipt: Path | None) -> None:
+def _plan_draw(
+    plan: int,
+    seed: int | None,
+    reason: str | None,
+    url: str | None,
+    out: Path | None,
+    receipt: Path | None,
+) -> None:
     from scheduler.db import init_db, make_engine
     from scheduler.draw import write_draw_csv
     from scheduler.plans import run_plan_draw
@@ -232,7 +347,10 @@ def verify(
     for warning in report.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     if report.ok:
-        console.print(f"[green]match[/]: draw {report.draw_id} is reproduced exactly from the data and the receipt")
+        console.print(
+            f"[green]match[/]: draw {report.draw_id} is reproduced exactly "
+            "from the data and the receipt"
+        )
         return
     err_console.print(f"[bold red]mismatch:[/] {report.differences[0]}", highlight=False)
     for difference in report.differences[1:]:
@@ -243,8 +361,12 @@ def verify(
 def substitute(
     data: Annotated[Path | None, typer.Option("--data", help="Data folder (file draws).")] = None,
     draw_file: Annotated[Path | None, typer.Option("--draw", help="Draw CSV to update.")] = None,
-    receipt: Annotated[Path | None, typer.Option("--receipt", help="Receipt JSON to update.")] = None,
-    draw_id: Annotated[str | None, typer.Option("--draw-id", help="A recorded draw (database).")] = None,
+    receipt: Annotated[
+        Path | None, typer.Option("--receipt", help="Receipt JSON to update.")
+    ] = None,
+    draw_id: Annotated[
+        str | None, typer.Option("--draw-id", help="A recorded draw (database).")
+    ] = None,
     uscc: Annotated[str, typer.Option("--uscc", help="The drawn entity to replace.")] = "",
     reason: Annotated[str, typer.Option("--reason", help="Why (e.g. 已注销, 迁出).")] = "",
     url: Url = None,
@@ -261,9 +383,13 @@ def substitute(
         sub = record_substitution(engine, draw_id, uscc, reason)
     else:
         if data is None or draw_file is None or receipt is None:
-            raise InvalidInputError("give --data, --draw and --receipt (or --draw-id for a recorded draw).")
+            raise InvalidInputError(
+                "give --data, --draw and --receipt (or --draw-id for a recorded draw)."
+            )
         sub = _file_substitute(data, draw_file, receipt, uscc, reason)
-    console.print(f"{sub.uscc_out} -> {sub.uscc_in} (stratum {sub.stratum}): {sub.reason}", markup=False)
+    console.print(
+        f"{sub.uscc_out} -> {sub.uscc_in} (stratum {sub.stratum}): {sub.reason}", markup=False
+    )
 
 
 def _file_substitute(data: Path, draw_file: Path, receipt_path: Path, uscc: str, reason: str):  # noqa: ANN202
@@ -277,7 +403,9 @@ def _file_substitute(data: Path, draw_file: Path, receipt_path: Path, uscc: str,
     directory = read_folder(data)
     report = verify_draw(directory, draw_file, receipt_path)
     if not report.ok:
-        raise VerificationError(f"refusing to substitute in a draw that does not verify: {report.differences[0]}")
+        raise VerificationError(
+            f"refusing to substitute in a draw that does not verify: {report.differences[0]}"
+        )
     receipt = read_json(receipt_path)
     rows = read_draw_csv(draw_file)
     hit = rows.loc[rows["uscc"] == uscc]
@@ -289,9 +417,21 @@ def _file_substitute(data: Path, draw_file: Path, receipt_path: Path, uscc: str,
     base = draw_from_frame(frame, parameters, int(receipt["seed"]), substitutions=done)
     stratum = str(hit["stratum"].iloc[0])
     reserve = next_reserve(base.reserves, stratum, {s.uscc_in for s in done})
-    sub = Substitution(uscc, str(reserve["uscc"]), stratum, reason, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
-    result = draw_from_frame(frame, parameters, int(receipt["seed"]), substitutions=(*done, sub),
-                             seed_source=receipt.get("seed_source"), created_at=receipt.get("created_at"))
+    sub = Substitution(
+        uscc,
+        str(reserve["uscc"]),
+        stratum,
+        reason,
+        datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    result = draw_from_frame(
+        frame,
+        parameters,
+        int(receipt["seed"]),
+        substitutions=(*done, sub),
+        seed_source=receipt.get("seed_source"),
+        created_at=receipt.get("created_at"),
+    )
     new_receipt = dict(receipt, substitutions=result.receipt["substitutions"])
     write_draw_csv(result.rows, draw_file)
     write_json(new_receipt, receipt_path)
@@ -307,9 +447,13 @@ def plan_create(
     sectors: Annotated[str | None, typer.Option("--sectors")] = None,
     regions: Annotated[str | None, typer.Option("--regions")] = None,
     entity_types: Annotated[str | None, typer.Option("--entity-types")] = None,
-    start: Annotated[str | None, typer.Option("--start", help="First inspection day (also the draw's --on).")] = None,
+    start: Annotated[
+        str | None, typer.Option("--start", help="First inspection day (also the draw's --on).")
+    ] = None,
     end: Annotated[str | None, typer.Option("--end")] = None,
-    joint: Annotated[str | None, typer.Option("--joint", help="Departments joining the visits.")] = None,
+    joint: Annotated[
+        str | None, typer.Option("--joint", help="Departments joining the visits.")
+    ] = None,
     name: Annotated[str, typer.Option("--name")] = "",
     repeat_window: Annotated[int, typer.Option("--repeat-window-months")] = 12,
     scheme: Annotated[str | None, typer.Option("--scheme")] = None,
@@ -324,9 +468,17 @@ def plan_create(
     init_db(engine)
     with session_scope(engine) as session:
         plan = create_plan(
-            session, department_code=department, policy=policy, name=name, sectors=_codes(sectors),
-            regions=_codes(regions), entity_types=_codes(entity_types), joint_departments=_codes(joint),
-            start=_day(start, "--start"), end=_day(end, "--end"), repeat_window_months=repeat_window,
+            session,
+            department_code=department,
+            policy=policy,
+            name=name,
+            sectors=_codes(sectors),
+            regions=_codes(regions),
+            entity_types=_codes(entity_types),
+            joint_departments=_codes(joint),
+            start=_day(start, "--start"),
+            end=_day(end, "--end"),
+            repeat_window_months=repeat_window,
         )
         plan_id = plan.id
     console.print(f"plan {plan_id} created")
@@ -334,22 +486,29 @@ def plan_create(
 
 def plan_list(url: Url = None) -> None:
     """List stored plans and their draws."""
+    from sqlmodel import Session
+
     from scheduler.db import init_db, make_engine
     from scheduler.plans import list_draws, list_plans
-    from sqlmodel import Session
 
     engine = make_engine(url)
     init_db(engine)
     with Session(engine) as session:
         plans = list_plans(session)
-        rows = [(p.id, p.department_code, p.name, p.policy, p.start, p.end, p.joint_departments) for p in plans]
+        rows = [
+            (p.id, p.department_code, p.name, p.policy, p.start, p.end, p.joint_departments)
+            for p in plans
+        ]
     draws = list_draws(engine)
     table = Table(title="plans")
     for column in ("id", "department", "name", "policy", "window", "joint", "draws"):
         table.add_column(column)
     for pid, dept, name, policy, start, end, joint in rows:
         mine = draws[draws["plan_id"] == pid]
-        label = ", ".join(f"{d}{' (superseded)' if s else ''}" for d, s in zip(mine["draw_id"], mine["superseded_by"], strict=True))
+        label = ", ".join(
+            f"{d}{' (superseded)' if s else ''}"
+            for d, s in zip(mine["draw_id"], mine["superseded_by"], strict=True)
+        )
         window = f"{start or ''}..{end or ''}"
         table.add_row(str(pid), dept, name, str(policy), window, joint, label or "-")
     console.print(table)

@@ -101,6 +101,8 @@ def swap_inspector(
             strict=True,
         )
     )
+    if new_id not in region:
+        raise InvalidInputError(f"unknown inspector {new_id!r}: not in the inspector directory")
     sub = {old_id: new_id}
 
     def swapped(a: Assignment) -> Assignment:

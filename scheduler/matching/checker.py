@@ -12,6 +12,8 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+import pandas as pd
+
 from scheduler.calendar import WorkingCalendar
 from scheduler.directory import Directory, split_list
 from scheduler.errors import SchedulerError
@@ -87,7 +89,8 @@ def check_assignment(
     inspectors, dept_sectors, conflicts, last_team = _rules(directory)
     wanted = {a.uscc for a in result.assignments}
     ent = directory.entities
-    ent = ent[ent["uscc"].isin(wanted)]
+    found = pd.Index(ent["uscc"].astype(str)).get_indexer(sorted(wanted))
+    ent = ent.iloc[found[found >= 0]]
     entity_sectors = {
         u: set(split_list(x)) for u, x in zip(_col(ent, "uscc"), _col(ent, "sectors"), strict=True)
     }

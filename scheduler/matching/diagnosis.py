@@ -10,6 +10,7 @@ bisection), so a reported relaxation is known to work, not guessed.
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scheduler.calendar import WorkingCalendar
+from scheduler.calendar import CalendarFallbackWarning, WorkingCalendar
 from scheduler.directory import Directory
 from scheduler.matching.eligibility import Exclusions, department_eligibility
 from scheduler.matching.result import AssignmentResult, AssignSettings
@@ -77,7 +78,10 @@ class Relaxation:
 class Diagnosis:
     rows: tuple[DiagnosisRow, ...]
     relaxations: tuple[Relaxation, ...]
+    """Single relaxations, each enough on its own (verified)."""
     unassigned: int
+    combination: tuple[Relaxation, ...] = ()
+    """When no single one works: relaxations that work together (verified), else empty."""
 
     def to_rows(self, lang: str = "zh") -> list[dict[str, Any]]:
         """Rows for a table (dashboard): Chinese headers by default."""
@@ -151,9 +155,16 @@ class Diagnosis:
             )
             for x in self.relaxations:
                 console.print(f"  - {x.description}", markup=False, highlight=False, soft_wrap=True)
+        elif self.combination:
+            console.print(
+                "No single relaxation suffices; together these make the plan feasible "
+                "(verified by re-solving):"
+            )
+            for x in self.combination:
+                console.print(f"  - {x.description}", markup=False, highlight=False, soft_wrap=True)
         else:
             console.print(
-                "No single relaxation tried makes the plan feasible: add qualified inspectors "
+                "No relaxation tried makes the plan feasible: add qualified inspectors "
                 "to the divisions above."
             )
 
@@ -231,6 +242,28 @@ def with_raised_capacity(
 _with_capacity = with_raised_capacity  # older name, used by early callers
 
 
+def _cross() -> Relaxation:
+    return Relaxation(
+        "allow_cross_region", 0, "allow cross-division inspectors (--allow-cross-region)"
+    )
+
+
+def _capacity(k: int, cells: set[tuple[str, str]]) -> Relaxation:
+    where = ", ".join(f"{d}/{r}" for d, r in sorted(cells))
+    return Relaxation(
+        "raise_capacity",
+        k,
+        f"raise the capacity of every qualified inspector in {where} by {k}",
+        cells=tuple(sorted(cells)),
+    )
+
+
+def _window(d: int, new_end: date) -> Relaxation:
+    return Relaxation(
+        "extend_window", d, f"extend the window by {d} working days (to {new_end.isoformat()})"
+    )
+
+
 def diagnose(
     directory: Directory,
     draws: list[DrawInput],
@@ -238,59 +271,71 @@ def diagnose(
     *,
     calendar: WorkingCalendar | None = None,
 ) -> Diagnosis:
-    """Explain ``result``'s unassigned tasks and find verified relaxations."""
+    """Explain ``result``'s unassigned tasks and find verified relaxations.
+
+    Single relaxations first; if none works alone, one combination (cross-division
+    plus the smallest window extension or capacity raise) is searched and verified.
+    """
     from scheduler.matching.solve import plan
 
-    calendar = calendar or WorkingCalendar(result.extra_holidays, result.extra_workdays)
+    base = calendar or WorkingCalendar(result.extra_holidays, result.extra_workdays)
+    # A private copy: the search may look into years without an official schedule, and
+    # its fallback warnings must neither reach the user nor silence later real ones.
+    calendar = WorkingCalendar(base.extra_holidays, base.extra_workdays)
     s = result.settings
     rows = _rows(directory, draws, result)
     seed = result.seed if result.seed is not None else 0
 
     def feasible(d: Directory, settings: AssignSettings, end: date) -> bool:
-        return plan(
-            d, draws, start=result.start, end=end, settings=settings, calendar=calendar, rng=seed
-        ).complete
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CalendarFallbackWarning)
+            return plan(
+                d,
+                draws,
+                start=result.start,
+                end=end,
+                settings=settings,
+                calendar=calendar,
+                rng=seed,
+            ).complete
+
+    def later(n: int) -> date:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CalendarFallbackWarning)
+            return calendar.add_working_days(result.end, n)
 
     relaxations: list[Relaxation] = []
-    if not s.allow_cross_region and feasible(
-        directory, replace(s, allow_cross_region=True), result.end
-    ):
-        relaxations.append(
-            Relaxation(
-                "allow_cross_region", 0, "allow cross-division inspectors (--allow-cross-region)"
-            )
-        )
+    crossed = replace(s, allow_cross_region=True)
+    if not s.allow_cross_region and feasible(directory, crossed, result.end):
+        relaxations.append(_cross())
     staffing = {(r.department_code, r.region_code) for r in rows if r.binding == "capacity"}
+    limit = max(r.slots_needed for r in rows) + 1
     if staffing:
-        limit = max(r.slots_needed for r in rows) + 1
         k = _smallest(
             lambda n: feasible(with_raised_capacity(directory, staffing, n), s, result.end), limit
         )
         if k is not None:
-            where = ", ".join(f"{d}/{r}" for d, r in sorted(staffing))
-            relaxations.append(
-                Relaxation(
-                    "raise_capacity",
-                    k,
-                    f"raise the capacity of every qualified inspector in {where} by {k}",
-                    cells=tuple(sorted(staffing)),
-                )
-            )
+            relaxations.append(_capacity(k, staffing))
     if any(r.binding == "calendar" for r in rows):
-        d = _smallest(
-            lambda n: feasible(directory, s, calendar.add_working_days(result.end, n)), 260
-        )
+        d = _smallest(lambda n: feasible(directory, s, later(n)), 260)
         if d is not None:
-            relaxations.append(
-                Relaxation(
-                    "extend_window",
-                    d,
-                    f"extend the window by {d} working days (to "
-                    f"{calendar.add_working_days(result.end, d).isoformat()})",
-                )
+            relaxations.append(_window(d, later(d)))
+    combination: tuple[Relaxation, ...] = ()
+    if not relaxations and not s.allow_cross_region:
+        d = _smallest(lambda n: feasible(directory, crossed, later(n)), 260)
+        if d is not None:
+            combination = (_cross(), _window(d, later(d)))
+        else:
+            cells = {(r.department_code, r.region_code) for r in rows}
+            k = _smallest(
+                lambda n: feasible(with_raised_capacity(directory, cells, n), crossed, result.end),
+                limit,
             )
+            if k is not None:
+                combination = (_cross(), _capacity(k, cells))
     return Diagnosis(
         tuple(rows),
         tuple(relaxations),
         len({(u.department_code, u.uscc) for u in result.unassigned}),
+        combination,
     )

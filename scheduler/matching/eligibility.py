@@ -36,23 +36,30 @@ class Exclusions:
     last_team: dict[tuple[str, str], frozenset[str]]
 
     @classmethod
-    def from_directory(cls, directory: Directory) -> Exclusions:
-        conflicts: dict[str, set[str]] = {}
+    def from_directory(cls, directory: Directory, usccs: object = None) -> Exclusions:
+        """Index conflicts and last teams, only for ``usccs`` if given (a plan's entities)."""
+
+        def values(frame: pd.DataFrame, name: str) -> list[str]:
+            return frame[name].astype(str).to_numpy(dtype=object).tolist()
+
         c = directory.conflicts
-        for inspector, uscc in zip(
-            c["inspector_id"].astype(str), c["uscc"].astype(str), strict=True
-        ):
-            conflicts.setdefault(uscc, set()).add(inspector)
         h = directory.history
+        if usccs is not None:
+            wanted = set(usccs)  # type: ignore[call-overload]
+            c = c[np.fromiter((u in wanted for u in values(c, "uscc")), bool, len(c))]
+            h = h[np.fromiter((u in wanted for u in values(h, "uscc")), bool, len(h))]
+        conflicts: dict[str, set[str]] = {}
+        for inspector, uscc in zip(values(c, "inspector_id"), values(c, "uscc"), strict=True):
+            conflicts.setdefault(uscc, set()).add(inspector)
         last: dict[tuple[str, str], frozenset[str]] = {}
         if len(h):
             latest = h.sort_values("inspected_on", kind="stable").drop_duplicates(
                 ["uscc", "department_code"], keep="last"
             )
             for uscc, dept, ids in zip(
-                latest["uscc"].astype(str),
-                latest["department_code"].astype(str),
-                latest["inspector_ids"].astype(str),
+                values(latest, "uscc"),
+                values(latest, "department_code"),
+                values(latest, "inspector_ids"),
                 strict=True,
             ):
                 team = frozenset(split_list(ids))
@@ -126,15 +133,17 @@ def department_eligibility(
     """Eligibility of one department's inspectors for its tasks (rows of ``tasks``)."""
     pool = pool if pool is not None else department_pool(directory, department_code)
     codes = sorted(relevant_sectors(directory).get(department_code, frozenset()))
-    qualified = _qualified(list(tasks["sectors"]), pool, codes, rule)
+    qualified = _qualified(tasks["sectors"].to_numpy(dtype=object).tolist(), pool, codes, rule)
     qualified &= (pool.active & (pool.capacity > 0))[None, :]
     eligible = qualified.copy()
     position = {i: k for k, i in enumerate(pool.inspector_id)}
-    for row, uscc in enumerate(tasks["uscc"].astype(str)):
-        excluded = exclusions.conflicts.get(uscc, frozenset()) | exclusions.last_team.get(
-            (department_code, uscc), frozenset()
-        )
-        for inspector in excluded:
+    empty: frozenset[str] = frozenset()
+    for row, uscc in enumerate(tasks["uscc"].to_numpy(dtype=object).tolist()):
+        conflicted = exclusions.conflicts.get(uscc, empty)
+        last = exclusions.last_team.get((department_code, uscc), empty)
+        if not (conflicted or last):
+            continue
+        for inspector in conflicted | last:
             k = position.get(inspector)
             if k is not None:
                 eligible[row, k] = False

@@ -30,21 +30,25 @@ def _one_pass(
     day_region = np.full((n_inspectors, n_days), -1, dtype=np.int64)
     day_of = np.full(len(members), -1, dtype=np.int64)
     tie = rng.random((len(members), n_days)) if len(members) * n_days <= 5_000_000 else None
-    for v in order:
+    big_free, big_clash = 4e12, 1e9
+    for v in order.tolist():
         m = members[v]
         u = usage[m]
-        free = (u < daily_limit).all(axis=0)
-        if not free.any():
-            continue
-        r = region[v]
         dr = day_region[m]
-        clash = ((dr != -1) & (dr != r)).any(axis=0)
-        same = (dr == r).sum(axis=0)
-        busy = u.sum(axis=0)
+        r = region[v]
         noise = tie[v] if tie is not None else rng.random(n_days)
-        score = (~clash) * 1e9 + same * 1e6 - busy * 10.0 + noise
-        score[~free] = -np.inf
-        d = int(np.argmax(score))
+        # One score: free day >> no member in another division >> members already in this
+        # division that day >> least busy >> random.
+        score = (
+            (u < daily_limit).all(axis=0) * big_free
+            + ((dr == -1) | (dr == r)).all(axis=0) * big_clash
+            + (dr == r).sum(axis=0) * 1e6
+            - u.sum(axis=0) * 10.0
+            + noise
+        )
+        d = int(score.argmax())
+        if score[d] < big_free:
+            continue  # no day on which every member has room
         day_of[v] = d
         usage[m, d] += 1
         unset = day_region[m, d] == -1

@@ -188,8 +188,8 @@ def plan(
     departments = _department_order(directory, table)
     streams = rng.spawn(len(departments) + 2)
     lead_rng, date_rng = streams[-2], streams[-1]
-    exclusions = Exclusions.from_directory(directory)
     tasks = table.tasks
+    exclusions = Exclusions.from_directory(directory, usccs=table.visits["uscc"])
     n_tasks = len(tasks)
     task_members: list[list[str]] = [[] for _ in range(n_tasks)]
     task_regions: list[list[str]] = [[] for _ in range(n_tasks)]

@@ -36,6 +36,7 @@ def write_charts(result: SimulationResult, out: Path) -> list[Path]:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     spread = summarise(result.values)
     periods = np.arange(1, result.periods + 1)
@@ -53,7 +54,8 @@ def write_charts(result: SimulationResult, out: Path) -> list[Path]:
                 color=line[0].get_color(), alpha=0.15, linewidth=0,
             )
         ax.set_title(metric.label)
-        ax.set_xlabel(f"{result.unit}")
+        ax.set_xlabel(result.unit)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(metric.unit)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)

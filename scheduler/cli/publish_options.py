@@ -1,0 +1,42 @@
+"""Options and helpers shared by the publication area's commands."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+__all__ = ["DataOpt", "UrlOpt", "RulesOpt", "OnOpt", "day", "context"]
+
+DataOpt = Annotated[Path | None, typer.Option("--data", help="Data folder (SPEC section 5).")]
+UrlOpt = Annotated[
+    str | None, typer.Option("--url", help="Database URL (default: SCHEDULER_DATABASE_URL).")
+]
+RulesOpt = Annotated[
+    Path | None, typer.Option("--rules", help="Lifecycle rules JSON (tier moves, deadlines).")
+]
+OnOpt = Annotated[str | None, typer.Option("--on", help="Day (YYYY-MM-DD); default today.")]
+
+
+def day(text: str | None, option: str = "--on") -> date:
+    """A CLI date option; today when absent."""
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{option} must be a date YYYY-MM-DD; got {text!r}") from None
+
+
+def context(url: str | None, rules: Path | None = None) -> tuple[Any, Any, Any, Any]:
+    """(engine, calendar, rules, scheme) for the database commands; creates missing tables."""
+    from scheduler.calendar import default_calendar
+    from scheduler.db import init_db, make_engine
+    from scheduler.publication.rules import load_rules
+    from scheduler.reference import tier_scheme
+
+    engine = make_engine(url)
+    init_db(engine)
+    return engine, default_calendar(), load_rules(rules), tier_scheme()

@@ -1,0 +1,160 @@
+"""Tier changes from findings, and their reports to the city credit platform.
+
+Findings move an entity's tier with a department (``rules.next_tier``); each
+change is written to the core ``Rating`` table (evaluated on the day it takes
+effect, so the next draw sees it) and recorded as a ``TierChange`` whose report
+is due within 7 working days. Functions only add and flush; the caller's
+``session_scope`` commits all or nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from scheduler.calendar import WorkingCalendar
+from scheduler.db import record_event
+from scheduler.models.core import Inspection, Rating
+from scheduler.models.publication import InspectionResult, TierChange
+from scheduler.publication.rules import LifecycleRules, next_tier
+from scheduler.reference import PUBLIC_DEPARTMENT, TierScheme
+
+__all__ = ["current_tier", "change_tier", "apply_findings", "report_ratings"]
+
+
+def current_tier(
+    session: Session, uscc: str, department_code: str, *, on: date, scheme: TierScheme
+) -> str:
+    """The department's latest valid rating, else the public one, else the scheme default."""
+    for source in (department_code, PUBLIC_DEPARTMENT):
+        rating = session.exec(
+            select(Rating)
+            .where(Rating.uscc == uscc, Rating.department_code == source, Rating.evaluated_on <= on)
+            .where((col(Rating.valid_until).is_(None)) | (col(Rating.valid_until) >= on))
+            .order_by(col(Rating.evaluated_on).desc())
+        ).first()
+        if rating is not None:
+            return rating.tier
+    return scheme.default_tier
+
+
+def change_tier(
+    session: Session,
+    uscc: str,
+    department_code: str,
+    before: str,
+    after: str,
+    cause: str,
+    on: date,
+    report_due: date,
+    result_id: int | None = None,
+) -> TierChange:
+    """Set the tier from day ``on`` (a ``Rating`` row) and record the change with its audit event.
+
+    A second change on the same day overwrites that day's rating (the natural
+    key is uscc, department, evaluation day); both changes stay in the log.
+    """
+    rating = session.exec(
+        select(Rating).where(
+            Rating.uscc == uscc,
+            Rating.department_code == department_code,
+            Rating.evaluated_on == on,
+        )
+    ).first()
+    if rating is None:
+        session.add(Rating(uscc=uscc, department_code=department_code, tier=after, evaluated_on=on))
+    else:
+        rating.tier = after
+    change = TierChange(
+        uscc=uscc,
+        department_code=department_code,
+        from_tier=before,
+        to_tier=after,
+        cause=cause,
+        result_id=result_id,
+        effective_on=on,
+        report_due=report_due,
+    )
+    session.add(change)
+    session.flush()
+    record_event(
+        session,
+        "tier.change",
+        uscc,
+        {
+            "id": change.id,
+            "department": department_code,
+            "from": before,
+            "to": after,
+            "cause": cause,
+            "effective_on": on.isoformat(),
+            "report_due": report_due.isoformat(),
+        },
+    )
+    return change
+
+
+def apply_findings(
+    session: Session,
+    results: list[InspectionResult],
+    *,
+    scheme: TierScheme,
+    rules: LifecycleRules,
+    calendar: WorkingCalendar,
+) -> list[TierChange]:
+    """Move tiers for the findings in ``results`` (in date order); returns the changes."""
+    changes = []
+    for result in sorted(results, key=lambda r: r.inspected_on):
+        before = current_tier(
+            session, result.uscc, result.department_code, on=result.inspected_on, scheme=scheme
+        )
+        earlier = session.exec(
+            select(col(Inspection.inspected_on), col(Inspection.result_code)).where(
+                Inspection.uscc == result.uscc,
+                Inspection.department_code == result.department_code,
+                Inspection.inspected_on < result.inspected_on,
+            )
+        ).all()
+        repeated = rules.is_repeat(
+            result.result_code, [(d, c) for d, c in earlier], result.inspected_on
+        )
+        after = next_tier(before, result.result_code, scheme, rules, repeated=repeated)
+        if after != before:
+            due = calendar.add_working_days(result.inspected_on, rules.rating_report_days)
+            changes.append(
+                change_tier(
+                    session,
+                    result.uscc,
+                    result.department_code,
+                    before,
+                    after,
+                    "finding",
+                    result.inspected_on,
+                    due,
+                    result.id,
+                )
+            )
+    return changes
+
+
+def report_ratings(
+    session: Session, *, on: date, ids: list[int] | None = None, actor: str = "system"
+) -> int:
+    """Mark tier changes (all pending, or ``ids``) as reported to the city platform on ``on``."""
+    query = select(TierChange).where(
+        col(TierChange.reported_on).is_(None), TierChange.effective_on <= on
+    )
+    if ids is not None:
+        query = query.where(col(TierChange.id).in_(ids))
+    rows = session.exec(query).all()
+    for row in rows:
+        row.reported_on = on
+    record_event(
+        session,
+        "ratings.report",
+        "",
+        {"ids": [r.id for r in rows], "on": on.isoformat()},
+        actor=actor,
+    )
+    return len(rows)

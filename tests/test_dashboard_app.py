@@ -1,0 +1,58 @@
+"""The dashboard as a whole: every page renders, on an empty and on a loaded database; labels."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from dashboard_support import APP, app_at
+
+from dashboard.labels_zh import ZH
+
+pytest_plugins = ("dashboard_support",)
+
+PAGES = sorted(p.name for p in (APP.parent / "app_pages").glob("*.py"))
+
+
+def test_every_page_file_is_registered() -> None:
+    from dashboard.views import PAGES as REGISTERED  # noqa: N811
+
+    assert sorted(file for file, *_ in REGISTERED) == PAGES
+
+
+def test_every_page_renders_on_an_empty_database(empty_db: str) -> None:
+    at = app_at()
+    for page in PAGES:
+        at.switch_page(f"app_pages/{page}").run()
+        assert not at.exception, (page, at.exception)
+
+
+def test_every_page_renders_on_a_loaded_database(seeded_db: str) -> None:
+    at = app_at()
+    for page in PAGES:
+        at.switch_page(f"app_pages/{page}").run()
+        assert not at.exception, (page, at.exception)
+        assert not at.error, (page, at.error)
+
+
+def _literals() -> set[str]:
+    """Every string literal passed to ``t(...)`` in the dashboard's sources."""
+    found: set[str] = set()
+    for path in Path(APP.parent).rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"\bt\(\s*((?:\"[^\"]*\"\s*)+)", source):
+            found.add("".join(re.findall(r"\"([^\"]*)\"", match.group(1))))
+        found.update(re.findall(r"\bt\(\s*'([^']*)'", source))
+    return found
+
+
+def test_every_label_has_a_chinese_translation() -> None:
+    literals = _literals()
+    assert len(literals) > 150
+    missing = sorted(label for label in literals if label not in ZH)
+    assert not missing, missing
+
+
+def test_translations_keep_their_placeholders() -> None:
+    for english, chinese in ZH.items():
+        assert set(re.findall(r"\{(\w+)\}", english)) == set(re.findall(r"\{(\w+)\}", chinese)), english
