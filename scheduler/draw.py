@@ -22,6 +22,7 @@ from scheduler.directory import Directory
 from scheduler.errors import InvalidInputError, Problem
 from scheduler.frame import FrameRules, SamplingFrame, build_frame
 from scheduler.policy import Policy, stratum_labels, unit_probabilities
+from scheduler.reference import tier_scheme
 from scheduler.reserve import Substitution, apply_substitutions, reserve_order
 from scheduler.sampling import ALGORITHM_VERSION, draw_sample
 
@@ -76,7 +77,7 @@ class DrawParameters:
             else sorted(r.repeat_exempt_tiers),
             "exempt": sorted(r.exempt),
             "force_include": sorted(r.force_include),
-            "scheme": r.scheme,
+            "scheme": r.scheme or tier_scheme(None).name,  # resolved: settings may change later
             "policy": self.policy.as_dict(),
             "strata": ["region_code", "tier"],
             "reserves": {"min": self.reserve_min, "share": self.reserve_share},

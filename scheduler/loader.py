@@ -17,7 +17,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, String, Table, delete, func, select, type_coerce
+from sqlalchemy import (
+    Connection,
+    Engine,
+    String,
+    Table,
+    delete,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scheduler.db import record_event, session_scope
@@ -51,6 +61,7 @@ DB_TABLES: dict[str, Table] = {
 QUALIFICATIONS: Table = InspectorQualification.__table__  # type: ignore[attr-defined]
 CHUNK_ROWS = 50_000
 """Rows per executemany call: large enough to amortise overhead, small enough for memory."""
+SQLITE_CACHE_KIB = 256 * 1024
 _DELETE_CHUNK = 500  # bound parameters per DELETE ... IN (...)
 
 Progress = Callable[[str, int, int], None]
@@ -82,8 +93,11 @@ def _upsert(connection: Connection, table: Table, key: tuple[str, ...], columns:
     update = [c for c in columns if c not in key]
     if not update:
         return statement.on_conflict_do_nothing(index_elements=list(key))
+    excluded = statement.excluded
+    # rows whose values are unchanged are not rewritten: a re-load only reads
+    changed = or_(*(table.c[c].is_distinct_from(excluded[c]) for c in update))
     return statement.on_conflict_do_update(
-        index_elements=list(key), set_={c: statement.excluded[c] for c in update}
+        index_elements=list(key), set_={c: excluded[c] for c in update}, where=changed
     )
 
 
@@ -179,6 +193,16 @@ def _write_qualifications(connection: Connection, inspectors: pd.DataFrame) -> i
     return len(pairs)
 
 
+def _use_large_cache(connection: Connection) -> None:
+    """Give SQLite a page cache that holds the indexes being built (default: 2 MB).
+
+    Only a memory knob for this connection; other dialects size their caches
+    server-side.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+
+
 def load_directory(
     engine: Engine, directory: Directory, *, progress: Progress | None = None, actor: str = "system"
 ) -> LoadReport:
@@ -195,6 +219,7 @@ def load_directory(
     counts: dict[str, int] = {}
     with session_scope(engine) as session:
         connection = session.connection()
+        _use_large_cache(connection)
         for name in TABLE_ORDER:
             frame = directory.table(name)[list(TABLES[name].column_names)]
             before = _count(connection, DB_TABLES[name])
@@ -241,6 +266,17 @@ def _typed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=list(TABLES[name].column_names))
 
 
+def _fetch_tuples(connection: Connection, query: Any) -> list[tuple]:
+    """All rows as plain tuples from the DBAPI cursor (no SQLAlchemy ``Row`` per row)."""
+    compiled = query.compile(dialect=connection.dialect)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(str(compiled), () if compiled.positional else {})
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 def directory_from_db(engine: Engine) -> Directory:
     """Every directory table read back, rows in natural-key order.
 
@@ -258,7 +294,11 @@ def directory_from_db(engine: Engine) -> Directory:
                 for c in spec.columns
             ]
             query = select(*selected).order_by(*(table.c[k] for k in spec.key))
-            result = connection.execute(query)
-            frame = pd.DataFrame(result.fetchall(), columns=list(spec.column_names))
+            rows = _fetch_tuples(connection, query)
+            grid = np.empty((len(rows), len(spec.columns)), dtype=object)
+            grid[:] = rows if rows else grid
+            frame = pd.DataFrame(
+                {c: pd.Series(grid[:, j], dtype=object) for j, c in enumerate(spec.column_names)}
+            )
             tables[name] = _typed(name, frame)
     return Directory.from_tables(tables)

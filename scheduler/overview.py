@@ -131,7 +131,10 @@ def entities_by_type(directory: Directory) -> pd.DataFrame:
 
 
 def inspectors_by_department(directory: Directory) -> pd.DataFrame:
-    """Inspectors per department: ``department_code, department_name, inspectors, active, capacity``."""
+    """Inspectors per department.
+
+    Columns: department_code, department_name, inspectors, active, capacity.
+    """
     inspectors = directory.inspectors
     if inspectors.empty:
         return pd.DataFrame(
@@ -149,7 +152,11 @@ def inspectors_by_department(directory: Directory) -> pd.DataFrame:
             "capacity": grouped["_capacity"].sum(),
         }
     ).reset_index()
-    names = directory.departments.set_index("code")["name"] if len(directory.departments) else pd.Series(dtype=object)
+    names = (
+        directory.departments.set_index("code")["name"]
+        if len(directory.departments)
+        else pd.Series(dtype=object)
+    )
     frame.insert(1, "department_name", _names(frame["department_code"], names))
     return frame.sort_values("inspectors", ascending=False, ignore_index=True)
 

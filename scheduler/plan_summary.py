@@ -103,7 +103,10 @@ def workload_table(result: AssignmentResult, directory: Directory) -> pd.DataFra
 
 
 def load_distribution(loads: pd.DataFrame) -> pd.DataFrame:
-    """How many inspectors carry each number of visits (from ``workload_table``): ``visits, inspectors``."""
+    """How many inspectors carry each number of visits: ``visits, inspectors``.
+
+    ``loads`` is a ``workload_table``.
+    """
     counts = loads["visits"].value_counts().sort_index()
     return pd.DataFrame({"visits": counts.index.astype("int64"), "inspectors": counts.to_numpy()})
 

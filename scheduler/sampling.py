@@ -137,7 +137,9 @@ def _as_strata(strata: ArrayLike | None, size: int) -> tuple[NDArray[np.intp], i
     if s.dtype.kind in "iu":
         if size and s.min() < 0:
             raise ValueError(f"`strata` labels must be >= 0; got {s.min()}.")
-        return s, (int(s.max()) + 1 if size else 0)
+        top = int(s.max()) + 1 if size else 0
+        if top <= 2 * size + 1024:  # dense labels: use them as they are
+            return s.astype(np.intp, copy=False), top
     # Arbitrary labels: code them in sorted label order (slower; pass ints in hot loops).
     _, codes = np.unique(s, return_inverse=True)
     return codes.astype(np.intp), (int(codes.max()) + 1 if size else 0)

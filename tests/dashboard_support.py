@@ -76,9 +76,13 @@ def small_directory(
 
     return Directory.from_tables(
         {
-            "departments": pd.DataFrame([{"code": d.code, "name": d.name} for d in reference.departments()]),
+            "departments": pd.DataFrame(
+                [{"code": d.code, "name": d.name} for d in reference.departments()]
+            ),
             "sectors": pd.DataFrame([s.__dict__ for s in reference.sectors()]),
-            "regions": pd.DataFrame([{"code": r.code, "name": r.name} for r in reference.regions()]),
+            "regions": pd.DataFrame(
+                [{"code": r.code, "name": r.name} for r in reference.regions()]
+            ),
             "entities": entity_frame,
             "ratings": ratings,
             "inspectors": inspectors,

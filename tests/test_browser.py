@@ -143,6 +143,8 @@ def test_draw_and_assign_in_a_real_browser(dashboard_url: str) -> None:
             drawn_metric = metrics.filter(has_text="抽中").get_by_test_id("stMetricValue")
             drawn = _number(drawn_metric.inner_text())
             assert drawn == sum(int(v) for v in per_tier.values()) > 0
+            page.wait_for_timeout(1000)  # let the charts draw
+            page.screenshot(path=str(ARTIFACTS / "dashboard-draw.png"))
 
             page.get_by_role("link", name="人员匹配").click()
             page.get_by_role("button", name="运行匹配").click()

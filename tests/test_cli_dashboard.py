@@ -35,7 +35,10 @@ def test_seed_if_empty_loads_once(tmp_path: Path, folder: Path) -> None:
 
 
 def test_dashboard_command_seeds_and_starts_streamlit(
-    tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     started: dict = {}
 
@@ -60,5 +63,7 @@ def test_dashboard_command_reports_bad_data_with_exit_code_2(tmp_path: Path, fol
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "entities.csv").write_text("uscc,name\nX,Y\n", encoding="utf-8")
-    code = main(["dashboard", "--url", f"sqlite:///{tmp_path / 'b.db'}", "--data", str(bad), "--headless"])
+    code = main(
+        ["dashboard", "--url", f"sqlite:///{tmp_path / 'b.db'}", "--data", str(bad), "--headless"]
+    )
     assert code == 2

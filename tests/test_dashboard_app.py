@@ -55,4 +55,6 @@ def test_every_label_has_a_chinese_translation() -> None:
 
 def test_translations_keep_their_placeholders() -> None:
     for english, chinese in ZH.items():
-        assert set(re.findall(r"\{(\w+)\}", english)) == set(re.findall(r"\{(\w+)\}", chinese)), english
+        assert set(re.findall(r"\{(\w+)\}", english)) == set(re.findall(r"\{(\w+)\}", chinese)), (
+            english
+        )

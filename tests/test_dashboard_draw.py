@@ -1,4 +1,4 @@
-"""AppTest of the 抽查计划 and 随机抽取 pages: plans, draws, commit-reveal, receipts, verification."""
+"""AppTest of the 抽查计划 and 随机抽取 pages: plans, draws, commit-reveal, verification."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""AppTest of the 人员匹配 page: workloads, teams, the infeasibility diagnosis, relaxations, swaps."""
+"""AppTest of the 人员匹配 page: workloads, teams, the diagnosis, relaxations, swaps."""
 
 from __future__ import annotations
 

@@ -419,3 +419,15 @@ def test_whole_department_model_rescues_what_the_division_passes_miss():
         assert {a.uscc: set(a.team) for a in result.assignments}[east["uscc"]] == {"A", "B"}
         rescued += bool(result.solver["full_model_departments"])
     assert rescued > 0
+
+
+def test_partial_plan_staffs_whole_teams_when_capacity_is_short():
+    # Six inspectors with capacity 1, five tasks of two: three whole teams are possible. A bare
+    # max-flow maximises filled slots and often leaves only one or two teams whole.
+    d, ents = small(n_entities=5, n_inspectors=6, capacity=1)
+    s = AssignSettings(allow_partial=True, allow_cross_region=False)
+    for seed in range(15):
+        result = plan(d, [draw(ents)], rng=seed, settings=s, **SEPT)
+        assert len(result.assignments) == 3
+        assert [u.reason for u in result.unassigned] == ["capacity", "capacity"]
+        assert check_assignment(result, d, [draw(ents)]) == []

@@ -127,3 +127,21 @@ def test_too_short_window_is_a_calendar_diagnosis_with_a_verified_extension():
     shorter = WorkingCalendar().add_working_days(date(2026, 10, 10), extend.amount - 1)
     with pytest.raises(InfeasiblePlanError):
         assign(d, [draw(ents)], start=date(2026, 10, 8), end=shorter, settings=ONE_A_DAY, rng=0)
+
+
+def test_when_no_single_relaxation_works_a_verified_combination_is_given():
+    from matching_support import FANGZI
+
+    ents = [entity(c, region=FANGZI) for c in usccs(8, FANGZI)]  # no inspector in Fangzi
+    d = directory([inspector(0, capacity=50), inspector(1, capacity=50)], ents)
+    strict = AssignSettings(daily_limit=1, allow_cross_region=False)
+    window = dict(start=date(2026, 10, 8), end=date(2026, 10, 10))
+    with pytest.raises(InfeasiblePlanError) as caught:
+        assign(d, [draw(ents)], settings=strict, rng=0, **window)
+    diagnosis = caught.value.diagnosis
+    assert diagnosis.relaxations == ()
+    kinds = {x.kind: x.amount for x in diagnosis.combination}
+    assert set(kinds) == {"allow_cross_region", "extend_window"}
+    new_end = WorkingCalendar().add_working_days(window["end"], kinds["extend_window"])
+    relaxed = AssignSettings(daily_limit=1, allow_cross_region=True)
+    assert assign(d, [draw(ents)], settings=relaxed, rng=0, start=window["start"], end=new_end).complete

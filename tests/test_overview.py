@@ -15,14 +15,23 @@ from scheduler import overview
 @pytest.fixture(scope="module")
 def directory():  # noqa: ANN201
     base = small_directory(entities=90, inspectors_per_region=2)
-    regions = pd.DataFrame({"code": list(REGIONS) + ["370786"], "name": ["潍城区", "寒亭区", "奎文区", "昌邑市"]})
+    regions = pd.DataFrame(
+        {"code": list(REGIONS) + ["370786"], "name": ["潍城区", "寒亭区", "奎文区", "昌邑市"]}
+    )
     return replace(base, regions=regions)
 
 
 def test_totals_count_entities_inspectors_and_capacity(directory) -> None:  # noqa: ANN001
     totals = overview.totals(directory)
-    assert (totals.entities, totals.active_entities, totals.inspectors, totals.capacity) == (90, 90, 6, 180)
-    assert totals.individual_businesses == int((directory.entities["entity_type"] == "个体工商户").sum())
+    assert (totals.entities, totals.active_entities, totals.inspectors, totals.capacity) == (
+        90,
+        90,
+        6,
+        180,
+    )
+    assert totals.individual_businesses == int(
+        (directory.entities["entity_type"] == "个体工商户").sum()
+    )
 
 
 def test_entities_by_region_names_divisions_and_counts_inspectors(directory) -> None:  # noqa: ANN001
@@ -60,7 +69,9 @@ def test_data_quality_flags_each_defect_with_counts_and_examples(directory) -> N
     inspectors.loc[inspectors.index[-1], "capacity"] = 0
     damaged = replace(directory, entities=entities, ratings=ratings, inspectors=inspectors)
     found = {w.kind: w for w in overview.data_quality(damaged, today=date(2026, 1, 1))}
-    assert found["no_rating"].count == 1 and found["no_rating"].examples == (entities.loc[2, "uscc"],)
+    assert found["no_rating"].count == 1 and found["no_rating"].examples == (
+        entities.loc[2, "uscc"],
+    )
     assert found["expired_rating"].count == 3
     assert found["not_active"].count == 1
     assert found["no_sectors"].count == 1

@@ -30,7 +30,9 @@ START, END = date(2026, 3, 2), date(2026, 4, 30)  # announced schedule: no fallb
 
 def _draw(directory):  # noqa: ANN001, ANN202
     rules = FrameRules(department_code="MARKET", on=date(2026, 3, 1))
-    parameters = DrawParameters(rules=rules, policy=make_policy(tier_scheme(), preset_name="weifang-default"))
+    parameters = DrawParameters(
+        rules=rules, policy=make_policy(tier_scheme(), preset_name="weifang-default")
+    )
     return run_draw(directory, parameters, 11)
 
 
@@ -92,8 +94,16 @@ def test_applied_relaxation_makes_an_infeasible_plan_feasible() -> None:
     diagnosis = caught.value.diagnosis
     assert diagnosis.relaxations
     for relaxation in diagnosis.relaxations:
-        relaxed = apply_relaxation(relaxation, diagnosis, directory=tight, settings=settings, end=END,
-                                   calendar=calendar)
-        result = assign(relaxed.directory, inputs, start=START, end=relaxed.end, settings=relaxed.settings,
-                        rng=3, calendar=calendar)
+        relaxed = apply_relaxation(
+            relaxation, diagnosis, directory=tight, settings=settings, end=END, calendar=calendar
+        )
+        result = assign(
+            relaxed.directory,
+            inputs,
+            start=START,
+            end=relaxed.end,
+            settings=relaxed.settings,
+            rng=3,
+            calendar=calendar,
+        )
         assert result.complete, relaxation

@@ -33,34 +33,18 @@ def directory(sample_dir: Path) -> Directory:
 
 
 @pytest.fixture(scope="module")
-def planned(directory: Directory, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """draw -> assign with the draw and matching areas' APIs, written as their CSV/JSON files."""
-    from scheduler.draw import DrawParameters, run_draw, write_draw_csv
-    from scheduler.frame import FrameRules
-    from scheduler.matching import assign, read_draw_input
-    from scheduler.policy import make_policy
-    from scheduler.receipt import write_json
-    from scheduler.reference import tier_scheme
-
+def planned(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """draw -> assign with the draw and matching areas' commands (SPEC section 5)."""
     folder = tmp_path_factory.mktemp("planned")
-    params = DrawParameters(FrameRules(DEPT, START), make_policy(tier_scheme(), budget=60))
-    drawn = run_draw(directory, params, 7)
-    write_draw_csv(drawn.rows, folder / "draw.csv")
-    write_json(drawn.receipt, folder / "receipt.json")
-    plan = assign(
-        directory,
-        [read_draw_input(folder / "draw.csv", receipt=folder / "receipt.json")],
-        start=START,
-        end=END,
-        rng=7,
-    )
-    plan.to_frame().to_csv(folder / "assign.csv", index=False, encoding="utf-8-sig")
-    return {
-        "folder": folder,
-        "draw": folder / "draw.csv",
-        "receipt": folder / "receipt.json",
-        "assign": folder / "assign.csv",
-    }
+    paths = {"folder": folder, "draw": folder / "draw.csv", "receipt": folder / "receipt.json",
+             "assign": folder / "assign.csv"}  # fmt: skip
+    data = ["--data", str(sample_dir), "--seed", "7"]
+    drawn = ["--draw", str(paths["draw"]), "--receipt", str(paths["receipt"])]
+    assert main(["draw", *data, "--department", DEPT, "--budget", "60", "--on", str(START),
+                 "--out", str(paths["draw"]), "--receipt", str(paths["receipt"])]) == 0  # fmt: skip
+    assert main(["assign", *data, *drawn, "--start", str(START), "--end", str(END),
+                 "--out", str(paths["assign"])]) == 0  # fmt: skip
+    return paths
 
 
 def xlsx_rows(path: Path, header_row: int = 1) -> dict[str, list[tuple]]:

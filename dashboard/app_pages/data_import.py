@@ -95,7 +95,8 @@ if uploads:
                 refresh()
                 st.success(
                     t(
-                        "Imported {entities} entities, {ratings} ratings and {inspectors} inspectors.",
+                        "Imported {entities} entities, {ratings} ratings "
+                        "and {inspectors} inspectors.",
                         entities=fmt_count(len(loaded.entities)),
                         ratings=fmt_count(len(loaded.ratings)),
                         inspectors=fmt_count(len(loaded.inspectors)),

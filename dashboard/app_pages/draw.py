@@ -1,4 +1,4 @@
-"""随机抽取: commit and reveal, the draw with progress, expected vs drawn, probabilities, receipt."""
+"""随机抽取: commit and reveal, the draw, expected vs drawn, probabilities, the receipt."""
 
 from __future__ import annotations
 
@@ -67,7 +67,8 @@ source: dict = {}
 if mode == "reveal":
     st.markdown(
         t(
-            "1. Publish the commitment (frame fingerprint and parameters) before the public value exists. "
+            "1. Publish the commitment (frame fingerprint and parameters) "
+            "before the public value exists. "
             "2. When the value is announced (e.g. a lottery result), enter it: it fixes the seed, "
             "so no one can steer the draw."
         )

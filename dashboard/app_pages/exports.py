@@ -45,7 +45,8 @@ assignment = record[1].to_frame() if record else None
 if assignment is None:
     st.caption(
         t(
-            "The plan is not assigned yet: lists come without teams and dates, and there are no task sheets."
+            "The plan is not assigned yet: lists come without teams and dates, "
+            "and there are no task sheets."
         )
     )
 
@@ -75,7 +76,7 @@ FORMATS = {
 def _export(
     _data, _draw, _assignment, draw_id: str, version: str, kind: str, fmt: str, split: str
 ) -> tuple:
-    """``(file name, bytes, rows)`` of one export; cached per draw, assignment version and options."""
+    """``(file name, bytes, rows)`` of one export, cached per draw, assignment and options."""
     with tempfile.TemporaryDirectory(prefix="scheduler-export-") as tmp:
         out = Path(tmp) / f"{KINDS[kind][1]}_{draw_id}.{fmt}"
         files, rows = jobs.run_export(
@@ -115,6 +116,7 @@ for kind, (label, _) in KINDS.items():
 st.caption(
     t(
         "Internal lists carry addresses, phones and tiers: keep them inside the departments. "
-        "The public list shows only what the law publishes, with individual operators' names masked."
+        "The public list shows only what the law publishes, "
+        "with individual operators' names masked."
     )
 )

@@ -1,4 +1,4 @@
-"""人员匹配: lawful random teams on working days; workloads, teams, calendar; diagnosis and swaps."""
+"""人员匹配: lawful random teams on working days; workloads, calendar; diagnosis; swaps."""
 
 from __future__ import annotations
 
@@ -170,7 +170,8 @@ if pending is not None:
     else:
         st.warning(
             t(
-                "No single relaxation makes the plan feasible: add qualified inspectors to the divisions above."
+                "No single relaxation makes the plan feasible: "
+                "add qualified inspectors to the divisions above."
             )
         )
 
@@ -180,7 +181,8 @@ if record is None:
         st.info(t("Not assigned yet."))
     st.stop()
 run_id, result = record
-# A relaxation applied in this session (e.g. raised capacities) is the directory the run was checked against.
+# A relaxation applied in this session (e.g. raised capacities) changed the directory
+# the run was checked against; swaps are re-checked against that one.
 used = st.session_state.get(key(PAGE, f"directory_{run_id}"), data)
 
 loads = workload_table(result, used)

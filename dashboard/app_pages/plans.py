@@ -1,4 +1,4 @@
-"""抽查计划: department, items (sectors), divisions, entity types, rates or budget, window, joint departments."""
+"""抽查计划: department, items, divisions, entity types, rates or budget, window, joint visits."""
 
 from __future__ import annotations
 

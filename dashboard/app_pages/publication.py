@@ -75,7 +75,8 @@ with entry:
         )
         st.caption(
             t(
-                "Plan {id}: one row per visit and department. Fill in the result code of the inspections done.",
+                "Plan {id}: one row per visit and department. "
+                "Fill in the result code of the inspections done.",
                 id=plan_id,
             )
         )
@@ -295,7 +296,8 @@ with objections:
 with repairs:
     st.caption(
         t(
-            "Credit repair is possible after the minimum publicity period; a completed repair is reported "
+            "Credit repair is possible after the minimum publicity period; "
+            "a completed repair is reported "
             "to the city platform within 2 working days."
         )
     )

@@ -27,7 +27,7 @@ simulation = upstream("scheduler.simulation")
 if simulation is None:
     missing(t("the policy simulation (scheduler.simulation)"))
     st.stop()
-from scheduler.simulation.metrics import summarise  # noqa: E402
+from scheduler.simulation.output import TABLE_METRICS, summary_frame  # noqa: E402
 
 data = directory()
 scheme = tier_scheme()
@@ -112,10 +112,11 @@ if result is None:
     st.info(t("Choose policies and run the simulation."))
     st.stop()
 
-spread = summarise(result.values)  # arrays (policies, periods, metrics)
+summary = summary_frame(result)  # policy, period, metric, mean, se, lo, hi
 st.caption(
     t(
-        "{reps} replications, seed {seed}; budget {budget} inspections per {unit} (set by {source}).",
+        "{reps} replications, seed {seed}; "
+        "budget {budget} inspections per {unit} (set by {source}).",
         reps=result.replications,
         seed=result.seed,
         budget=fmt_count(result.budget_per_period),
@@ -130,20 +131,7 @@ metric = st.selectbox(
     format_func=lambda name: t(metrics[name].label),
     key=key(PAGE, "metric"),
 )
-index = result.metric_index(metric)
-long = pd.DataFrame(
-    [
-        {
-            "policy": policy.name,
-            "period": period + 1,
-            "mean": spread.mean[p, period, index],
-            "lo": spread.lo[p, period, index],
-            "hi": spread.hi[p, period, index],
-        }
-        for p, policy in enumerate(result.policies)
-        for period in range(result.periods)
-    ]
-)
+long = summary.loc[summary["metric"] == metric]
 base = alt.Chart(long).encode(
     x=alt.X("period:O", title=t("Period ({unit})", unit=t(result.unit))),
     color=alt.Color("policy:N", title=t("Policy")),
@@ -162,26 +150,17 @@ line = base.mark_line(point=True).encode(
 st.altair_chart(band + line, width="stretch")
 
 st.subheader(t("At the end of the horizon"))
-last = result.periods - 1
-table = pd.DataFrame(
-    {
-        t("Policy"): [p.name for p in result.policies],
-        **{
-            t(metrics[m].label): [
-                f"{spread.mean[p, last, result.metric_index(m)]:.1f} "
-                f"[{spread.lo[p, last, result.metric_index(m)]:.1f}, {spread.hi[p, last, result.metric_index(m)]:.1f}]"
-                for p in range(len(result.policies))
-            ]
-            for m in (
-                "hit_rate",
-                "compliant_share",
-                "time_to_detection",
-                "coverage_3y",
-                "prevalence",
-            )
-            if m in metrics
-        },
-    }
+final = summary.loc[(summary["period"] == result.periods) & summary["metric"].isin(TABLE_METRICS)]
+cells = final.assign(
+    cell=[
+        "–" if pd.isna(m) else f"{m:.1f} [{lo:.1f}, {hi:.1f}]"
+        for m, lo, hi in zip(final["mean"], final["lo"], final["hi"], strict=True)
+    ]
 )
+table = cells.pivot(index="policy", columns="metric", values="cell")
+table = table.reindex(
+    index=[p.name for p in result.policies], columns=[m for m in TABLE_METRICS if m in metrics]
+)
+table = table.rename(columns=lambda m: t(metrics[m].label)).rename_axis(t("Policy")).reset_index()
 st.dataframe(table, hide_index=True, width="stretch")
 st.caption(t("Mean [2.5%, 97.5%] across replications."))

@@ -1,4 +1,4 @@
-"""CLI command ``scheduler dashboard``: seed the database if empty, then ``streamlit run`` the app."""
+"""CLI command ``scheduler dashboard``: seed an empty database, then ``streamlit run`` the app."""
 
 from __future__ import annotations
 

@@ -1,9 +1,124 @@
-"""CLI commands: data (to be filled in)."""
+"""CLI commands ``db init``, ``db load DIR`` and ``db info``: the database of 一单两库.
+
+The command layer only parses, calls ``scheduler.importer`` / ``scheduler.loader``
+and prints. A folder that fails validation exits with code 2, every problem
+listed, and nothing is written (validation happens before the database is
+touched; the load itself is one transaction).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.table import Table
+
+from scheduler.cli.console import console, progress_bar
+from scheduler.db import init_db, make_engine
+from scheduler.formats import TABLE_ORDER, TABLES
+from scheduler.importer import read_folder
+from scheduler.loader import load_directory, row_counts
+
+__all__ = ["register", "db_app", "db_init", "db_load", "db_info"]
+
+db_app = typer.Typer(
+    help="Create, load and inspect the database (SCHEDULER_DATABASE_URL or --url).",
+    no_args_is_help=True,
+)
+
+UrlOption = Annotated[
+    str | None,
+    typer.Option("--url", help="SQLAlchemy database URL; default: SCHEDULER_DATABASE_URL."),
+]
+
+
+def _safe_url(url: str | None) -> str:
+    """The URL for display, password masked."""
+    from sqlalchemy.engine import make_url
+
+    from scheduler.settings import get_settings
+
+    return make_url(url or get_settings().database_url).render_as_string(hide_password=True)
+
+
+@db_app.command("init")
+def db_init(url: UrlOption = None) -> None:
+    """Create every table that does not exist yet (safe to repeat)."""
+    engine = make_engine(url)
+    try:
+        init_db(engine)
+    finally:
+        engine.dispose()
+    console.print(f"database ready: {_safe_url(url)}")
+
+
+@db_app.command("load")
+def db_load(
+    folder: Annotated[Path, typer.Argument(help="Data folder: entities.csv (or .xlsx), ratings, ...")],
+    url: UrlOption = None,
+) -> None:
+    """Validate a data folder and upsert it into the database in one transaction."""
+    with progress_bar() as bar:
+        reading = bar.add_task("validating files", total=len(TABLE_ORDER))
+
+        def read_step(name: str) -> None:
+            bar.update(reading, advance=1, description=f"validating {name}")
+
+        directory = read_folder(folder, progress=read_step)
+        bar.update(reading, description="validated")
+        total = sum(len(directory.table(name)) for name in TABLE_ORDER)
+        loading = bar.add_task("loading", total=total)
+        done_before: dict[str, int] = {}
+
+        def load_step(name: str, done: int, _total: int) -> None:
+            bar.update(loading, advance=done - done_before.get(name, 0), description=f"loading {name}")
+            done_before[name] = done
+
+        engine = make_engine(url)
+        try:
+            init_db(engine)
+            report = load_directory(engine, directory, progress=load_step)
+        finally:
+            engine.dispose()
+
+    table = Table(title=f"loaded {folder} into {_safe_url(url)} in {report.seconds:.1f} s")
+    table.add_column("table")
+    table.add_column("名称")
+    table.add_column("rows read", justify="right")
+    table.add_column("new", justify="right")
+    table.add_column("in database", justify="right")
+    for name in TABLE_ORDER:
+        table.add_row(
+            name,
+            TABLES[name].zh,
+            f"{report.written[name]:,}",
+            f"{report.inserted[name]:,}",
+            f"{report.counts[name]:,}",
+        )
+    table.add_row("qualifications", "执法资格", f"{report.qualifications:,}", "", "")
+    console.print(table)
+
+
+@db_app.command("info")
+def db_info(url: UrlOption = None) -> None:
+    """Rows per table of the directory in the database."""
+    engine = make_engine(url)
+    try:
+        init_db(engine)
+        counts = row_counts(engine)
+    finally:
+        engine.dispose()
+    table = Table(title=f"database {_safe_url(url)}")
+    table.add_column("table")
+    table.add_column("名称")
+    table.add_column("rows", justify="right")
+    for name in TABLE_ORDER:
+        table.add_row(name, TABLES[name].zh, f"{counts[name]:,}")
+    table.add_row("qualifications", "执法资格", f"{counts['qualifications']:,}")
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the main app."""
+    """Add the ``db`` sub-app to the main app."""
+    app.add_typer(db_app, name="db")

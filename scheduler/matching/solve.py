@@ -47,6 +47,42 @@ class _Staffing:
     full_model: bool
 
 
+def _complete_partial(
+    t_all: np.ndarray,
+    i_all: np.ndarray,
+    demand: np.ndarray,
+    allowed: np.ndarray,
+    same: np.ndarray,
+    capacity: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Release half-staffed tasks and re-staff whole ones where the freed capacity allows.
+
+    A max-flow maximises filled *slots*, so when capacity is short it may fill one
+    slot of many tasks instead of all slots of fewer. Only reached when some task
+    cannot be staffed (a feasible plan never gets here). Tasks are retried one by
+    one in random order, each taking its same-division, least-loaded eligible
+    inspectors first.
+    """
+    filled = np.bincount(t_all, minlength=demand.size)
+    partial = (filled > 0) & (filled < demand)
+    keep = ~partial[t_all]
+    t_all, i_all = t_all[keep], i_all[keep]
+    load = np.bincount(i_all, minlength=capacity.size)
+    new_t, new_i = [t_all], [i_all]
+    for row in rng.permutation(np.nonzero(partial)[0]).tolist():
+        free = allowed[row] & (load < capacity)
+        if free.sum() < demand[row]:
+            continue
+        cols = np.nonzero(free)[0]
+        order = np.lexsort((rng.random(cols.size), load[cols] / capacity[cols], ~same[row, cols]))
+        chosen = cols[order[: demand[row]]]
+        load[chosen] += 1
+        new_t.append(np.full(chosen.size, row))
+        new_i.append(chosen)
+    return np.concatenate(new_t), np.concatenate(new_i)
+
+
 def _staff_department(
     tasks: pd.DataFrame,
     elig: DepartmentEligibility,
@@ -118,6 +154,17 @@ def _staff_department(
             full_filled = np.bincount(t, minlength=demand.size)
             if (full_filled >= demand).sum() > (filled >= demand).sum():
                 t_all, i_all, filled, full_model = t, i, full_filled, True
+    if (filled < demand).any():
+        t_all, i_all = _complete_partial(
+            t_all,
+            i_all,
+            demand,
+            elig.eligible & (same | settings.allow_cross_region),
+            same,
+            capacity,
+            full_rng,
+        )
+        filled = np.bincount(t_all, minlength=demand.size)
     members: list[list[int]] = [[] for _ in range(demand.size)]
     for t, i in zip(t_all.tolist(), i_all.tolist(), strict=True):
         members[t].append(i)
