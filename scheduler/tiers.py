@@ -116,9 +116,12 @@ def effective_tiers(
         sources = [PUBLIC_DEPARTMENT]
         if department_code and department_code != PUBLIC_DEPARTMENT:
             sources.append(department_code)
-        department = ratings["department_code"].to_numpy()
-        keep = _valid_mask(ratings, pd.Timestamp(on)) & np.isin(department, sources)
-        rows = ratings.loc[keep]
+        department = ratings["department_code"].to_numpy(dtype=object)
+        wanted = np.zeros(len(ratings), dtype=bool)
+        for source in sources:  # elementwise equality: no sort, no hash table
+            wanted |= department == source
+        keep = _valid_mask(ratings, pd.Timestamp(on)) & wanted
+        rows = ratings.loc[keep, ["uscc", "evaluated_on", "tier"]]
         position = lookup_positions(
             entities["uscc"].to_numpy(dtype=object), rows["uscc"].to_numpy(dtype=object)
         )

@@ -144,4 +144,6 @@ def test_when_no_single_relaxation_works_a_verified_combination_is_given():
     assert set(kinds) == {"allow_cross_region", "extend_window"}
     new_end = WorkingCalendar().add_working_days(window["end"], kinds["extend_window"])
     relaxed = AssignSettings(daily_limit=1, allow_cross_region=True)
-    assert assign(d, [draw(ents)], settings=relaxed, rng=0, start=window["start"], end=new_end).complete
+    assert assign(
+        d, [draw(ents)], settings=relaxed, rng=0, start=window["start"], end=new_end
+    ).complete

@@ -105,6 +105,15 @@ def test_exact_when_the_candidate_cut_falls_short(monkeypatch: pytest.MonkeyPatc
     _assert_exact(pi, hits)
 
 
+def test_exact_when_keys_tie_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With 1-bit keys nearly every cut-off is a tie: random tie-breaking keeps it exact."""
+    original = sampling._uniform_keys
+    monkeypatch.setattr(sampling, "_uniform_keys", lambda rng, size: original(rng, size) & 1)
+    pi, strata = _frame()
+    hits, _ = _counts(pi, strata)
+    _assert_exact(pi, hits)
+
+
 def test_generator_choice_is_biased_where_draw_sample_is_not() -> None:
     """``choice(p=..., replace=False)`` draws successively; its inclusion probabilities are off."""
     pi = np.array([0.9, 0.6, 0.3, 0.1, 0.1])  # sum 2

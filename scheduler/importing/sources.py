@@ -8,6 +8,7 @@ same way whatever the file type.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -66,6 +67,7 @@ def cell_text(value: Any) -> str:
 
 
 _BOM = b"\xef\xbb\xbf"
+_RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
 def _has_inner_blank_line(data: bytes) -> bool:
@@ -96,7 +98,12 @@ def _parse_exact(data: bytes, file: str, log: ProblemLog) -> pd.DataFrame | None
             skip_blank_lines=False, encoding="utf-8",
         )  # fmt: skip
     except pd.errors.ParserError as error:
-        log.add(file, None, None, f"cannot parse the CSV: {error}")
+        ragged = _RAGGED.search(str(error))
+        if ragged:
+            header, line, saw = (int(g) for g in ragged.groups())
+            log.add(file, line, None, f"row has {saw} cells but the header has {header}")
+        else:
+            log.add(file, None, None, f"cannot parse the CSV: {str(error).strip()}")
         return None
 
 
