@@ -80,7 +80,10 @@ def directory() -> Directory | None:
 def _frame(url: str, data_id: int, rules: Any) -> Any:
     from scheduler.frame import build_frame
 
-    return build_frame(_directory(url), rules)
+    data = _directory(url)
+    if data is None:
+        raise LookupError("no directory in the database")
+    return build_frame(data, rules)
 
 
 def cached_frame(rules: Any) -> Any:

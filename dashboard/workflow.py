@@ -65,8 +65,8 @@ def plans() -> dict[int, PlanView]:
 
     with Session(engine()) as session:
         return {
-            p.id: PlanView(
-                plan_id=p.id,
+            int(p.id or 0): PlanView(
+                plan_id=int(p.id or 0),
                 name=p.name,
                 department_code=p.department_code,
                 joint_departments=tuple(c for c in p.joint_departments.split(";") if c),
@@ -85,7 +85,7 @@ def create(**fields: Any) -> int:
 
     with session_scope(engine()) as session:
         plan = create_plan(session, actor="dashboard", **fields)
-        return int(plan.id)
+        return int(plan.id or 0)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

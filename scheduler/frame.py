@@ -150,6 +150,13 @@ def uscc_order(usccs: np.ndarray) -> np.ndarray:
     return np.argsort(keys, kind="stable")
 
 
+def _member(values: pd.Series, wanted: tuple[str, ...]) -> np.ndarray:
+    """``values.isin(wanted)`` as a bool array, free when ``wanted`` is empty."""
+    if not wanted:
+        return np.zeros(len(values), dtype=bool)
+    return values.isin(wanted).to_numpy(dtype=bool)
+
+
 def _recently_inspected(directory: Directory, rules: FrameRules) -> pd.Series:
     """USCC -> latest inspection date by this department inside the window."""
     history = directory.history
@@ -189,11 +196,11 @@ def build_frame(directory: Directory, rules: FrameRules) -> SamplingFrame:
     )
     table["tier"] = tiers.to_numpy(dtype=object)
     reason = np.full(len(table), "", dtype=object)
-    forced = table["uscc"].isin(rules.force_include).to_numpy()
+    forced = _member(table["uscc"], rules.force_include)
     _check_forced(table, rules)
     inactive = table["status"].to_numpy() != ACTIVE_STATUS
     reason[inactive] = "status " + table["status"].to_numpy()[inactive]
-    exempt = table["uscc"].isin(rules.exempt).to_numpy() & (reason == "")
+    exempt = _member(table["uscc"], rules.exempt) & (reason == "")
     reason[exempt] = "exemption list"
     repeat_exempt = (
         rules.repeat_exempt_tiers if rules.repeat_exempt_tiers is not None else scheme.codes[-1:]

@@ -59,7 +59,9 @@ def _convert(cells: pd.DataFrame, spec: TableSpec, file: str, log: ProblemLog) -
         values, name = cells[column.name], column.name
         present = (values != "").to_numpy()
         if column.required:
-            log.add_rows(file, values.index.to_numpy()[~present], name, lambda i: "missing required value")
+            log.add_rows(
+                file, values.index.to_numpy()[~present], name, lambda i: "missing required value"
+            )
         good = np.ones(len(values), dtype=bool)
         if column.kind == "uscc":
             values, good = C.parse_uscc(values, file, name, log)
@@ -82,17 +84,27 @@ def _convert(cells: pd.DataFrame, spec: TableSpec, file: str, log: ProblemLog) -
             good = C.check_choice(values, result_codes, file, name, log, "expected 01 to 14")
         elif (spec.name, name) in _CHOICES:
             allowed = _CHOICES[spec.name, name]
-            good = C.check_choice(values, allowed, file, name, log, f"expected one of {', '.join(allowed)}")
+            good = C.check_choice(
+                values, allowed, file, name, log, f"expected one of {', '.join(allowed)}"
+            )
         columns[name] = values
         ok[name] = good & (present | (not column.required))
     frame = pd.DataFrame(columns, index=cells.index)
     if spec.name == "ratings":
         early = (frame["valid_until"] < frame["evaluated_on"]).to_numpy()
-        rows, ends, starts = frame.index[early], frame["valid_until"][early], frame["evaluated_on"][early]
+        rows, ends, starts = (
+            frame.index[early],
+            frame["valid_until"][early],
+            frame["evaluated_on"][early],
+        )
         log.add_rows(
-            file, rows.to_numpy(), "valid_until",
-            lambda i: f"valid_until {ends.iloc[i].date()} is before evaluated_on {starts.iloc[i].date()}",
-        )  # fmt: skip
+            file,
+            rows.to_numpy(),
+            "valid_until",
+            lambda i: (
+                f"valid_until {ends.iloc[i].date()} is before evaluated_on {starts.iloc[i].date()}"
+            ),
+        )
         ok["valid_until"] = ok["valid_until"] & ~early
     usable = np.logical_and.reduce([ok[k] for k in spec.key])
     unique = C.check_unique(frame, spec.key, usable, file, log)
@@ -113,7 +125,11 @@ def _parse_file(path: Path, name: str, log: ProblemLog) -> _Table | None:
 
 def _reference_table(name: str, log: ProblemLog) -> _Table:
     """The shipped reference data for ``name`` as if it had been read from a file."""
-    rows = {"departments": reference.departments, "sectors": reference.sectors, "regions": reference.regions}
+    rows = {
+        "departments": reference.departments,
+        "sectors": reference.sectors,
+        "regions": reference.regions,
+    }
     spec = TABLES[name]
     records = [{c: str(getattr(item, c)) for c in spec.column_names} for item in rows[name]()]
     cells = pd.DataFrame(records, columns=list(spec.column_names), dtype=object)
@@ -156,9 +172,13 @@ def _check_references(tables: dict[str, _Table | None], log: ProblemLog) -> None
         expected = f"not in {target.file}"
         values = table.frame[column]
         if TABLES[name].column(column).kind == "list":
-            good = C.check_list_items(values, set(known.unique()), table.file, column, log, expected)
+            good = C.check_list_items(
+                values, set(known.unique()), table.file, column, log, expected
+            )
         else:
-            good = C.check_choice(values, known, table.file, column, log, expected, table.ok[column])
+            good = C.check_choice(
+                values, known, table.file, column, log, expected, table.ok[column]
+            )
         table.ok[column] = table.ok[column] & good
 
 
@@ -231,7 +251,9 @@ def read_folder(path: str | Path, *, progress: Callable[[str], None] | None = No
         elif name in REFERENCE_TABLES:
             tables[name] = _reference_table(name, log)
         elif name in REQUIRED_TABLES:
-            log.add(f"{name}.csv", None, None, f"missing file: {name}.csv or {name}.xlsx is required")
+            log.add(
+                f"{name}.csv", None, None, f"missing file: {name}.csv or {name}.xlsx is required"
+            )
             tables[name] = None
         else:
             tables[name] = _empty_table(name, log)

@@ -11,7 +11,7 @@ already in the database but absent from the directory are kept.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,7 +45,14 @@ from scheduler.models import (
     Sector,
 )
 
-__all__ = ["LoadReport", "load_directory", "directory_from_db", "row_counts", "DB_TABLES", "CHUNK_ROWS"]
+__all__ = [
+    "LoadReport",
+    "load_directory",
+    "directory_from_db",
+    "row_counts",
+    "DB_TABLES",
+    "CHUNK_ROWS",
+]
 
 DB_TABLES: dict[str, Table] = {
     "departments": Department.__table__,  # type: ignore[attr-defined]
@@ -78,13 +85,17 @@ class LoadReport:
     seconds: float
     counts: dict[str, int] = field(default_factory=dict)
     """Rows per table in the database after the load."""
+    table_seconds: dict[str, float] = field(default_factory=dict)
+    """Wall time spent writing each table."""
 
 
 def _insert(connection: Connection, table: Table):  # noqa: ANN202  (dialect-specific Insert)
     dialects = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
     name = connection.dialect.name
     if name not in dialects:
-        raise NotImplementedError(f"bulk upsert is implemented for SQLite and PostgreSQL, not {name}")
+        raise NotImplementedError(
+            f"bulk upsert is implemented for SQLite and PostgreSQL, not {name}"
+        )
     return dialects[name](table)
 
 
@@ -132,7 +143,12 @@ def _scalar_default(column: Any) -> Any:
 
 
 def _execute_many(
-    connection: Connection, statement: Any, table: Table, frame: pd.DataFrame, progress: Progress | None, label: str
+    connection: Connection,
+    statement: Any,
+    table: Table,
+    frame: pd.DataFrame,
+    progress: Progress | None,
+    label: str,
 ) -> None:
     """Compile the Core statement once, then hand the driver chunks of plain rows.
 
@@ -167,7 +183,9 @@ def _count(connection: Connection, table: Table) -> int:
     return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
 
 
-def _write(connection: Connection, name: str, frame: pd.DataFrame, progress: Progress | None) -> None:
+def _write(
+    connection: Connection, name: str, frame: pd.DataFrame, progress: Progress | None
+) -> None:
     table, key = DB_TABLES[name], TABLES[name].key
     # key order turns random B-tree inserts into appends: far fewer page writes
     frame = frame.sort_values(list(key), kind="stable")
@@ -188,7 +206,9 @@ def _write_qualifications(connection: Connection, inspectors: pd.DataFrame) -> i
     )
     pairs = pairs.loc[pairs["sector_code"].fillna("") != "", ["inspector_id", "sector_code"]]
     pairs = pairs.drop_duplicates()
-    statement = _upsert(connection, QUALIFICATIONS, ("inspector_id", "sector_code"), list(pairs.columns))
+    statement = _upsert(
+        connection, QUALIFICATIONS, ("inspector_id", "sector_code"), list(pairs.columns)
+    )
     _execute_many(connection, statement, QUALIFICATIONS, pairs, None, "qualifications")
     return len(pairs)
 
@@ -217,13 +237,16 @@ def load_directory(
     written: dict[str, int] = {}
     inserted: dict[str, int] = {}
     counts: dict[str, int] = {}
+    table_seconds: dict[str, float] = {}
     with session_scope(engine) as session:
         connection = session.connection()
         _use_large_cache(connection)
         for name in TABLE_ORDER:
             frame = directory.table(name)[list(TABLES[name].column_names)]
             before = _count(connection, DB_TABLES[name])
+            table_started = time.perf_counter()
             _write(connection, name, frame, progress)
+            table_seconds[name] = round(time.perf_counter() - table_started, 3)
             counts[name] = _count(connection, DB_TABLES[name])
             written[name], inserted[name] = len(frame), counts[name] - before
         qualifications = _write_qualifications(connection, directory.inspectors)
@@ -235,7 +258,7 @@ def load_directory(
             details={"written": written, "inserted": inserted, "qualifications": qualifications},
             actor=actor,
         )
-    return LoadReport(written, inserted, qualifications, round(seconds, 3), counts)
+    return LoadReport(written, inserted, qualifications, round(seconds, 3), counts, table_seconds)
 
 
 def row_counts(engine: Engine) -> dict[str, int]:
@@ -253,7 +276,9 @@ def _typed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
         values = frame[column.name]
         if column.kind == "date":
             codes, uniques = pd.factorize(values)  # few distinct dates: parse each once
-            parsed = pd.to_datetime(pd.Series(uniques, dtype=object), format="mixed").astype("datetime64[ns]")
+            parsed = pd.to_datetime(pd.Series(uniques, dtype=object), format="mixed").astype(
+                "datetime64[ns]"
+            )
             table = np.append(parsed.to_numpy(), np.datetime64("NaT", "ns"))
             values = pd.Series(table[codes])
         elif column.kind == "int":
@@ -266,7 +291,7 @@ def _typed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=list(TABLES[name].column_names))
 
 
-def _fetch_tuples(connection: Connection, query: Any) -> list[tuple]:
+def _fetch_tuples(connection: Connection, query: Any) -> Sequence[Any]:
     """All rows as plain tuples from the DBAPI cursor (no SQLAlchemy ``Row`` per row)."""
     compiled = query.compile(dialect=connection.dialect)
     cursor = connection.connection.cursor()
@@ -290,7 +315,9 @@ def directory_from_db(engine: Engine) -> Directory:
         for name, table in DB_TABLES.items():
             spec = TABLES[name]
             selected = [
-                type_coerce(table.c[c.name], String()).label(c.name) if c.kind == "date" else table.c[c.name]
+                type_coerce(table.c[c.name], String()).label(c.name)
+                if c.kind == "date"
+                else table.c[c.name]
                 for c in spec.columns
             ]
             query = select(*selected).order_by(*(table.c[k] for k in spec.key))

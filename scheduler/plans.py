@@ -232,7 +232,7 @@ def list_draws(engine: Engine, plan_id: int | None = None) -> pd.DataFrame:
     with engine.connect() as connection:
         frame = pd.DataFrame([tuple(r) for r in connection.execute(query)], columns=columns)
     later = {s: d for d, s in zip(frame["draw_id"], frame["supersedes"], strict=True) if s}
-    frame["superseded_by"] = frame["draw_id"].map(later).fillna("")
+    frame["superseded_by"] = pd.Series([later.get(d, "") for d in frame["draw_id"]], dtype=object)
     return frame
 
 

@@ -105,9 +105,9 @@ def inclusion_probabilities(weights: ArrayLike, n: float) -> NDArray[np.float64]
     ks = np.arange(k_max + 1)
     ok = (n - ks) * sorted_w[: k_max + 1] <= tail[: k_max + 1] * (1 + 1e-15)
     k = int(np.argmax(ok)) if ok.any() else k_max
-    c = (n - k) / tail[k]
-    with np.errstate(over="ignore"):  # c * w may overflow to inf for subnormal weights; capped to 1
-        pi = np.minimum(1.0, c * w)
+    # (n - k) * (w / S_k), not c * w: c overflows when the weights are subnormal.
+    with np.errstate(over="ignore", divide="ignore"):  # capped units may reach inf: min -> 1
+        pi = np.minimum(1.0, (n - k) * (w / tail[k]))
     pi[pi >= 1.0 - _ONE_TOL] = 1.0
     return pi
 
@@ -324,7 +324,11 @@ def draw_sample(pi: ArrayLike, *, rng: Any, strata: ArrayLike | None = None) -> 
         return np.zeros(0, dtype=np.intp)
     counts, pi_h = _constant_within(p, codes, n_strata)
     if pi_h is not None:
-        # Constant within strata: validating one value per stratum validates all.
-        _as_pi(pi_h[counts > 0])
+        # Constant within strata: validating one value per stratum validates all
+        # (on failure, validate every unit so the message names the unit).
+        try:
+            _as_pi(pi_h[counts > 0])
+        except ValueError:
+            _as_pi(p)
         return _srs_strata(np.nan_to_num(pi_h), counts, codes, rng)
     return _systematic(_as_pi(p), codes, n_strata, rng)

@@ -1,10 +1,11 @@
 """``verify``: recompute a draw from its receipt and the data, name the first difference.
 
 Checks, in order: the seed follows from the commitment and the reveal (for
-commit-reveal draws); the frame rebuilt from the data has the receipt's
-``frame_sha256``; ``draw_id`` and ``parameters_sha256`` still match the
-parameters and seed (an edited receipt); the recomputed draw, substitutions
-applied, equals the draw file row by row and field by field; the receipt's
+commit-reveal draws); the parameters and seed still give the receipt's
+``draw_id`` and ``parameters_sha256``, and no per-tier rate is contradicted by
+the draw file (an edited receipt); the frame rebuilt from the data has the
+receipt's ``frame_sha256``; the recomputed draw, substitutions applied, equals
+the draw file row by row and field by field; the receipt's
 counts equal the recomputed ones. Differing numpy or project versions are a
 warning, not a failure: numpy promises identical streams only within a version.
 """
@@ -117,6 +118,7 @@ def _row_differences(file_rows: pd.DataFrame, expected: pd.DataFrame, file_name:
     expected = expected[list(DRAW_COLUMNS)].astype(str).reset_index(drop=True)
     expected["name"] = neutralise_names(expected["name"])
     actual = file_rows[list(DRAW_COLUMNS)].astype(str).reset_index(drop=True)
+    actual["name"] = neutralise_names(actual["name"])  # idempotent: rows from a file already are
     out: list[str] = []
     extra = sorted(set(actual["uscc"]) - set(expected["uscc"]))
     gone = sorted(set(expected["uscc"]) - set(actual["uscc"]))
@@ -170,7 +172,7 @@ def verify(
     inputs (exit 2), never for a mismatch (that is ``report.ok is False``).
     """
     file_name = Path(draw).name if isinstance(draw, (str, Path)) else "draw"
-    rows = read_draw_csv(draw) if isinstance(draw, (str, Path)) else draw
+    rows = read_draw_csv(draw) if isinstance(draw, (str, Path)) else draw.reset_index(drop=True)
     receipt = read_json(receipt) if isinstance(receipt, (str, Path)) else receipt
     warnings = _version_warnings(receipt)
     draw_id = str(receipt.get("draw_id", ""))
@@ -181,26 +183,26 @@ def verify(
     except (KeyError, TypeError, ValueError) as error:
         return VerifyReport(draw_id, (f"incomplete receipt: {error!r}",), tuple(warnings))
     differences = _seed_problems(receipt, seed)
+    differences += _rate_hints(params, rows)
+    recorded_hash = str(receipt.get("frame_sha256"))
+    if draw_id_for(recorded_hash, receipt["parameters"], seed) != draw_id:
+        differences.append(
+            f"changed parameters or seed: draw_id {draw_id} does not follow from "
+            "the receipt's frame hash, parameters and seed"
+        )
+    params_hash = hashlib.sha256(canonical_json(receipt["parameters"])).hexdigest()
+    if params_hash != receipt.get("parameters_sha256"):
+        differences.append("changed parameters: they do not match the receipt's parameters_sha256")
     frame = build_frame(directory, params.rules)
     now_hash = frame_sha256(frame)
-    if now_hash != receipt.get("frame_sha256"):
+    if now_hash != recorded_hash:
         differences.append(
             f"changed frame: the data give frame_sha256 {now_hash[:16]}... "
             f"with {frame.size} units; "
-            f"the receipt has {str(receipt.get('frame_sha256'))[:16]}... "
+            f"the receipt has {recorded_hash[:16]}... "
             f"with {receipt.get('frame_size')} units"
         )
         return VerifyReport(draw_id, tuple(differences), tuple(warnings))
-    differences += _rate_hints(params, rows)
-    if draw_id_for(now_hash, receipt["parameters"], seed) != draw_id:
-        differences.append(
-            f"changed parameters or seed: draw_id {draw_id} does not follow from "
-            "the receipt's frame, parameters and seed"
-        )
-    if hashlib.sha256(canonical_json(receipt["parameters"])).hexdigest() != receipt.get(
-        "parameters_sha256"
-    ):
-        differences.append("changed parameters: they do not match the receipt's parameters_sha256")
     try:
         result = draw_from_frame(frame, params, seed, substitutions=substitutions)
     except InvalidInputError as error:

@@ -165,4 +165,5 @@ def test_draw_and_assign_in_a_real_browser(dashboard_url: str) -> None:
             browser.close()
     assert (ARTIFACTS / "dashboard.png").stat().st_size > 10_000
     if os.environ.get("SCHEDULER_UPDATE_SCREENSHOT"):
-        shutil.copy(ARTIFACTS / "dashboard.png", REPO / "docs" / "img" / "dashboard.png")
+        for name in ("dashboard.png", "dashboard-draw.png"):
+            shutil.copy(ARTIFACTS / name, REPO / "docs" / "img" / name)

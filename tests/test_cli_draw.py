@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -298,3 +299,41 @@ def test_plans_in_the_database(data: Path, tmp_path: Path, capsys: pytest.Captur
     assert main(["plan", "list", "--url", url]) == 0
     assert "superseded" in capsys.readouterr().out
     assert main(["draw", "--plan", "7", "--seed", "1", "--url", url]) == 2
+
+
+def test_recorded_draw_verifies_from_the_database(data: Path, tmp_path: Path) -> None:
+    from scheduler.db import init_db, make_engine, session_scope
+    from scheduler.importer import read_folder
+    from scheduler.loader import directory_from_db, load_directory
+    from scheduler.plans import create_plan, draw_receipt, draw_rows, run_plan_draw
+    from scheduler.policy import make_policy
+    from scheduler.receipt import verify
+    from scheduler.reference import tier_scheme
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    init_db(engine)
+    load_directory(engine, read_folder(data))
+    with session_scope(engine) as session:
+        policy = make_policy(tier_scheme("weifang-4"), budget=40)
+        plan_id = create_plan(
+            session, department_code="MARKET", policy=policy, start=date(2026, 11, 1)
+        ).id
+    result = run_plan_draw(engine, plan_id, 17)
+    assert len(result.rows) == 40
+    report = verify(
+        directory_from_db(engine),
+        draw_rows(engine, result.draw_id),
+        draw_receipt(engine, result.draw_id),
+    )
+    assert report.ok, report.differences
+    from sqlalchemy import select
+    from sqlmodel import Session
+
+    from scheduler.models.plans import DrawnEntity
+
+    with Session(engine) as session:
+        row = session.execute(select(DrawnEntity)).scalars().first()
+        assert row is not None
+        row.tier = "A" if row.tier != "A" else "B"
+        with pytest.raises(PermissionError, match="immutable"):
+            session.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from dashboard_support import APP, app_at
 
 from dashboard.labels_zh import ZH
@@ -58,3 +59,32 @@ def test_translations_keep_their_placeholders() -> None:
         assert set(re.findall(r"\{(\w+)\}", english)) == set(re.findall(r"\{(\w+)\}", chinese)), (
             english
         )
+
+
+def test_every_page_renders_in_english(seeded_db: str) -> None:
+    at = app_at()
+    at.sidebar.radio[0].set_value("en").run()
+    for page in PAGES:
+        at.switch_page(f"app_pages/{page}").run()
+        assert not at.exception, (page, at.exception)
+        assert at.title[0].value.isascii(), page
+
+
+@pytest.mark.parametrize(
+    ("n", "zh", "en"),
+    [
+        (0, "0", "0"),
+        (9_999, "9,999", "9,999"),
+        (12_345, "1.2万", "12,345"),
+        (20_000, "2万", "20,000"),
+        (1_480_000, "148万", "1,480,000"),
+        (188_000_000, "1.9亿", "188,000,000"),
+        (2.5, "2.5", "2.5"),
+        (None, "–", "–"),
+    ],
+)
+def test_counts_read_the_way_chinese_readers_count(n: float | None, zh: str, en: str) -> None:
+    from dashboard.i18n import fmt_count
+
+    assert fmt_count(n, "zh") == zh
+    assert fmt_count(n, "en") == en

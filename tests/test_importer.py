@@ -48,7 +48,9 @@ def minimal_directory() -> Directory:
             "address": ["潍城区某路1号", "", ""],
             "legal_rep": ["李四", "张三", ""],
             "phone": ["", "", ""],
-            "registered_on": pd.to_datetime(["2015-03-01", None, "2020-07-15"]).astype("datetime64[ns]"),
+            "registered_on": pd.to_datetime(["2015-03-01", None, "2020-07-15"]).astype(
+                "datetime64[ns]"
+            ),
             "status": ["存续", "存续", "注销"],
             "sectors": ["food;catering", "catering", ""],
         }
@@ -59,7 +61,9 @@ def minimal_directory() -> Directory:
             "department_code": ["PUBLIC", "MARKET", "PUBLIC", "PUBLIC"],
             "tier": ["A", "C", "B", "D"],
             "evaluated_on": pd.to_datetime(["2025-01-10"] * 4).astype("datetime64[ns]"),
-            "valid_until": pd.to_datetime(["2026-01-10", None, "2027-01-10", None]).astype("datetime64[ns]"),
+            "valid_until": pd.to_datetime(["2026-01-10", None, "2027-01-10", None]).astype(
+                "datetime64[ns]"
+            ),
         }
     )
     tables["inspectors"] = pd.DataFrame(
@@ -73,7 +77,9 @@ def minimal_directory() -> Directory:
             "active": [True, False],
         }
     )
-    tables["conflicts"] = pd.DataFrame({"inspector_id": ["LF001"], "uscc": [E2], "reason": ["亲属"]})
+    tables["conflicts"] = pd.DataFrame(
+        {"inspector_id": ["LF001"], "uscc": [E2], "reason": ["亲属"]}
+    )
     tables["history"] = pd.DataFrame(
         {
             "uscc": [E1],
@@ -105,7 +111,9 @@ def read_text_table(folder: Path, table: str) -> pd.DataFrame:
     return pd.read_csv(folder / f"{table}.csv", dtype=str, keep_default_na=False)
 
 
-def write_text_table(folder: Path, table: str, frame: pd.DataFrame, encoding: str = "utf-8") -> None:
+def write_text_table(
+    folder: Path, table: str, frame: pd.DataFrame, encoding: str = "utf-8"
+) -> None:
     frame.to_csv(folder / f"{table}.csv", index=False, encoding=encoding)
 
 
@@ -186,8 +194,8 @@ DEFECTS: list[tuple[str, Callable[[Path], None], str]] = [
      "entities.csv, row 1, column 'name': missing required column 'name'; accepted headers: "
      "'name', '名称', '主体名称', '企业名称'"),
     ("two headers for one column", extra_header("entities", "统一社会信用代码", "uscc"),
-     "entities.csv, row 1, column '统一社会信用代码': headers 'uscc' and '统一社会信用代码' both name "
-     "column 'uscc'; keep one"),
+     "entities.csv, row 1, column '统一社会信用代码': headers 'uscc' and '统一社会信用代码' "
+     "both name column 'uscc'; keep one"),
     ("missing value", cell("entities", 2, "name", "  "),
      "entities.csv, row 2, column 'name': missing required value"),
     ("unknown region", cell("entities", 2, "region_code", "370799"),
@@ -210,7 +218,8 @@ DEFECTS: list[tuple[str, Callable[[Path], None], str]] = [
      "entities.csv, row 2, column 'entity_type': unknown entity_type '公司'; expected one of "
      "企业, 个体工商户, 农民专业合作社, 事业单位, 社会组织"),
     ("unknown status", cell("entities", 4, "status", "歇业"),
-     "entities.csv, row 4, column 'status': unknown status '歇业'; expected one of 存续, 注销, 吊销"),
+     "entities.csv, row 4, column 'status': unknown status '歇业'; "
+     "expected one of 存续, 注销, 吊销"),
     ("impossible date", cell("ratings", 2, "evaluated_on", "2025-02-30"),
      f"ratings.csv, row 2, column 'evaluated_on': bad date '2025-02-30'; {DATE_HELP}"),
     ("date in words", cell("entities", 2, "registered_on", "2015年3月1日"),
@@ -246,19 +255,28 @@ DEFECTS: list[tuple[str, Callable[[Path], None], str]] = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("mutate", "expected"), [d[1:] for d in DEFECTS], ids=[d[0] for d in DEFECTS])
-def test_defect_is_reported_exactly(folder: Path, mutate: Callable[[Path], None], expected: str) -> None:
+@pytest.mark.parametrize(
+    ("mutate", "expected"), [d[1:] for d in DEFECTS], ids=[d[0] for d in DEFECTS]
+)
+def test_defect_is_reported_exactly(
+    folder: Path, mutate: Callable[[Path], None], expected: str
+) -> None:
     mutate(folder)
     with pytest.raises(InvalidInputError, match=re.escape(expected)) as caught:
         read_folder(folder)
     assert expected in [str(p) for p in caught.value.problems]
 
 
-@pytest.mark.parametrize(("mutate", "expected"), [d[1:] for d in DEFECTS], ids=[d[0] for d in DEFECTS])
+@pytest.mark.parametrize(
+    ("mutate", "expected"), [d[1:] for d in DEFECTS], ids=[d[0] for d in DEFECTS]
+)
 def test_cli_load_rejects_defect_and_writes_nothing(
-    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], mutate: Callable[[Path], None],
+    folder: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    mutate: Callable[[Path], None],
     expected: str,
-) -> None:  # fmt: skip
+) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     assert main(["db", "init", "--url", url]) == 0
     mutate(folder)
@@ -295,7 +313,10 @@ def test_gb18030_file_is_valid_and_loads(folder: Path, tmp_path: Path) -> None:
     assert (folder / "entities.csv").read_bytes().decode("gb18030")
     with pytest.raises(UnicodeDecodeError):
         (folder / "entities.csv").read_bytes().decode("utf-8")
-    assert read_folder(folder).entities["name"].tolist() == minimal_directory().entities["name"].tolist()
+    assert (
+        read_folder(folder).entities["name"].tolist()
+        == minimal_directory().entities["name"].tolist()
+    )
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     assert main(["db", "load", str(folder), "--url", url]) == 0
     assert row_counts(make_engine(url))["entities"] == 3
@@ -317,7 +338,9 @@ def test_xlsx_with_chinese_headers_and_excel_cells_loads(folder: Path, tmp_path:
 
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append(["执法证号", "姓名", "部门代码", "行政区划代码", "检查专长", "任务上限", "在岗", "备注"])
+    sheet.append(
+        ["执法证号", "姓名", "部门代码", "行政区划代码", "检查专长", "任务上限", "在岗", "备注"]
+    )
     sheet.append(["LF001", "王五", "MARKET", 370702, "food；catering", 10, True, "ignored"])
     sheet.append(["LF002", "赵六", "MARKET", 370703, "food", 5.0, "否", None])
     book.save(folder / "inspectors.xlsx")
@@ -337,7 +360,9 @@ def test_xlsx_with_chinese_headers_and_excel_cells_loads(folder: Path, tmp_path:
     assert row_counts(make_engine(url))["qualifications"] == 3
 
 
-@pytest.mark.parametrize("text", ["2025-01-10", "2025/01/10", "20250110", "2025/1/10", "2025-01-10 00:00:00"])
+@pytest.mark.parametrize(
+    "text", ["2025-01-10", "2025/01/10", "20250110", "2025/1/10", "2025-01-10 00:00:00"]
+)
 def test_accepted_date_forms(folder: Path, text: str) -> None:
     cell("ratings", 2, "evaluated_on", text)(folder)
     assert read_folder(folder).ratings["evaluated_on"].iloc[0] == pd.Timestamp("2025-01-10")
@@ -397,7 +422,9 @@ def test_blank_lines_keep_spreadsheet_row_numbers(folder: Path) -> None:
     text.insert(2, "")  # a blank spreadsheet row 3; E2 moves to row 4
     text[3] = text[3].replace("个体工商户", "个体户")
     (folder / "entities.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
-    with pytest.raises(InvalidInputError, match=re.escape("entities.csv, row 4, column 'entity_type'")):
+    with pytest.raises(
+        InvalidInputError, match=re.escape("entities.csv, row 4, column 'entity_type'")
+    ):
         read_folder(folder)
 
 
@@ -421,14 +448,20 @@ def test_several_defects_in_several_files_all_reported(folder: Path) -> None:
     with pytest.raises(InvalidInputError) as caught:
         read_folder(folder)
     where = {(p.file, p.row, p.column) for p in caught.value.problems}
-    assert {("entities.csv", 2, "uscc"), ("inspectors.csv", 3, "capacity"), ("ratings.csv", 3, "tier")} <= where
+    assert {
+        ("entities.csv", 2, "uscc"),
+        ("inspectors.csv", 3, "capacity"),
+        ("ratings.csv", 3, "tier"),
+    } <= where
 
 
 def test_read_table_checks_one_file(folder: Path) -> None:
     frame = read_table(folder / "ratings.csv", "ratings")
     assert list(frame.columns) == ["uscc", "department_code", "tier", "evaluated_on", "valid_until"]
     cell("ratings", 4, "tier", "E")(folder)
-    with pytest.raises(InvalidInputError, match=r"ratings\.csv, row 4, column 'tier': unknown tier 'E'"):
+    with pytest.raises(
+        InvalidInputError, match=r"ratings\.csv, row 4, column 'tier': unknown tier 'E'"
+    ):
         read_table(folder / "ratings.csv", "ratings")
 
 
@@ -436,5 +469,7 @@ def test_valid_mask_agrees_with_invalid_reason() -> None:
     rng = np.random.default_rng(7)
     good = uscc.make(rng, 200, np.full(200, "370702"), np.full(200, "91"))
     mutated = [g[:17] + uscc.ALPHABET[(uscc.ALPHABET.index(g[17]) + 1) % 31] for g in good]
-    codes = np.array([*good, *mutated, "", "91370702MA3C4XK0", "九" * 18, good[0] + "X"], dtype=object)
+    codes = np.array(
+        [*good, *mutated, "", "91370702MA3C4XK0", "九" * 18, good[0] + "X"], dtype=object
+    )
     assert uscc.valid_mask(codes).tolist() == [uscc.invalid_reason(c) is None for c in codes]

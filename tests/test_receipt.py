@@ -193,3 +193,14 @@ def test_same_inputs_same_bytes(directory: Directory, tmp_path: Path) -> None:
     assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
     assert read_json(tmp_path / "a.json")["draw_id"] == a.draw_id
     assert pd.read_csv(tmp_path / "a.csv", encoding="utf-8-sig").shape[0] == len(a.rows)
+
+
+def test_verify_names_a_changed_scope_parameter(
+    directory: Directory, drawn: tuple[Path, Path, dict]
+) -> None:
+    draw_csv, receipt_path, receipt = drawn
+    edited = copy.deepcopy(receipt)
+    edited["parameters"]["regions"] = ["370702"]
+    report = verify(directory, draw_csv, edited)
+    assert not report.ok and report.differences[0].startswith("changed parameters")
+    assert any(d.startswith("changed frame") for d in report.differences)

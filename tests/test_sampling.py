@@ -232,3 +232,9 @@ def test_draw_sample_properties(pi_values: list[float], n_strata: int, seed: int
     expected = np.bincount(strata, weights=pi, minlength=n_strata)
     sizes = np.bincount(strata[chosen], minlength=n_strata)
     assert ((sizes >= np.floor(expected + 1e-9)) & (sizes <= np.ceil(expected - 1e-9))).all()
+
+
+def test_inclusion_probabilities_with_subnormal_weights() -> None:
+    """Regression (found by Hypothesis): c = (n - k) / S_k overflowed for subnormal weights."""
+    pi = inclusion_probabilities([1.0] * 5 + [2.2250738585e-313] * 2, 6)
+    assert pi.tolist() == [1.0] * 5 + [0.5, 0.5]

@@ -19,7 +19,7 @@ left, middle, right = st.columns([2, 2, 1])
 chosen = left.multiselect(
     t("Event kinds"),
     options=list(kinds),
-    format_func=lambda kind: f"{kind} ({fmt_count(kinds[kind])})",
+    format_func={kind: f"{kind} ({fmt_count(n)})" for kind, n in kinds.items()}.get,
     key=key("audit", "kinds"),
 )
 subject = middle.text_input(

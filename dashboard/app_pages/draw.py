@@ -53,11 +53,10 @@ live = workflow.live_draw(plan_id)
 mode = st.radio(
     t("Seed"),
     ["reveal", "given"],
-    format_func=lambda m: (
-        t("Commit, then reveal a public value (for witnessed draws)")
-        if m == "reveal"
-        else t("Enter a seed")
-    ),
+    format_func={
+        "reveal": t("Commit, then reveal a public value (for witnessed draws)"),
+        "given": t("Enter a seed"),
+    }.get,
     horizontal=True,
     key=key(PAGE, "mode"),
 )

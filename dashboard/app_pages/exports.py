@@ -53,11 +53,11 @@ if assignment is None:
 split = st.radio(
     t("Split by"),
     ["none", "division", "department"],
-    format_func=lambda s: {
+    format_func={
         "none": t("Nothing"),
         "division": t("Division"),
         "department": t("Department"),
-    }[s],
+    }.get,
     horizontal=True,
     key=key(PAGE, "split"),
 )

@@ -197,7 +197,7 @@ st.subheader(t("Workload against capacity"))
 division = st.selectbox(
     t("Division"),
     ["", *sorted(set(loads["region_code"]))],
-    format_func=lambda code: regions.get(code, code) if code else t("All divisions"),
+    format_func=({"": t("All divisions")} | regions).get,
     key=key(PAGE, "load_region"),
 )
 subset = loads if not division else loads.loc[loads["region_code"] == division]
@@ -262,6 +262,14 @@ st.dataframe(
 )
 
 st.subheader(t("Swap an inspector"))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _candidates(_directory, directory_id: int, department_code: str, uscc: str):  # noqa: ANN001, ANN202
+    """Every inspector of the department with eligibility and the reason (cached per visit)."""
+    return exclusion_reasons(_directory, department_code, uscc)
+
+
 visits_by_uscc = {a.uscc: a for a in result.assignments}
 uscc = st.selectbox(
     t("Visit"),
@@ -271,7 +279,7 @@ uscc = st.selectbox(
 )
 visit = visits_by_uscc[uscc]
 old = st.selectbox(t("Replace"), list(visit.team), key=key(PAGE, "swap_old"))
-candidates = exclusion_reasons(used, visit.department_code, uscc)
+candidates = _candidates(used, id(used), visit.department_code, uscc)
 eligible = [
     i for i in candidates.loc[candidates["eligible"], "inspector_id"] if i not in visit.team
 ]

@@ -72,11 +72,7 @@ joint = left.multiselect(
 mode = right.radio(
     t("How much to inspect"),
     ["preset", "rates", "budget"],
-    format_func=lambda m: {
-        "preset": t("Preset rates"),
-        "rates": t("Own rates"),
-        "budget": t("Budget"),
-    }[m],
+    format_func={"preset": t("Preset rates"), "rates": t("Own rates"), "budget": t("Budget")}.get,
     horizontal=True,
     key=key(PAGE, "mode"),
 )

@@ -259,7 +259,9 @@ with objections:
             ref = st.selectbox(
                 t("Objection"),
                 list(by_id),
-                format_func=lambda r: f"#{r} {by_id[r].uscc} · {t('Due')} {by_id[r].due_on}",
+                format_func={
+                    r: f"#{r} {d.uscc} · {t('Due')} {d.due_on}" for r, d in by_id.items()
+                }.get,
                 key=key(PAGE, "decide_id"),
             )
             cols = st.columns(3)
@@ -268,7 +270,7 @@ with objections:
             corrected = cols[1].selectbox(
                 t("Corrected tier (if upheld)"),
                 ["", *tiers],
-                format_func=lambda c: tiers.get(c, t("the tier before the change")),
+                format_func=({"": t("the tier before the change")} | tiers).get,
                 key=key(PAGE, "decide_tier"),
             )
             note = cols[2].text_input(t("Note"), key=key(PAGE, "decide_note"))

@@ -38,9 +38,10 @@ with st.form(key("simulation", "form")):
     source = left.radio(
         t("Population"),
         sources,
-        format_func=lambda s: (
-            t("The imported directory") if s == "directory" else t("A synthetic population")
-        ),
+        format_func={
+            "directory": t("The imported directory"),
+            "synthetic": t("A synthetic population"),
+        }.get,
         horizontal=True,
         key=key(PAGE, "source"),
     )
@@ -64,10 +65,10 @@ with st.form(key("simulation", "form")):
         t("Policies to compare"),
         choices,
         default=["uniform", "weifang-default", "risk"],
-        format_func=lambda p: {
-            "uniform": t("uniform (no credit weighting)"),
-            "risk": t("risk-adaptive"),
-        }.get(p, p),
+        format_func=(
+            {"uniform": t("uniform (no credit weighting)"), "risk": t("risk-adaptive")}
+            | {name: name for name in preset_options()}
+        ).get,
         key=key(PAGE, "policies"),
     )
     custom = right.text_input(
@@ -128,7 +129,7 @@ metrics = {m.name: m for m in result.metrics}
 metric = st.selectbox(
     t("Metric"),
     [m for m in metrics if metrics[m].unit != "count"],
-    format_func=lambda name: t(metrics[name].label),
+    format_func={name: t(m.label) for name, m in metrics.items()}.get,
     key=key(PAGE, "metric"),
 )
 long = summary.loc[summary["metric"] == metric]

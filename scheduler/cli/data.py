@@ -55,7 +55,9 @@ def db_init(url: UrlOption = None) -> None:
 
 @db_app.command("load")
 def db_load(
-    folder: Annotated[Path, typer.Argument(help="Data folder: entities.csv (or .xlsx), ratings, ...")],
+    folder: Annotated[
+        Path, typer.Argument(help="Data folder: entities.csv (or .xlsx), ratings, ...")
+    ],
     url: UrlOption = None,
 ) -> None:
     """Validate a data folder and upsert it into the database in one transaction."""
@@ -72,7 +74,9 @@ def db_load(
         done_before: dict[str, int] = {}
 
         def load_step(name: str, done: int, _total: int) -> None:
-            bar.update(loading, advance=done - done_before.get(name, 0), description=f"loading {name}")
+            bar.update(
+                loading, advance=done - done_before.get(name, 0), description=f"loading {name}"
+            )
             done_before[name] = done
 
         engine = make_engine(url)

@@ -38,6 +38,7 @@ BOOL_WORDS = {
     "y": True, "n": False, "是": True, "否": False, "在岗": True, "不在岗": False, "离岗": False,
 }  # fmt: skip
 _LIST_SEPARATORS = re.compile(r"[;；,，、]")
+_BOOL_HELP = "true/false, 1/0, yes/no, 是/否 or 在岗/不在岗"
 _DATE_FORMATS = "YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD"
 
 
@@ -56,7 +57,9 @@ def isin(values: pd.Series, allowed: Collection[str] | pd.Series) -> np.ndarray:
     (pandas 3 ``isin`` on Arrow strings against a large set iterates in Python.)
     """
     if not hasattr(values.array, "__arrow_array__"):
-        return values.isin(list(allowed) if not isinstance(allowed, pd.Series) else allowed).to_numpy()
+        return values.isin(
+            list(allowed) if not isinstance(allowed, pd.Series) else allowed
+        ).to_numpy()
     import pyarrow.compute as pc
 
     mask = pc.is_in(_arrow(values), value_set=_arrow(allowed).cast("string"))
@@ -104,7 +107,9 @@ def _uscc_ok(values: pd.Series) -> np.ndarray:
     return ok
 
 
-def parse_uscc(values: pd.Series, file: str, column: str, log: ProblemLog) -> tuple[pd.Series, np.ndarray]:
+def parse_uscc(
+    values: pd.Series, file: str, column: str, log: ProblemLog
+) -> tuple[pd.Series, np.ndarray]:
     """Upper-cased codes; GB 32100 length, alphabet and check character verified."""
     values = values.str.upper()
     ok = _uscc_ok(values) | (values == "").to_numpy()
@@ -116,7 +121,9 @@ def parse_uscc(values: pd.Series, file: str, column: str, log: ProblemLog) -> tu
 _FIRST_DAY, _LAST_DAY = pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31")
 
 
-def parse_dates(values: pd.Series, file: str, column: str, log: ProblemLog) -> tuple[pd.Series, np.ndarray]:
+def parse_dates(
+    values: pd.Series, file: str, column: str, log: ProblemLog
+) -> tuple[pd.Series, np.ndarray]:
     """``datetime64[ns]`` dates from YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD; blanks are NaT.
 
     Parsed once per distinct text (a directory has few distinct dates), strictly:
@@ -126,7 +133,9 @@ def parse_dates(values: pd.Series, file: str, column: str, log: ProblemLog) -> t
     text = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
     text = text.str.replace(r"[ T]00:00:00$", "", regex=True).str.replace("/", "-", regex=False)
     compact = text.str.fullmatch(r"\d{8}").to_numpy(dtype=bool)
-    text[compact] = text[compact].str[:4] + "-" + text[compact].str[4:6] + "-" + text[compact].str[6:]
+    text[compact] = (
+        text[compact].str[:4] + "-" + text[compact].str[4:6] + "-" + text[compact].str[6:]
+    )
     parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
     parsed = parsed.where((parsed >= _FIRST_DAY) & (parsed <= _LAST_DAY)).astype("datetime64[ns]")
     table = np.append(parsed.to_numpy(), np.datetime64("NaT", "ns"))
@@ -140,7 +149,9 @@ def parse_dates(values: pd.Series, file: str, column: str, log: ProblemLog) -> t
     return dates, ok
 
 
-def parse_ints(values: pd.Series, file: str, column: str, log: ProblemLog) -> tuple[pd.Series, np.ndarray]:
+def parse_ints(
+    values: pd.Series, file: str, column: str, log: ProblemLog
+) -> tuple[pd.Series, np.ndarray]:
     """Non-negative ``int64`` values (capacities); blanks become 0."""
     whole = values.str.fullmatch(r"[+-]?\d{1,12}").to_numpy(dtype=bool)
     numbers = pd.to_numeric(values.where(whole, "0")).astype("int64")
@@ -151,14 +162,18 @@ def parse_ints(values: pd.Series, file: str, column: str, log: ProblemLog) -> tu
         file,
         rows,
         column,
-        lambda i: f"must not be negative; got {texts[i]!r}"
-        if texts[i].lstrip().startswith("-") and texts[i][1:].isdigit()
-        else f"not a whole number: {texts[i]!r}",
+        lambda i: (
+            f"must not be negative; got {texts[i]!r}"
+            if texts[i].lstrip().startswith("-") and texts[i][1:].isdigit()
+            else f"not a whole number: {texts[i]!r}"
+        ),
     )
     return numbers.where(ok, 0), ok
 
 
-def parse_bools(values: pd.Series, file: str, column: str, log: ProblemLog) -> tuple[pd.Series, np.ndarray]:
+def parse_bools(
+    values: pd.Series, file: str, column: str, log: ProblemLog
+) -> tuple[pd.Series, np.ndarray]:
     """Booleans from true/false, 1/0, yes/no, 是/否, 在岗/不在岗; blanks become True."""
     mapped = values.str.lower().map(BOOL_WORDS)
     ok = (mapped.notna() | (values == "")).to_numpy()
@@ -167,7 +182,7 @@ def parse_bools(values: pd.Series, file: str, column: str, log: ProblemLog) -> t
         file,
         rows,
         column,
-        lambda i: f"not a yes/no value: {texts[i]!r}; expected true/false, 1/0, yes/no, 是/否 or 在岗/不在岗",
+        lambda i: f"not a yes/no value: {texts[i]!r}; expected {_BOOL_HELP}",
     )
     return mapped.where(mapped.notna(), True).astype(bool), ok
 
@@ -206,7 +221,12 @@ def check_choice(
 
 
 def check_list_items(
-    values: pd.Series, allowed: Collection[str], file: str, column: str, log: ProblemLog, expected: str
+    values: pd.Series,
+    allowed: Collection[str],
+    file: str,
+    column: str,
+    log: ProblemLog,
+    expected: str,
 ) -> np.ndarray:
     """Mask of canonical list cells whose every item is in ``allowed``."""
     known = set(allowed)
@@ -220,7 +240,9 @@ def check_list_items(
         file,
         rows,
         column,
-        lambda i: f"unknown {column} item(s) {', '.join(map(repr, unknown[bad_codes[i]]))}; {expected}",
+        lambda i: (
+            f"unknown {column} item(s) {', '.join(map(repr, unknown[bad_codes[i]]))}; {expected}"
+        ),
     )
     return ok
 
@@ -251,8 +273,10 @@ def check_unique(
         file,
         rows,
         ", ".join(key),
-        lambda i: "duplicate key "
-        + ", ".join(f"{k}={_show(described.iloc[i][k])}" for k in key)
-        + f": rows {firsts[i]} and {rows[i]}",
+        lambda i: (
+            "duplicate key "
+            + ", ".join(f"{k}={_show(described.iloc[i][k])}" for k in key)
+            + f": rows {firsts[i]} and {rows[i]}"
+        ),
     )
     return ok

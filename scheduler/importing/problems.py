@@ -60,6 +60,8 @@ class ProblemLog:
         problems = list(self.problems)
         if self.dropped:
             problems.append(
-                Problem("(all files)", None, None, f"... and {self.dropped} more problems not listed")
+                Problem(
+                    "(all files)", None, None, f"... and {self.dropped} more problems not listed"
+                )
             )
         raise InvalidInputError(problems=problems)

@@ -44,7 +44,9 @@ def locate(folder: Path, name: str, log: ProblemLog) -> Path | None:
     )
     if len(candidates) > 1:
         names = ", ".join(p.name for p in candidates)
-        log.add(candidates[0].name, None, None, f"several files for table {name!r} ({names}); keep one")
+        log.add(
+            candidates[0].name, None, None, f"several files for table {name!r} ({names}); keep one"
+        )
         return None
     return candidates[0] if candidates else None
 
@@ -81,7 +83,9 @@ def _parse_fast(data: bytes) -> pd.DataFrame:
     from pyarrow import csv
 
     options = csv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24)
-    probe = csv.read_csv(pa.BufferReader(data[: data.find(b"\n") + 1 or len(data)]), read_options=options)
+    probe = csv.read_csv(
+        pa.BufferReader(data[: data.find(b"\n") + 1 or len(data)]), read_options=options
+    )
     types = {name: pa.string() for name in probe.column_names}
     convert = csv.ConvertOptions(
         column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False
@@ -139,7 +143,9 @@ def _read_csv(path: Path, log: ProblemLog) -> pd.DataFrame | None:
     try:
         utf8 = data.decode("gb18030").encode("utf-8")
     except UnicodeDecodeError:
-        log.add(path.name, None, None, "cannot decode the file: it is neither UTF-8 nor GB18030 text")
+        log.add(
+            path.name, None, None, "cannot decode the file: it is neither UTF-8 nor GB18030 text"
+        )
         return None
     return _parse(utf8, path.name, log)
 
@@ -182,7 +188,12 @@ def _map_headers(header: list[str], spec: TableSpec, file: str, log: ProblemLog)
     for column in spec.columns:
         if column.required and column.name not in found:
             accepted = ", ".join(repr(h) for h in column.headers)
-            log.add(file, 1, column.name, f"missing required column {column.name!r}; accepted headers: {accepted}")
+            log.add(
+                file,
+                1,
+                column.name,
+                f"missing required column {column.name!r}; accepted headers: {accepted}",
+            )
     return found
 
 
@@ -198,7 +209,12 @@ def read_cells(path: Path, spec: TableSpec, log: ProblemLog) -> pd.DataFrame | N
     elif suffix == ".xlsx":
         raw = _read_xlsx(path, log)
     else:
-        log.add(path.name, None, None, f"unsupported file type {path.suffix!r}; save it as .csv or .xlsx")
+        log.add(
+            path.name,
+            None,
+            None,
+            f"unsupported file type {path.suffix!r}; save it as .csv or .xlsx",
+        )
         return None
     if raw is None:
         return None
