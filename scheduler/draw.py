@@ -24,6 +24,7 @@ from scheduler.frame import FrameRules, SamplingFrame, build_frame
 from scheduler.policy import Policy, stratum_labels, unit_probabilities
 from scheduler.reference import tier_scheme
 from scheduler.reserve import Substitution, apply_substitutions, reserve_order
+from scheduler.safe_cells import neutralise
 from scheduler.sampling import ALGORITHM_VERSION, draw_sample
 
 __all__ = [
@@ -234,16 +235,9 @@ def run_draw(
     )
 
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-"""As ``scheduler.publication.safe_cells.TRIGGERS`` (not imported: that package loads scipy)."""
-
-
 def neutralise_names(names: pd.Series) -> pd.Series:
-    """Prefix ``'`` to names a spreadsheet would run as a formula (CSV injection)."""
-    values = names.to_numpy(dtype=object).astype(str).astype(object)
-    risky = np.array([v.startswith(FORMULA_TRIGGERS) for v in values], dtype=bool)
-    values[risky] = "'" + values[risky]
-    return pd.Series(values, index=names.index, dtype=object)
+    """Names as a spreadsheet may safely open them (CSV injection neutralised)."""
+    return pd.Series(names.to_numpy(dtype=object), index=names.index, dtype=object).map(neutralise)
 
 
 def write_draw_csv(rows: pd.DataFrame, path: str | Path) -> Path:

@@ -16,7 +16,7 @@ from dashboard.views import department_options, region_options, tier_labels
 from scheduler import receipt as receipts
 from scheduler.errors import InvalidInputError, SchedulerError
 from scheduler.plan_summary import count_table
-from scheduler.publication.safe_cells import neutralise_frame
+from scheduler.safe_cells import neutralise_frame
 
 PAGE = "draw"
 st.title(t("Random draw"))

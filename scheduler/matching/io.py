@@ -23,7 +23,7 @@ from scheduler.matching.result import (
     AssignSettings,
     UnassignedTask,
 )
-from scheduler.publication.safe_cells import neutralise
+from scheduler.safe_cells import neutralise
 
 __all__ = ["write_assignment", "read_assignment", "meta_path", "result_meta"]
 

@@ -16,7 +16,7 @@ from typing import Literal
 import pandas as pd
 
 from scheduler.publication.exports import TASK_COLUMNS, TaskSheet
-from scheduler.publication.safe_cells import neutralise, neutralise_frame
+from scheduler.safe_cells import neutralise, neutralise_frame
 
 __all__ = ["Format", "write_tables", "write_task_sheets", "sheet_title"]
 

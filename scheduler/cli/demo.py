@@ -1,0 +1,33 @@
+"""CLI command ``demo-plan``: the plan the dashboard opens on after ``./run.sh demo``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from scheduler.cli.console import console
+
+
+def demo_plan(
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the demo draw and assignment.")],
+    url: Annotated[
+        str | None, typer.Option("--url", help="Database URL (default: SCHEDULER_DATABASE_URL).")
+    ] = None,
+) -> None:
+    """Create, draw and assign the demo plan on the loaded directory (idempotent)."""
+    from scheduler.db import make_engine
+    from scheduler.demo import prepare_demo
+
+    with console.status("drawing and assigning the demo plan"):
+        demo = prepare_demo(make_engine(url), seed=seed)
+    state = "prepared" if demo.created else "already prepared"
+    console.print(
+        f"demo plan {demo.plan_id} {state}: draw {demo.draw_id} with {demo.sample_size} "
+        f"entities, assignment run {demo.run_id}"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add this area's commands to the main app."""
+    app.command("demo-plan")(demo_plan)

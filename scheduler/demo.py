@@ -1,0 +1,90 @@
+"""The demo plan: one plan on the loaded directory, drawn and assigned.
+
+``./run.sh demo`` calls this after loading ``sample_data/`` so that the
+dashboard opens on a plan a planner can inspect at once. Running it again
+changes nothing: the demo plan is found by name and reused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from scheduler.db import init_db, session_scope
+from scheduler.matching import AssignSettings, assign
+from scheduler.matching.store import draws_from_db, record_run
+from scheduler.models.plans import Plan
+from scheduler.plan_state import current_draw_id, latest_run_id
+from scheduler.plans import create_plan, run_plan_draw
+from scheduler.policy import make_policy
+from scheduler.reference import tier_scheme
+
+__all__ = ["DEMO_PLAN_NAME", "DemoPlan", "prepare_demo"]
+
+DEMO_PLAN_NAME = "示例：市市场监管局 2026年12月 双随机抽查"
+
+
+@dataclass(frozen=True)
+class DemoPlan:
+    plan_id: int
+    draw_id: str
+    run_id: int
+    sample_size: int
+    created: bool
+    """False when an earlier run had already prepared everything."""
+
+
+def _demo_plan_id(engine: Engine, department: str, preset: str, start: date, end: date) -> int:
+    with session_scope(engine) as session:
+        found = session.exec(select(Plan).where(Plan.name == DEMO_PLAN_NAME)).first()
+        if found is not None and found.id is not None:
+            return found.id
+        plan = create_plan(
+            session,
+            name=DEMO_PLAN_NAME,
+            department_code=department,
+            policy=make_policy(tier_scheme(), preset_name=preset),
+            start=start,
+            end=end,
+        )
+        assert plan.id is not None
+        return plan.id
+
+
+def prepare_demo(
+    engine: Engine,
+    *,
+    seed: int,
+    department: str = "MARKET",
+    preset: str = "weifang-default",
+    start: date = date(2026, 12, 1),
+    end: date = date(2026, 12, 31),
+) -> DemoPlan:
+    """Create (or find) the demo plan, draw it and assign it, each step recorded and audited."""
+    init_db(engine)
+    plan_id = _demo_plan_id(engine, department, preset, start, end)
+    created = False
+    draw_id = current_draw_id(engine, plan_id)
+    if draw_id is None:
+        draw_id = run_plan_draw(engine, plan_id, seed).draw_id
+        created = True
+    run_id = latest_run_id(engine, draw_id)
+    draws, _window = draws_from_db(engine, [draw_id])
+    if run_id is None:
+        from scheduler.loader import directory_from_db
+
+        result = assign(
+            directory_from_db(engine),
+            draws,
+            start=start,
+            end=end,
+            settings=AssignSettings(),
+            rng=seed,
+        )
+        with session_scope(engine) as session:
+            run_id = record_run(session, result)
+        created = True
+    return DemoPlan(plan_id, draw_id, run_id, sum(len(d.frame) for d in draws), created)
