@@ -272,6 +272,9 @@ ZH: dict[str, str] = {
     "Task sheets, one per team (internal)": "检查任务单，每组一份（内部）",
     "Public list (masked, for 一公开)": "公示名单（已脱敏，用于一公开）",
     "rows": "行",
+    "{n} drawn entities: the files are written on request.": "共抽中 {n} 个主体：文件在点击后生成。",
+    "Prepare the files": "生成文件",
+    "Writing {name}...": "正在生成{name}……",
     "teams": "组",
     "Internal lists carry addresses, phones and tiers: keep them inside the departments. "
     "The public list shows only what the law publishes, with individual operators' names masked.": (

@@ -14,6 +14,7 @@ from dashboard.views import department_options
 from scheduler.errors import SchedulerError
 
 PAGE = "exports"
+AUTO_PREPARE_ROWS = 5_000
 st.title(t("Exports"))
 data = directory()
 plans = workflow.plans()
@@ -93,16 +94,25 @@ def _export(
 
 
 version = f"{record[0]}:{hash(tuple(assignment.itertuples(index=False)))}" if record else "none"
+prepared_key = key(PAGE, f"prepared_{draw_id}_{version}_{split}")
+# Small plans get their files at once; a large one (Excel writing is slow) on request.
+if len(draw.rows) <= AUTO_PREPARE_ROWS or st.session_state.get(prepared_key):
+    prepared = True
+else:
+    st.info(t("{n} drawn entities: the files are written on request.", n=fmt_count(len(draw.rows))))
+    prepared = st.button(t("Prepare the files"), type="primary", key=key(PAGE, "prepare"))
+    st.session_state[prepared_key] = prepared
 for kind, (label, _) in KINDS.items():
-    if kind == "tasks" and assignment is None:
+    if not prepared or (kind == "tasks" and assignment is None):
         continue
     st.subheader(label)
     cols = st.columns(len(FORMATS))
     for col, (fmt, mime) in zip(cols, FORMATS.items(), strict=True):
         try:
-            name, payload, rows = _export(
-                data, draw.rows, assignment, draw_id, version, kind, fmt, split
-            )
+            with st.spinner(t("Writing {name}...", name=f"{label} {fmt.upper()}")):
+                name, payload, rows = _export(
+                    data, draw.rows, assignment, draw_id, version, kind, fmt, split
+                )
         except SchedulerError as error:
             show_error(error)
             continue
