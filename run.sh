@@ -17,16 +17,17 @@ install() {
     "$VENV/bin/python" -m pip install --quiet -e ".[dev]"
 }
 
-ensure_chromium() {
-    # The browser test drives the real dashboard in Debian's Chromium.
-    if command -v chromium >/dev/null 2>&1; then
+ensure_browser() {
+    # The browser test drives the real dashboard in Debian's Chromium; a CJK font
+    # makes its screenshots show Chinese instead of empty boxes.
+    if command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; then
         return
     fi
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    echo "installing Debian's chromium for the browser test" >&2
+    echo "installing Debian's chromium and a CJK font for the browser test" >&2
     $sudo apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium fonts-wqy-microhei fontconfig >/dev/null
 }
 
 demo() {
@@ -44,7 +45,7 @@ demo() {
 
 run_tests() {
     install
-    ensure_chromium
+    ensure_browser
     mkdir -p test-artifacts
     "$VENV/bin/python" -m pytest "$@"
 }

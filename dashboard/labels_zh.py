@@ -302,6 +302,8 @@ ZH: dict[str, str] = {
     "status:late": "逾期完成",
     "status:done": "按时完成",
     "Duty": "事项",
+    "Show completed duties": "显示已完成事项",
+    "The first {n} of {total} duties, soonest due first.": "共 {total} 项，按截止日期显示前 {n} 项。",
     "Since": "起算日",
     "Due": "截止日",
     "Done": "完成日",

