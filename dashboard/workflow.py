@@ -16,12 +16,14 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from dashboard.state import database_url, directory, engine
+from dashboard.i18n import t
+from dashboard.state import database_url, directory, engine, key
 
 __all__ = [
     "PlanView",
     "DrawView",
     "plans",
+    "select_plan",
     "create",
     "draw_view",
     "live_draw",
@@ -179,3 +181,18 @@ def save_swap(
             reason=reason,
             actor="dashboard",
         )
+
+
+def select_plan(page: str, plans: dict[int, PlanView]) -> int:
+    """The plan selector every workflow page shows; remembers the choice across pages."""
+    ids = list(plans)
+    current = st.session_state.get("current_plan")
+    plan_id = st.selectbox(
+        t("Plan"),
+        ids,
+        index=ids.index(current) if current in ids else len(ids) - 1,
+        format_func=lambda i: f"{i} · {plans[i].name}",
+        key=key(page, "plan"),
+    )
+    st.session_state["current_plan"] = plan_id
+    return plan_id

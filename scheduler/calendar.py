@@ -52,7 +52,9 @@ def load_holiday_file(path: str | Path) -> tuple[frozenset[date], frozenset[date
                 workdays.add(day)
             else:
                 problems.append(
-                    Problem(name, row_number, "kind", f"must be 'holiday' or 'workday'; got {kind!r}")
+                    Problem(
+                        name, row_number, "kind", f"must be 'holiday' or 'workday'; got {kind!r}"
+                    )
                 )
     if problems:
         raise InvalidInputError(problems=problems)

@@ -55,7 +55,11 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 
 def record_event(
-    session: Session, kind: str, subject: str = "", details: dict | None = None, actor: str = "system"
+    session: Session,
+    kind: str,
+    subject: str = "",
+    details: dict | None = None,
+    actor: str = "system",
 ) -> AuditEvent:
     """Append an audit event inside the caller's transaction."""
     event_row = AuditEvent(kind=kind, subject=subject, details=details or {}, actor=actor)

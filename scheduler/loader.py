@@ -11,7 +11,7 @@ already in the database but absent from the directory are kept.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -299,15 +299,26 @@ def _typed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=list(TABLES[name].column_names))
 
 
-def _fetch_tuples(connection: Connection, query: Any) -> Sequence[Any]:
-    """All rows as plain tuples from the DBAPI cursor (no SQLAlchemy ``Row`` per row)."""
+def _fetch_grid(connection: Connection, query: Any, n_rows: int, n_columns: int) -> np.ndarray:
+    """All rows as a 2-D object array, filled chunk by chunk from the DBAPI cursor.
+
+    No SQLAlchemy ``Row`` per row, and never more than one chunk of tuples alive.
+    """
+    grid = np.empty((n_rows, n_columns), dtype=object)
     compiled = query.compile(dialect=connection.dialect)
     cursor = connection.connection.cursor()
     try:
         cursor.execute(str(compiled), () if compiled.positional else {})
-        return cursor.fetchall()
+        filled = 0
+        while chunk := cursor.fetchmany(CHUNK_ROWS):
+            if filled + len(chunk) > len(grid):  # rows added since the count: grow
+                extra = np.empty((max(len(chunk), len(grid) // 2), n_columns), dtype=object)
+                grid = np.concatenate([grid, extra])
+            grid[filled : filled + len(chunk)] = chunk
+            filled += len(chunk)
     finally:
         cursor.close()
+    return grid[:filled]
 
 
 def directory_from_db(engine: Engine) -> Directory:
@@ -329,9 +340,8 @@ def directory_from_db(engine: Engine) -> Directory:
                 for c in spec.columns
             ]
             query = select(*selected).order_by(*(table.c[k] for k in spec.key))
-            rows = _fetch_tuples(connection, query)
-            grid = np.empty((len(rows), len(spec.columns)), dtype=object)
-            grid[:] = rows if rows else grid
+            n_rows = _count(connection, table)  # a size hint; the grid grows if needed
+            grid = _fetch_grid(connection, query, n_rows, len(spec.columns))
             frame = pd.DataFrame(
                 {c: pd.Series(grid[:, j], dtype=object) for j, c in enumerate(spec.column_names)}
             )

@@ -187,7 +187,7 @@ def apply_relaxation(
     directory is unchanged.
     """
     from scheduler.errors import InvalidInputError
-    from scheduler.matching.diagnosis import _with_capacity
+    from scheduler.matching.diagnosis import with_raised_capacity
 
     if relaxation.kind == "allow_cross_region":
         return Relaxed(directory, replace(settings, allow_cross_region=True), end)
@@ -197,5 +197,5 @@ def apply_relaxation(
         cells = {
             (r.department_code, r.region_code) for r in diagnosis.rows if r.binding == "capacity"
         }
-        return Relaxed(_with_capacity(directory, cells, relaxation.amount), settings, end)
+        return Relaxed(with_raised_capacity(directory, cells, relaxation.amount), settings, end)
     raise InvalidInputError(f"unknown relaxation {relaxation.kind!r}")

@@ -80,7 +80,9 @@ def valid_mask_ascii(chars: np.ndarray) -> np.ndarray:
     return ok & (values[:, 17] == expected)
 
 
-def make(rng: np.random.Generator, n: int, region_codes: np.ndarray, category: np.ndarray) -> np.ndarray:
+def make(
+    rng: np.random.Generator, n: int, region_codes: np.ndarray, category: np.ndarray
+) -> np.ndarray:
     """Generate ``n`` valid, random USCCs for sample data.
 
     ``category`` holds the two leading characters per code (e.g. ``"91"`` for an

@@ -27,15 +27,7 @@ if data is None or not plans:
     st.stop()
 
 departments = department_options(data)
-ids = list(plans)
-current = st.session_state.get("current_plan")
-plan_id = st.selectbox(
-    t("Plan"),
-    ids,
-    index=ids.index(current) if current in ids else len(ids) - 1,
-    format_func=lambda i: f"{i} · {plans[i].name}",
-    key=key(PAGE, "plan"),
-)
+plan_id = workflow.select_plan(PAGE, plans)
 draw = workflow.live_draw(plan_id)
 if draw is None:
     st.info(t("Draw a plan on the Random draw page first."))

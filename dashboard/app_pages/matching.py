@@ -36,16 +36,7 @@ if data is None or not plans:
 
 departments = department_options(data)
 regions = region_options(data)
-ids = list(plans)
-current = st.session_state.get("current_plan")
-plan_id = st.selectbox(
-    t("Plan"),
-    ids,
-    index=ids.index(current) if current in ids else len(ids) - 1,
-    format_func=lambda i: f"{i} · {plans[i].name}",
-    key=key(PAGE, "plan"),
-)
-st.session_state["current_plan"] = plan_id
+plan_id = workflow.select_plan(PAGE, plans)
 plan = plans[plan_id]
 draw = workflow.live_draw(plan_id)
 if draw is None:

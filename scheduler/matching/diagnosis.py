@@ -239,7 +239,6 @@ def with_raised_capacity(
     return replace(directory, inspectors=ins)
 
 
-_with_capacity = with_raised_capacity  # older name, used by early callers
 
 
 def _cross() -> Relaxation:

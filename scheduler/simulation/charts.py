@@ -11,20 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from scheduler.simulation.metrics import summarise
+from scheduler.simulation.metrics import HEADLINE_METRICS, summarise
 from scheduler.simulation.runner import SimulationResult
 
 __all__ = ["CHART_METRICS", "write_charts"]
 
-CHART_METRICS = (
-    "hit_rate",
-    "compliant_share",
-    "best_tier_inspected",
-    "time_to_detection",
-    "coverage_3y",
-    "coverage_5y",
-    "prevalence",
-)
+CHART_METRICS = HEADLINE_METRICS
 
 
 def write_charts(result: SimulationResult, out: Path) -> list[Path]:

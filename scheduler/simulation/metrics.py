@@ -16,7 +16,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Metric", "Spread", "metric_catalogue", "derive", "summarise"]
+__all__ = ["HEADLINE_METRICS", "Metric", "Spread", "metric_catalogue", "derive", "summarise"]
+
+HEADLINE_METRICS = (
+    "hit_rate",
+    "compliant_share",
+    "best_tier_inspected",
+    "time_to_detection",
+    "coverage_3y",
+    "coverage_5y",
+    "prevalence",
+)
+"""The metrics a policy comparison shows first (tables and charts); tier shares follow."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scheduler.simulation.metrics import summarise
+from scheduler.simulation.metrics import HEADLINE_METRICS, summarise
 from scheduler.simulation.runner import SimulationResult
 
 __all__ = [
@@ -27,15 +27,7 @@ __all__ = [
     "write_results",
 ]
 
-TABLE_METRICS = (
-    "hit_rate",
-    "compliant_share",
-    "best_tier_inspected",
-    "time_to_detection",
-    "coverage_3y",
-    "coverage_5y",
-    "prevalence",
-)
+TABLE_METRICS = HEADLINE_METRICS
 """Metrics shown in the markdown comparison table (tier shares follow)."""
 
 _DIGITS = 6
