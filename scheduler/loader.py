@@ -159,7 +159,9 @@ def _execute_many(
     names = list(frame.columns)
     compiled = statement.compile(dialect=connection.dialect, column_keys=names)
     sql = str(compiled)
-    order = list(compiled.positiontup) if compiled.positional else names
+    # every bound column, including those the frame lacks (filled with their defaults):
+    # ``positiontup`` for ``?`` drivers (sqlite3), the named binds for ``%(name)s`` (psycopg)
+    order = list(compiled.positiontup if compiled.positional else compiled.params)
     done = 0
     for start in range(0, len(frame), CHUNK_ROWS):
         chunk = frame.iloc[start : start + CHUNK_ROWS]

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from scheduler.models.assignments import AssignmentRow, AssignmentRun
 from scheduler.models.plans import Draw, DrawnEntity, Plan
 from scheduler.models.publication import InspectionResult
+from scheduler.publication.results import results_frame
 
 __all__ = ["draws_with_entity", "db_inputs"]
 
@@ -87,19 +88,5 @@ def db_inputs(
         found = session.exec(
             select(InspectionResult).where(InspectionResult.draw_id == draw_id)
         ).all()
-        results = None
-        if found:
-            results = pd.DataFrame(
-                [
-                    {
-                        "uscc": r.uscc,
-                        "department_code": r.department_code,
-                        "inspected_on": pd.Timestamp(r.inspected_on),
-                        "result_code": r.result_code,
-                        "draw_id": r.draw_id,
-                        "notes": r.notes,
-                    }
-                    for r in found
-                ]
-            )
+        results = results_frame(list(found)) if found else None
     return draw, assignment, results

@@ -29,6 +29,7 @@ __all__ = [
     "mark_published",
     "publication_tracker",
     "pending_frame",
+    "results_frame",
 ]
 
 
@@ -196,15 +197,12 @@ def publication_tracker(session: Session, *, on: date, calendar: WorkingCalendar
     return out
 
 
-def pending_frame(
-    session: Session, *, draw_id: str | None = None
-) -> tuple[pd.DataFrame, list[int]]:
-    """Unpublished results as a ``read_results``-shaped frame, and their ids."""
-    query = select(InspectionResult).where(col(InspectionResult.published_on).is_(None))
-    if draw_id is not None:
-        query = query.where(InspectionResult.draw_id == draw_id)
-    rows = session.exec(query).all()
-    frame = pd.DataFrame(
+RESULT_COLUMNS = ("uscc", "department_code", "inspected_on", "result_code", "draw_id", "notes")
+
+
+def results_frame(rows: list[InspectionResult]) -> pd.DataFrame:
+    """Stored results as a ``read_results``-shaped frame."""
+    return pd.DataFrame(
         [
             {
                 "uscc": r.uscc,
@@ -216,6 +214,17 @@ def pending_frame(
             }
             for r in rows
         ],
-        columns=["uscc", "department_code", "inspected_on", "result_code", "draw_id", "notes"],
+        columns=list(RESULT_COLUMNS),
     )
+
+
+def pending_frame(
+    session: Session, *, draw_id: str | None = None
+) -> tuple[pd.DataFrame, list[int]]:
+    """Unpublished results as a ``read_results``-shaped frame, and their ids."""
+    query = select(InspectionResult).where(col(InspectionResult.published_on).is_(None))
+    if draw_id is not None:
+        query = query.where(InspectionResult.draw_id == draw_id)
+    rows = session.exec(query).all()
+    frame = results_frame(rows)
     return frame, [r.id for r in rows if r.id is not None]
