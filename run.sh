@@ -2,7 +2,7 @@
 # One entry point for a fresh machine with Python 3.11+ and pip.
 #   ./run.sh demo   install, load sample_data/ into the embedded SQLite database,
 #                   create a plan, draw, assign, and open the dashboard
-#   ./run.sh test   install (with test extras and headless Chromium) and run every test
+#   ./run.sh test   install (test extras, headless Chromium, PostgreSQL) and run every test
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -17,17 +17,21 @@ install() {
     "$VENV/bin/python" -m pip install --quiet -e ".[dev]"
 }
 
-ensure_browser() {
+ensure_system_packages() {
     # The browser test drives the real dashboard in Debian's Chromium; a CJK font
-    # makes its screenshots show Chinese instead of empty boxes.
-    if command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; then
-        return
-    fi
+    # makes its screenshots show Chinese instead of empty boxes. tests/test_postgres.py
+    # starts a private PostgreSQL server from /usr/lib/postgresql/*/bin.
+    # Only what is missing is installed.
+    local missing=()
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei fontconfig)
+    compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+    [ ${#missing[@]} -eq 0 ] && return
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    echo "installing Debian's chromium and a CJK font for the browser test" >&2
+    echo "installing Debian's ${missing[*]} for the browser and PostgreSQL tests" >&2
     $sudo apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium fonts-wqy-microhei fontconfig >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}" >/dev/null
 }
 
 demo() {
@@ -45,7 +49,7 @@ demo() {
 
 run_tests() {
     install
-    ensure_browser
+    ensure_system_packages
     mkdir -p test-artifacts
     "$VENV/bin/python" -m pytest "$@"
 }

@@ -6,9 +6,10 @@ is the default. Nothing here is SQLite-only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from itertools import islice
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event
 from sqlmodel import Session, SQLModel, create_engine
@@ -17,7 +18,13 @@ import scheduler.models  # noqa: F401  (registers every table)
 from scheduler.models.core import AuditEvent
 from scheduler.settings import get_settings
 
-__all__ = ["make_engine", "init_db", "session_scope", "record_event"]
+__all__ = ["make_engine", "init_db", "session_scope", "record_event", "in_chunks", "IN_CHUNK"]
+
+IN_CHUNK = 10_000
+"""Values per ``IN (...)`` list: PostgreSQL's protocol binds at most 65,535 parameters
+per statement, SQLite at most 32,766."""
+
+T = TypeVar("T")
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -65,3 +72,10 @@ def record_event(
     event_row = AuditEvent(kind=kind, subject=subject, details=details or {}, actor=actor)
     session.add(event_row)
     return event_row
+
+
+def in_chunks(values: Iterable[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
+    """``values`` in lists short enough for one ``column.in_(...)`` on every dialect."""
+    iterator = iter(values)
+    while chunk := list(islice(iterator, size)):
+        yield chunk

@@ -5,13 +5,14 @@ The load is one transaction: every table is upserted by its natural key
 executemany in chunks, so a million entities take seconds, not the hours an
 ORM object per row would. The upsert uses the dialect's own
 ``INSERT ... ON CONFLICT`` (SQLite and PostgreSQL share the syntax); rows
-already in the database but absent from the directory are kept.
+already in the database but absent from the directory are kept. A first load
+into empty PostgreSQL tables uses ``COPY``.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,8 +31,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from scheduler.db import record_event, session_scope
+from scheduler.db import in_chunks, record_event, session_scope
 from scheduler.directory import Directory
+from scheduler.errors import InvalidInputError, Problem
 from scheduler.formats import TABLE_ORDER, TABLES
 from scheduler.models import (
     Conflict,
@@ -48,6 +50,7 @@ from scheduler.models import (
 __all__ = [
     "LoadReport",
     "load_directory",
+    "check_lengths",
     "directory_from_db",
     "row_counts",
     "DB_TABLES",
@@ -163,22 +166,63 @@ def _execute_many(
     # ``positiontup`` for ``?`` drivers (sqlite3), the named binds for ``%(name)s`` (psycopg)
     order = list(compiled.positiontup if compiled.positional else compiled.params)
     done = 0
-    for start in range(0, len(frame), CHUNK_ROWS):
-        chunk = frame.iloc[start : start + CHUNK_ROWS]
-        columns = [
-            _driver_column(connection, table.c[n], chunk[n]).tolist()
-            if n in chunk
-            else [_scalar_default(table.c[n])] * len(chunk)
-            for n in order
-        ]
+    for columns in _driver_chunks(connection, table, frame, order):
         if compiled.positional:
             rows: list = list(zip(*columns, strict=True))
         else:
             rows = [dict(zip(order, row, strict=True)) for row in zip(*columns, strict=True)]
         connection.exec_driver_sql(sql, rows)
-        done += len(chunk)
+        done += len(rows)
         if progress is not None:
             progress(label, done, len(frame))
+
+
+def _driver_chunks(
+    connection: Connection, table: Table, frame: pd.DataFrame, order: list[str]
+) -> Iterator[list[list[Any]]]:
+    """``CHUNK_ROWS`` rows at a time, as driver values column by column, in ``order``."""
+    for start in range(0, len(frame), CHUNK_ROWS):
+        chunk = frame.iloc[start : start + CHUNK_ROWS]
+        yield [
+            _driver_column(connection, table.c[n], chunk[n]).tolist()
+            if n in chunk
+            else [_scalar_default(table.c[n])] * len(chunk)
+            for n in order
+        ]
+
+
+def _copy(
+    connection: Connection,
+    table: Table,
+    frame: pd.DataFrame,
+    progress: Progress | None,
+    label: str,
+) -> None:
+    """PostgreSQL's ``COPY ... FROM STDIN`` into an empty table, inside the load's transaction.
+
+    Measured about twice as fast as executemany for a first load. The columns
+    are those a compiled ``INSERT`` would bind (the frame's plus defaulted ones).
+    """
+    compiled = postgresql.insert(table).compile(
+        dialect=connection.dialect, column_keys=list(frame.columns)
+    )
+    order = list(compiled.params)
+    quote = connection.dialect.identifier_preparer
+    sql = (
+        f"COPY {quote.format_table(table)} ({', '.join(quote.quote(n) for n in order)}) FROM STDIN"
+    )
+    cursor = connection.connection.cursor()
+    done = 0
+    try:
+        with cursor.copy(sql) as copy:
+            for columns in _driver_chunks(connection, table, frame, order):
+                for row in zip(*columns, strict=True):
+                    copy.write_row(row)
+                done += len(columns[0]) if columns else 0
+                if progress is not None:
+                    progress(label, done, len(frame))
+    finally:
+        cursor.close()
 
 
 def _count(connection: Connection, table: Table) -> int:
@@ -196,6 +240,9 @@ def _write(
     table, key = DB_TABLES[name], TABLES[name].key
     # key order turns random B-tree inserts into appends: far fewer page writes
     frame = frame.sort_values(list(key), kind="stable")
+    if empty and connection.dialect.driver == "psycopg":
+        _copy(connection, table, frame, progress, name)
+        return
     if empty:  # nothing to conflict with: a plain insert, measured 20-30% faster
         statement = _insert(connection, table)
     else:
@@ -205,9 +252,7 @@ def _write(
 
 def _write_qualifications(connection: Connection, inspectors: pd.DataFrame) -> int:
     """Replace the normalised qualifications of the loaded inspectors."""
-    ids = inspectors["inspector_id"].tolist()
-    for start in range(0, len(ids), _DELETE_CHUNK):
-        chunk = ids[start : start + _DELETE_CHUNK]
+    for chunk in in_chunks(inspectors["inspector_id"].tolist(), _DELETE_CHUNK):
         connection.execute(delete(QUALIFICATIONS).where(QUALIFICATIONS.c.inspector_id.in_(chunk)))
     pairs = (
         inspectors[["inspector_id", "qualifications"]]
@@ -233,16 +278,58 @@ def _use_large_cache(connection: Connection) -> None:
         connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
 
 
+def _base_type(column: Any) -> Any:
+    """The column's SQL type, seen through SQLModel's ``AutoString`` (a TypeDecorator)."""
+    return getattr(column.type, "impl_instance", column.type)
+
+
+def _column_limit(column: Any) -> int | None:
+    return getattr(_base_type(column), "length", None)
+
+
+def check_lengths(directory: Directory) -> None:
+    """Refuse text longer than its database column, naming each cell, on every dialect.
+
+    PostgreSQL enforces ``VARCHAR(n)`` (a code of 40 characters would abort
+    the load with a driver error); SQLite ignores it. Checked before the
+    database is touched, so both refuse the same folders the same way.
+    """
+    problems: list[Problem] = []
+    for name, table in DB_TABLES.items():
+        frame = directory.table(name)
+        for column in TABLES[name].column_names:
+            limit = _column_limit(table.c[column])
+            if limit is None or column not in frame:
+                continue
+            values = frame[column].to_numpy(dtype=object)
+            lengths = np.fromiter(
+                (len(v) if isinstance(v, str) else 0 for v in values), np.int64, len(values)
+            )
+            for position in np.flatnonzero(lengths > limit):
+                problems.append(
+                    Problem(
+                        name,
+                        int(position) + 2,
+                        column,
+                        f"{lengths[position]} characters; at most {limit} fit the database",
+                    )
+                )
+    if problems:
+        raise InvalidInputError(problems=problems)
+
+
 def load_directory(
     engine: Engine, directory: Directory, *, progress: Progress | None = None, actor: str = "system"
 ) -> LoadReport:
     """Upsert every table of ``directory`` in one transaction, and audit the load.
 
     Re-loading the same directory changes nothing (same keys, same values).
-    If anything fails, nothing is written. The directory must come from
+    If anything fails, nothing is written; text longer than its column is
+    refused first (``check_lengths``). The directory must come from
     ``scheduler.importer`` (validated); the database's own constraints are the
     last line of defence, not the validation.
     """
+    check_lengths(directory)
     started = time.perf_counter()
     written: dict[str, int] = {}
     inserted: dict[str, int] = {}
@@ -323,6 +410,18 @@ def _fetch_grid(connection: Connection, query: Any, n_rows: int, n_columns: int)
     return grid[:filled]
 
 
+def _by_code_point(connection: Connection, column: Any) -> Any:
+    """Order text by code point, as SQLite and Python do, not by the server's locale.
+
+    A PostgreSQL database created with a linguistic collation (``en_US``, ICU)
+    sorts ``"b1"`` before ``"B2"``; the directory would then come back in
+    another order than from SQLite.
+    """
+    if connection.dialect.name == "postgresql" and isinstance(_base_type(column), String):
+        return column.collate("C")
+    return column
+
+
 def directory_from_db(engine: Engine) -> Directory:
     """Every directory table read back, rows in natural-key order.
 
@@ -341,7 +440,9 @@ def directory_from_db(engine: Engine) -> Directory:
                 else table.c[c.name]
                 for c in spec.columns
             ]
-            query = select(*selected).order_by(*(table.c[k] for k in spec.key))
+            query = select(*selected).order_by(
+                *(_by_code_point(connection, table.c[k]) for k in spec.key)
+            )
             n_rows = _count(connection, table)  # a size hint; the grid grows if needed
             grid = _fetch_grid(connection, query, n_rows, len(spec.columns))
             frame = pd.DataFrame(

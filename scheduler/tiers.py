@@ -56,15 +56,35 @@ def valid_ratings(ratings: pd.DataFrame, department_code: str, *, on: date) -> p
     )
 
 
+_ARROW_FROM = 100_000
+"""Query count from which ``lookup_positions`` hashes in Arrow."""
+
+
 def lookup_positions(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
     """Position of each query in ``keys`` (unique), ``-1`` where absent.
 
-    Object-dtype indexes on both sides, so pandas does not convert a million
-    Python strings to Arrow strings first (measured: the conversion cost more
-    than the hash lookup; a bytes sort + binary search was slower still).
+    Many string queries (a million ratings against the entities) are hashed
+    as Arrow strings, whose C++ hash table over UTF-8 bytes beats Python
+    string hashing even counting the conversion (measured 0.36 s against
+    0.69 s for 1.9M ratings); few queries, or keys that are not all text, use
+    object-dtype pandas indexes (no conversion at all).
     """
-    index = pd.Index(np.asarray(keys, dtype=object), dtype=object)
-    return index.get_indexer(pd.Index(np.asarray(queries, dtype=object), dtype=object))
+    keys, queries = np.asarray(keys, dtype=object), np.asarray(queries, dtype=object)
+    if len(queries) >= _ARROW_FROM:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        try:
+            found = pc.index_in(
+                pa.array(queries, type=pa.string()),
+                value_set=pa.array(keys, type=pa.string()),
+            )
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            pass  # not all text: the general path below
+        else:
+            return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
+    index = pd.Index(keys, dtype=object)
+    return index.get_indexer(pd.Index(queries, dtype=object))
 
 
 def _latest(

@@ -171,3 +171,33 @@ def test_uscc_order_handles_sorted_unsorted_and_non_ascii() -> None:
     assert list(uscc_order(np.array(["B", "A", "C"], dtype=object))) == [1, 0, 2]
     assert list(uscc_order(np.array(["A", "B"], dtype=object))) == [0, 1]
     assert list(uscc_order(np.array(["乙", "甲"], dtype=object))) == list(np.argsort(["乙", "甲"]))
+
+
+def test_uscc_order_is_the_bytes_order_for_any_width() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    for width in (1, 7, 8, 9, 18, 20):
+        codes = np.array(
+            ["".join(rng.choice(list("0A9Z"), size=rng.integers(0, width + 1))) for _ in range(500)]
+            + ["A"] * 3,  # ties keep their input order
+            dtype=object,
+        )
+        expected = np.argsort(codes.astype("S"), kind="stable")
+        assert (uscc_order(codes) == expected).all()
+
+
+def test_lookup_positions_arrow_and_pandas_paths_agree() -> None:
+    import numpy as np
+
+    from scheduler.tiers import _ARROW_FROM, lookup_positions
+
+    keys = np.array([code(i) for i in range(50)], dtype=object)
+    queries = np.resize(np.array([*keys[::3], "missing"], dtype=object), _ARROW_FROM + 7)
+    arrow = lookup_positions(keys, queries)
+    few = lookup_positions(keys, queries[:100])
+    expected = pd.Index(keys, dtype=object).get_indexer(pd.Index(queries, dtype=object))
+    assert (arrow == expected).all() and (few == expected[:100]).all()
+    assert (arrow == -1).any()
+    numbers = lookup_positions(np.array([1, 2], dtype=object), np.array([2, 3] * _ARROW_FROM))
+    assert list(numbers[:2]) == [1, -1]

@@ -485,3 +485,72 @@ def test_valid_mask_agrees_with_invalid_reason() -> None:
         [*good, *mutated, "", "91370702MA3C4XK0", "九" * 18, good[0] + "X"], dtype=object
     )
     assert uscc.valid_mask(codes).tolist() == [uscc.invalid_reason(c) is None for c in codes]
+
+
+# --- reading part of a folder (what a draw needs) and the threaded read ------------------
+
+
+def test_subset_of_tables_and_columns_skips_the_rest(folder: Path) -> None:
+    from scheduler.frame import FRAME_INPUT
+
+    full = read_folder(folder)
+    cell("inspectors", 3, "capacity", "-1")(folder)  # not read: not reported
+    cell("entities", 2, "phone", "x" * 5)(folder)  # free text anyway
+    cell("entities", 3, "registered_on", "2024-02-30")(folder)  # a column not read
+    part = read_folder(folder, tables=FRAME_INPUT)
+    assert part.inspectors.empty and part.conflicts.empty
+    assert list(part.entities.columns) == list(full.entities.columns)
+    for column in ("uscc", "name", "region_code", "entity_type", "status", "sectors"):
+        assert part.entities[column].tolist() == full.entities[column].tolist()
+    assert (part.entities["address"] == "").all() and part.entities["address"].dtype == object
+    assert part.entities["registered_on"].isna().all()
+    assert part.entities["registered_on"].dtype == "datetime64[ns]"
+    pd.testing.assert_frame_equal(part.ratings, full.ratings)
+    assert part.history[["uscc", "department_code", "inspected_on"]].equals(
+        full.history[["uscc", "department_code", "inspected_on"]]
+    )
+    cell("ratings", 3, "uscc", UNKNOWN)(folder)  # references among tables read are checked
+    with pytest.raises(InvalidInputError, match=r"ratings\.csv, row 3, column 'uscc'"):
+        read_folder(folder, tables=FRAME_INPUT)
+    with pytest.raises(KeyError, match="unknown table"):
+        read_folder(folder, tables=("entities", "nonsense"))
+
+
+def test_threaded_read_lists_problems_in_table_order(folder: Path) -> None:
+    cell("history", 2, "result_code", "99")(folder)
+    cell("entities", 2, "uscc", WRONG_CHECK)(folder)
+    cell("ratings", 3, "tier", "Q")(folder)
+    cell("inspectors", 3, "capacity", "-1")(folder)
+    seen: list[str] = []
+    with pytest.raises(InvalidInputError) as caught:
+        read_folder(folder, progress=seen.append)
+    files = [p.file for p in caught.value.problems if p.row is not None]
+    order = ["entities.csv", "ratings.csv", "inspectors.csv", "history.csv"]
+    assert sorted(dict.fromkeys(files), key=order.index) == list(dict.fromkeys(files))
+    from scheduler.formats import TABLE_ORDER
+
+    assert seen == list(TABLE_ORDER)
+
+
+def test_problem_log_merge_keeps_order_and_cap() -> None:
+    from scheduler.importing.problems import ProblemLog
+
+    first, second, merged = ProblemLog(limit=3), ProblemLog(limit=3), ProblemLog(limit=3)
+    for i in range(2):
+        first.add("a", i, None, "x")
+    for i in range(4):
+        second.add("b", i, None, "y")
+    merged.merge(first)
+    merged.merge(second)
+    assert [(p.file, p.row) for p in merged.problems] == [("a", 0), ("a", 1), ("b", 0)]
+    assert len(merged) == 6
+
+
+def test_blank_lines_parse_the_same_fast_and_exact() -> None:
+    from scheduler.importing.problems import ProblemLog
+    from scheduler.importing.sources import _parse_exact, _parse_fast
+
+    for data in (b"a,b\n1,2\n\n3,4\n", b"a,b\r\n1,2\r\n\r\n3,4\r\n\r\n", b"a\n1\n\n2\n"):
+        fast = _parse_fast(data).astype(object).to_numpy().tolist()
+        exact = _parse_exact(data, "f.csv", ProblemLog())
+        assert exact is not None and fast == exact.astype(object).to_numpy().tolist()

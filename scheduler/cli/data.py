@@ -15,10 +15,7 @@ import typer
 from rich.table import Table
 
 from scheduler.cli.console import console, progress_bar
-from scheduler.db import init_db, make_engine
 from scheduler.formats import TABLE_ORDER, TABLES
-from scheduler.importer import read_folder
-from scheduler.loader import load_directory, row_counts
 
 __all__ = ["register", "db_app", "db_init", "db_load", "db_info"]
 
@@ -45,6 +42,8 @@ def _safe_url(url: str | None) -> str:
 @db_app.command("init")
 def db_init(url: UrlOption = None) -> None:
     """Create every table that does not exist yet (safe to repeat)."""
+    from scheduler.db import init_db, make_engine  # lazy: keeps other commands' start-up fast
+
     engine = make_engine(url)
     try:
         init_db(engine)
@@ -61,6 +60,10 @@ def db_load(
     url: UrlOption = None,
 ) -> None:
     """Validate a data folder and upsert it into the database in one transaction."""
+    from scheduler.db import init_db, make_engine
+    from scheduler.importer import read_folder
+    from scheduler.loader import load_directory
+
     with progress_bar() as bar:
         reading = bar.add_task("validating files", total=len(TABLE_ORDER))
 
@@ -107,6 +110,9 @@ def db_load(
 @db_app.command("info")
 def db_info(url: UrlOption = None) -> None:
     """Rows per table of the directory in the database."""
+    from scheduler.db import init_db, make_engine
+    from scheduler.loader import row_counts
+
     engine = make_engine(url)
     try:
         init_db(engine)

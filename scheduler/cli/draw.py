@@ -115,7 +115,7 @@ def _file_draw(
     reserves: Path | None,
 ) -> None:
     from scheduler.draw import draw_from_frame, write_draw_csv, write_reserves_csv
-    from scheduler.frame import build_frame
+    from scheduler.frame import FRAME_INPUT, build_frame
     from scheduler.importer import read_folder
     from scheduler.receipt import (
         check_commitment,
@@ -129,7 +129,7 @@ def _file_draw(
 
     with progress_bar() as progress:
         task = progress.add_task("reading the data folder", total=4)
-        directory = read_folder(data)
+        directory = read_folder(data, tables=FRAME_INPUT)  # only what the frame reads
         progress.update(task, advance=1, description="building the sampling frame")
         frame = build_frame(directory, parameters.rules)
         progress.update(task, advance=1, description="drawing")
@@ -335,12 +335,13 @@ def verify(
     receipt: Annotated[Path, typer.Option("--receipt", help="Receipt JSON.")],
 ) -> None:
     """Recompute a draw from its receipt; exit 0 on a match, 1 naming the first difference."""
+    from scheduler.frame import FRAME_INPUT
     from scheduler.importer import read_folder
     from scheduler.receipt import verify as verify_draw
 
     with progress_bar() as progress:
         task = progress.add_task("reading the data folder", total=2)
-        directory = read_folder(data)
+        directory = read_folder(data, tables=FRAME_INPUT)
         progress.update(task, advance=1, description="recomputing the draw")
         report = verify_draw(directory, draw_file, receipt)
         progress.update(task, advance=1)
@@ -394,13 +395,13 @@ def substitute(
 
 def _file_substitute(data: Path, draw_file: Path, receipt_path: Path, uscc: str, reason: str):  # noqa: ANN202
     from scheduler.draw import DrawParameters, draw_from_frame, read_draw_csv, write_draw_csv
-    from scheduler.frame import build_frame
+    from scheduler.frame import FRAME_INPUT, build_frame
     from scheduler.importer import read_folder
     from scheduler.receipt import read_json, write_json
     from scheduler.reserve import Substitution, next_reserve
     from scheduler.verification import verify as verify_draw
 
-    directory = read_folder(data)
+    directory = read_folder(data, tables=FRAME_INPUT)
     report = verify_draw(directory, draw_file, receipt_path)
     if not report.ok:
         raise VerificationError(

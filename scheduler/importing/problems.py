@@ -53,6 +53,12 @@ class ProblemLog:
             self.problems.append(Problem(file, int(row), column, reason(i)))
         self.dropped += max(len(rows) - room, 0)
 
+    def merge(self, other: ProblemLog) -> None:
+        """Append ``other``'s problems as if they had been added here, in order."""
+        for problem in other.problems:
+            self.add(problem.file, problem.row, problem.column, problem.reason)
+        self.dropped += other.dropped
+
     def raise_if_any(self) -> None:
         """Raise ``InvalidInputError`` listing every problem (and the count left off)."""
         if not self:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Collection
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -72,17 +73,15 @@ _BOM = b"\xef\xbb\xbf"
 _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
-def _has_inner_blank_line(data: bytes) -> bool:
-    body = data.rstrip(b"\r\n")
-    return b"\n\n" in body or b"\n\r\n" in body
-
-
 def _parse_fast(data: bytes) -> pd.DataFrame:
     """Multithreaded Arrow parse of UTF-8 bytes, every column as text."""
     import pyarrow as pa
     from pyarrow import csv
 
     options = csv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24)
+    # Blank lines are kept, not skipped: in a file of several columns one is a
+    # ragged row, which sends the file to the exact parser (row numbers right).
+    parse = csv.ParseOptions(ignore_empty_lines=False)
     probe = csv.read_csv(
         pa.BufferReader(data[: data.find(b"\n") + 1 or len(data)]), read_options=options
     )
@@ -90,7 +89,9 @@ def _parse_fast(data: bytes) -> pd.DataFrame:
     convert = csv.ConvertOptions(
         column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False
     )
-    table = csv.read_csv(pa.BufferReader(data), read_options=options, convert_options=convert)
+    table = csv.read_csv(
+        pa.BufferReader(data), read_options=options, parse_options=parse, convert_options=convert
+    )
     return table.to_pandas()
 
 
@@ -114,18 +115,17 @@ def _parse_exact(data: bytes, file: str, log: ProblemLog) -> pd.DataFrame | None
 def _parse(data: bytes, file: str, log: ProblemLog) -> pd.DataFrame | None:
     """Parse UTF-8 bytes; raises ``UnicodeDecodeError`` if they are not UTF-8.
 
-    The fast Arrow parser is used unless the file has blank lines inside or
-    rows of uneven width: there pandas' parser keeps spreadsheet row numbers
-    right and says which line is malformed.
+    The fast Arrow parser is used unless the file has blank lines or rows of
+    uneven width (Arrow refuses them): there pandas' parser keeps spreadsheet
+    row numbers right and says which line is malformed.
     """
     import pyarrow as pa
 
-    if not _has_inner_blank_line(data):
-        try:
-            return _parse_fast(data)
-        except pa.ArrowInvalid as error:
-            if "utf8" in str(error).lower():
-                raise UnicodeDecodeError("utf-8", b"", 0, 1, str(error)) from None
+    try:
+        return _parse_fast(data)
+    except pa.ArrowInvalid as error:
+        if "utf8" in str(error).lower():
+            raise UnicodeDecodeError("utf-8", b"", 0, 1, str(error)) from None
     return _parse_exact(data, file, log)
 
 
@@ -134,7 +134,7 @@ def _read_csv(path: Path, log: ProblemLog) -> pd.DataFrame | None:
     data = path.read_bytes()
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
-    if not data.strip():
+    if not data or data.isspace():  # (``data.strip()`` would copy the whole file)
         return pd.DataFrame()
     try:
         return _parse(data, path.name, log)
@@ -197,10 +197,14 @@ def _map_headers(header: list[str], spec: TableSpec, file: str, log: ProblemLog)
     return found
 
 
-def read_cells(path: Path, spec: TableSpec, log: ProblemLog) -> pd.DataFrame | None:
+def read_cells(
+    path: Path, spec: TableSpec, log: ProblemLog, columns: Collection[str] | None = None
+) -> pd.DataFrame | None:
     """Trimmed text cells of ``spec``'s columns, indexed by spreadsheet row (header = 1).
 
     Absent optional columns are filled with ``""``; fully blank rows are dropped.
+    ``columns``, if given, limits the cells returned to those columns (the
+    headers are still checked against the whole spec).
     Returns ``None`` (after logging why) when the file cannot be used at all.
     """
     suffix = path.suffix.lower()
@@ -229,6 +233,8 @@ def read_cells(path: Path, spec: TableSpec, log: ProblemLog) -> pd.DataFrame | N
     body = raw.iloc[1:]
     cells = pd.DataFrame(index=body.index + 1)
     for column in spec.columns:
+        if columns is not None and column.name not in columns:
+            continue
         if column.name in mapping:
             values = body.iloc[:, mapping[column.name]].fillna("").astype(str).str.strip()
             cells[column.name] = values.set_axis(cells.index)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index
+from sqlalchemy import BigInteger, Column, Index
 from sqlalchemy.types import JSON
 from sqlmodel import Field, SQLModel
 
@@ -28,7 +28,8 @@ class AssignmentRun(SQLModel, table=True):
     """``;``-joined draw ids the run staffed."""
     start: date
     end: date
-    seed: int | None = None
+    seed: int | None = Field(default=None, sa_type=BigInteger)
+    """BIGINT: PostgreSQL's INTEGER is 32-bit and would refuse seeds SQLite stores."""
     complete: bool = True
     settings: dict = Field(default_factory=dict, sa_column=Column(JSON))
     solver: dict = Field(default_factory=dict, sa_column=Column(JSON))

@@ -16,7 +16,7 @@ import pandas as pd
 from sqlmodel import Session, col, select
 
 from scheduler.calendar import WorkingCalendar
-from scheduler.db import record_event
+from scheduler.db import in_chunks, record_event
 from scheduler.errors import InvalidInputError, NotFoundError, Problem
 from scheduler.models.core import Entity, Inspection
 from scheduler.models.publication import InspectionResult
@@ -80,11 +80,9 @@ def import_results(
     rules = rules or LifecycleRules()
     problems: list[Problem] = []
     usccs = set(results["uscc"])
-    known = (
-        set(session.exec(select(Entity.uscc).where(col(Entity.uscc).in_(usccs))).all())
-        if usccs
-        else set()
-    )
+    known: set[str] = set()
+    for chunk in in_chunks(sorted(usccs)):  # bounded IN lists (PostgreSQL: 65,535 parameters)
+        known.update(session.exec(select(Entity.uscc).where(col(Entity.uscc).in_(chunk))).all())
     rows: list[InspectionResult] = []
     for position, record in enumerate(results.itertuples(index=False), start=2):
         if record.uscc not in known:
@@ -157,7 +155,13 @@ def import_results(
 def mark_published(session: Session, ids: Iterable[int], *, on: date, actor: str = "system") -> int:
     """Mark results as published on ``on``; returns how many changed."""
     ids = list(ids)
-    rows = session.exec(select(InspectionResult).where(col(InspectionResult.id).in_(ids))).all()
+    rows = [
+        row
+        for chunk in in_chunks(ids)
+        for row in session.exec(
+            select(InspectionResult).where(col(InspectionResult.id).in_(chunk))
+        ).all()
+    ]
     missing = set(ids) - {r.id for r in rows}
     if missing:
         raise NotFoundError(f"no result with id {', '.join(map(str, sorted(missing)))}")
