@@ -88,5 +88,5 @@ def db_inputs(
         found = session.exec(
             select(InspectionResult).where(InspectionResult.draw_id == draw_id)
         ).all()
-        results = results_frame(list(found)) if found else None
+        results = results_frame(found) if found else None
     return draw, assignment, results

@@ -8,7 +8,7 @@ weekends), and stored on the row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -204,7 +204,7 @@ def publication_tracker(session: Session, *, on: date, calendar: WorkingCalendar
 RESULT_COLUMNS = ("uscc", "department_code", "inspected_on", "result_code", "draw_id", "notes")
 
 
-def results_frame(rows: list[InspectionResult]) -> pd.DataFrame:
+def results_frame(rows: Sequence[InspectionResult]) -> pd.DataFrame:
     """Stored results as a ``read_results``-shaped frame."""
     return pd.DataFrame(
         [
