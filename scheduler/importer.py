@@ -13,7 +13,7 @@ data when a folder lacks them; ``conflicts`` and ``history`` are optional.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -248,7 +248,10 @@ def read_folder(
     Tables are parsed ``WORKERS`` at a time in threads: they are independent
     until the reference checks, and Arrow, numpy and pandas release the GIL
     for most of the work (measured on 2 cores: 3.5 s -> 2.2 s for a 1M-entity
-    draw). Problems are still listed in table order. ``progress``, if given,
+    draw). Each table's conversion to the ``Directory`` form (Python ``str``,
+    which holds the GIL) starts, in a thread of its own, as soon as the table
+    is parsed, so that it overlaps Arrow work instead of following it (-0.25 s
+    on that draw). Problems are still listed in table order. ``progress``, if given,
     is called with each table name, in order, when its turn comes.
 
     Raises
@@ -273,16 +276,20 @@ def read_folder(
         log.raise_if_any()
     names = [name for name in TABLE_ORDER if name in wanted]
     read: dict[str, ParsedTable | None] = {}
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+    finished: dict[str, Future[pd.DataFrame]] = {}
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool, ThreadPoolExecutor(1) as finisher:
         futures = [pool.submit(_read_one, folder, name, wanted[name]) for name in names]
         for name, future in zip(names, futures, strict=True):
             if progress is not None:
                 progress(name)
-            read[name], table_log = future.result()
+            table, table_log = future.result()
             log.merge(table_log)
+            read[name] = table
+            if table is not None:  # (wasted if another check fails; cancelled then)
+                finished[name] = finisher.submit(_finish, table)
         check_references(read, log, pool)
+        if log:
+            for pending in finished.values():
+                pending.cancel()
         log.raise_if_any()
-        done = [t for t in read.values() if t is not None]
-        return Directory.from_tables(
-            {t.name: frame for t, frame in zip(done, pool.map(_finish, done), strict=True)}
-        )
+        return Directory.from_tables({name: f.result() for name, f in finished.items()})

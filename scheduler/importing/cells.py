@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from scheduler import uscc
+from scheduler.importing.keys import maybe_repeated
 from scheduler.importing.problems import ProblemLog
 
 __all__ = [
@@ -100,7 +101,7 @@ def _uscc_ok(values: pd.Series) -> np.ndarray:
     eighteen = pc.equal(pc.binary_length(arrow), 18).to_numpy(zero_copy_only=False)
     ok = np.zeros(len(values), dtype=bool)
     if eighteen.any():
-        fixed = arrow.filter(pa.array(eighteen)).cast(pa.binary(18))
+        fixed = (arrow if eighteen.all() else arrow.filter(pa.array(eighteen))).cast(pa.binary(18))
         chars = np.frombuffer(fixed.buffers()[1], dtype=np.uint8)
         chars = chars[fixed.offset * 18 : (fixed.offset + len(fixed)) * 18].reshape(-1, 18)
         ok[eighteen] = uscc.valid_mask_ascii(chars)
@@ -259,6 +260,7 @@ def check_unique(
     """Mask of rows whose natural key does not repeat an earlier row's; names both rows."""
     ok = np.ones(len(frame), dtype=bool)
     keys = frame.loc[usable, list(key)]
+    keys = keys[maybe_repeated(keys)]  # the exact test below, on the few that may repeat
     repeated = keys.duplicated(keep=False)
     if not repeated.any():
         return ok
