@@ -335,6 +335,11 @@ ZH: dict[str, str] = {
     "Complete the repair": "完成修复",
     "Report the completed repair": "报送修复结果",
     "Repair #{id} updated.": "信用修复 #{id} 已更新。",
+    "No official holiday schedule for {year} yet: only weekends are treated as days off. "
+    "Supply the State Council schedule as a holiday file (SCHEDULER_HOLIDAY_FILE).": (
+        "尚无 {year} 年的官方节假日安排：暂仅将周末视为休息日。"
+        "请以节假日文件（SCHEDULER_HOLIDAY_FILE）提供国务院办公厅公布的放假安排。"
+    ),
 }
 
 ZH.update({f"Tier-{code} entities inspected": f"{code} 级主体被检查的比例" for code in "ABCDE"})

@@ -26,6 +26,14 @@ __all__ = ["WorkingCalendar", "CalendarFallbackWarning", "load_holiday_file", "d
 class CalendarFallbackWarning(UserWarning):
     """A year has no official schedule: weekends only are treated as days off."""
 
+    def __init__(self, year: int):
+        self.year = year
+        super().__init__(
+            f"no official holiday schedule for {year}: treating only weekends as "
+            "days off; supply the State Council schedule with a holiday file "
+            "(SCHEDULER_HOLIDAY_FILE, columns date,kind)"
+        )
+
 
 def load_holiday_file(path: str | Path) -> tuple[frozenset[date], frozenset[date]]:
     """Read an official schedule file; returns (holidays, make-up working days)."""
@@ -91,13 +99,7 @@ class WorkingCalendar:
         except NotImplementedError:
             if day.year not in self._warned_years:
                 self._warned_years.add(day.year)
-                warnings.warn(
-                    f"no official holiday schedule for {day.year}: treating only weekends as "
-                    "days off; supply the State Council schedule with a holiday file "
-                    "(SCHEDULER_HOLIDAY_FILE, columns date,kind)",
-                    CalendarFallbackWarning,
-                    stacklevel=2,
-                )
+                warnings.warn(CalendarFallbackWarning(day.year), stacklevel=2)
             return day.weekday() < 5
 
     def working_days(self, start: date, end: date) -> list[date]:

@@ -26,6 +26,10 @@ from scheduler.plan_summary import (
 
 PAGE = "matching"
 TOP_INSPECTORS = 40
+HOLIDAY_FALLBACK = (
+    "No official holiday schedule for {year} yet: only weekends are treated as days off. "
+    "Supply the State Council schedule as a holiday file (SCHEDULER_HOLIDAY_FILE)."
+)
 st.title(t("Inspector matching"))
 show_flash()
 data = directory()
@@ -102,10 +106,10 @@ def _run(directory_used, settings: AssignSettings, until, note: str | None = Non
                     min(done / max(total, 1), 1.0), text=f"{t('Matching inspectors...')} {what}"
                 ),
             )
-        for warning in {
-            str(w.message) for w in caught if issubclass(w.category, CalendarFallbackWarning)
-        }:
-            st.warning(warning)
+        for year in sorted(
+            {w.message.year for w in caught if isinstance(w.message, CalendarFallbackWarning)}
+        ):
+            st.warning(t(HOLIDAY_FALLBACK, year=year))
     except InfeasiblePlanError as error:
         bar.empty()
         st.session_state[pending_key] = {
