@@ -69,31 +69,49 @@ def main() -> None:
     cpu_before = _cpu_seconds()
     start = time.perf_counter()
     result = simulate(
-        population, policies, periods=args.periods, replications=args.replications,
-        rng=args.seed, workers=args.workers,
+        population,
+        policies,
+        periods=args.periods,
+        replications=args.replications,
+        rng=args.seed,
+        workers=args.workers,
     )
     elapsed = time.perf_counter() - start
     cpu = _cpu_seconds() - cpu_before
     steps = args.replications * args.periods * len(policies)
     per_step = cpu / steps  # CPU seconds per period-step
 
-    print(f"simulation: {args.size:,} entities x {args.periods} periods x "
-          f"{args.replications} replications x {len(policies)} policies, "
-          f"{args.workers} worker(s)")
-    print(f"  wall time              {elapsed:8.1f} s   (target <= {TARGET_SECONDS:.0f} s: "
-          f"{'OK' if elapsed <= TARGET_SECONDS else 'MISSED'})")
-    print(f"  CPU time               {cpu:8.1f} s   (/{args.workers} cores = "
-          f"{cpu / args.workers:.1f} s: the wall time on an otherwise idle machine)")
+    print(
+        f"simulation: {args.size:,} entities x {args.periods} periods x "
+        f"{args.replications} replications x {len(policies)} policies, "
+        f"{args.workers} worker(s)"
+    )
+    print(
+        f"  wall time              {elapsed:8.1f} s   (target <= {TARGET_SECONDS:.0f} s: "
+        f"{'OK' if elapsed <= TARGET_SECONDS else 'MISSED'})"
+    )
+    print(
+        f"  CPU time               {cpu:8.1f} s   (/{args.workers} cores = "
+        f"{cpu / args.workers:.1f} s: the wall time on an otherwise idle machine)"
+    )
     print(f"  per period-step        {per_step * 1000:8.1f} ms of CPU")
-    print(f"  baseline rng.random    {random_pass * 1000:8.1f} ms  -> a step costs "
-          f"{per_step / random_pass:.1f} random passes")
-    print(f"  baseline draw_sample   {draw * 1000:8.1f} ms  -> a step costs "
-          f"{per_step / draw:.1f} exact draws")
-    print(f"  peak memory: main {_peak_mb(resource.RUSAGE_SELF):.0f} MB, "
-          f"largest worker {_peak_mb(resource.RUSAGE_CHILDREN):.0f} MB")
+    print(
+        f"  baseline rng.random    {random_pass * 1000:8.1f} ms  -> a step costs "
+        f"{per_step / random_pass:.1f} random passes"
+    )
+    print(
+        f"  baseline draw_sample   {draw * 1000:8.1f} ms  -> a step costs "
+        f"{per_step / draw:.1f} exact draws"
+    )
+    print(
+        f"  peak memory: main {_peak_mb(resource.RUSAGE_SELF):.0f} MB, "
+        f"largest worker {_peak_mb(resource.RUSAGE_CHILDREN):.0f} MB"
+    )
     hit = result.values[:, :, :, result.metric_index("hit_rate")].mean(axis=(0, 2))
-    print("  hit rate per 100 inspections: "
-          + ", ".join(f"{p.name} {h:.2f}" for p, h in zip(result.policies, hit, strict=True)))
+    print(
+        "  hit rate per 100 inspections: "
+        + ", ".join(f"{p.name} {h:.2f}" for p, h in zip(result.policies, hit, strict=True))
+    )
 
 
 if __name__ == "__main__":

@@ -3,4 +3,3 @@ import sys
 from scheduler.cli import main
 
 sys.exit(main())
-

@@ -58,10 +58,16 @@ def test_quarterly_rates_compound_to_the_yearly_ones():
         (ModelParameters(detection=1.5), "year", "detection"),
         (ModelParameters(exit_rate=-0.1), "year", "exit_rate"),
         (ModelParameters(propensity={"A": 0.1, "B": 0.1, "C": 0.1}), "year", "missing tier"),
-        (ModelParameters(propensity={"A": 0.1, "B": 0.1, "C": 0.1, "D": 0.1, "Z": 0.1}),
-         "year", "unknown tier"),
-        (ModelParameters(propensity={"A": 0.1, "B": 0.1, "C": 0.1, "D": 0.95}), "year",
-         "cannot be sustained"),
+        (
+            ModelParameters(propensity={"A": 0.1, "B": 0.1, "C": 0.1, "D": 0.1, "Z": 0.1}),
+            "year",
+            "unknown tier",
+        ),
+        (
+            ModelParameters(propensity={"A": 0.1, "B": 0.1, "C": 0.1, "D": 0.95}),
+            "year",
+            "cannot be sustained",
+        ),
         (ModelParameters(repair_after_years=0), "year", "repair_after_years"),
         (ModelParameters(), "month", "period"),
     ],
@@ -107,8 +113,9 @@ def test_bad_policies_are_refused(text, scheme, match):
 
 @settings(deadline=None, max_examples=200)
 @given(
-    weights=st.lists(st.sampled_from([0.0, 0.01, 0.03, 0.05, 0.15, 0.5, 1.0]), min_size=1,
-                     max_size=5),
+    weights=st.lists(
+        st.sampled_from([0.0, 0.01, 0.03, 0.05, 0.15, 0.5, 1.0]), min_size=1, max_size=5
+    ),
     counts=st.lists(st.integers(0, 40), min_size=5, max_size=5),
     share=st.floats(0.0, 1.0),
 )
@@ -130,8 +137,11 @@ def _population(tiers: list[int], scheme=FOUR) -> Population:
 
 def test_budget_is_the_first_rate_policys_expected_inspections():
     pop = _population([0] * 700 + [1] * 200 + [2] * 70 + [3] * 30)
-    policies = (parse_policy("uniform", FOUR), parse_policy("weifang-default", FOUR),
-                parse_policy("henan-2021", FOUR))
+    policies = (
+        parse_policy("uniform", FOUR),
+        parse_policy("weifang-default", FOUR),
+        parse_policy("henan-2021", FOUR),
+    )
     n, source = budget_per_period(policies, pop, 1)
     assert source == "weifang-default"
     assert n == round(700 * 0.03 + 200 * 0.05 + 70 * 0.15 + 30 * 0.5)
@@ -161,18 +171,24 @@ def test_synthetic_population_follows_the_reference_mix(scheme):
 
 
 def test_population_from_directory_uses_active_entities_and_public_tiers():
-    entities = pd.DataFrame({
-        "uscc": ["u1", "u2", "u3", "u4"],
-        "status": ["存续", "存续", "注销", "存续"],
-        "region_code": ["370702", "370705", "370702", "370705"],
-    })
-    ratings = pd.DataFrame({
-        "uscc": ["u1", "u2", "u3", "u1"],
-        "department_code": ["PUBLIC", "PUBLIC", "PUBLIC", "PUBLIC"],
-        "tier": ["A", "D", "C", "C"],
-        "evaluated_on": pd.to_datetime(["2025-01-01", "2025-01-01", "2025-01-01", "2026-03-01"]),
-        "valid_until": pd.to_datetime([None, None, None, None]),
-    })
+    entities = pd.DataFrame(
+        {
+            "uscc": ["u1", "u2", "u3", "u4"],
+            "status": ["存续", "存续", "注销", "存续"],
+            "region_code": ["370702", "370705", "370702", "370705"],
+        }
+    )
+    ratings = pd.DataFrame(
+        {
+            "uscc": ["u1", "u2", "u3", "u1"],
+            "department_code": ["PUBLIC", "PUBLIC", "PUBLIC", "PUBLIC"],
+            "tier": ["A", "D", "C", "C"],
+            "evaluated_on": pd.to_datetime(
+                ["2025-01-01", "2025-01-01", "2025-01-01", "2026-03-01"]
+            ),
+            "valid_until": pd.to_datetime([None, None, None, None]),
+        }
+    )
     directory = Directory.from_tables({"entities": entities, "ratings": ratings})
     pop = population_from_directory(directory, on=date(2025, 6, 1), scheme=FOUR)
     assert pop.size == 3  # u3 is deregistered
@@ -202,9 +218,12 @@ def test_subset_is_independent_coin_flips():
     expected = stats.binom.pmf(np.arange(n + 1), n, p) * runs
     keep = expected > 5
     tail = observed[~keep].sum(), expected[~keep].sum()
-    assert stats.chisquare(
-        np.append(observed[keep], tail[0]), np.append(expected[keep], tail[1])
-    ).pvalue > 0.001
+    assert (
+        stats.chisquare(
+            np.append(observed[keep], tail[0]), np.append(expected[keep], tail[1])
+        ).pvalue
+        > 0.001
+    )
 
 
 def _run_steps(tiers, violating, periods, params, pi_value=1.0, seed=0):
@@ -214,16 +233,26 @@ def _run_steps(tiers, violating, periods, params, pi_value=1.0, seed=0):
     rng = np.random.default_rng(seed)
     rows = []
     for t in range(periods):
-        rows.append(step(
-            state, t, pi_of=lambda s: np.full(s.tier.size, pi_value),
-            strata_base=np.zeros(tier.size, np.intp), rates=rates,
-            mix=np.array([0.25] * 4), default_tier=1, rng=rng,
-        ))
+        rows.append(
+            step(
+                state,
+                t,
+                pi_of=lambda s: np.full(s.tier.size, pi_value),
+                strata_base=np.zeros(tier.size, np.intp),
+                rates=rates,
+                mix=np.array([0.25] * 4),
+                default_tier=1,
+                rng=rng,
+            )
+        )
     return state, rows
 
 
 QUIET = ModelParameters(
-    detection=1.0, exit_rate=0.0, rerating_rate=0.0, repair_rate=0.0,
+    detection=1.0,
+    exit_rate=0.0,
+    rerating_rate=0.0,
+    repair_rate=0.0,
     propensity={"A": 0.0, "B": 0.0, "C": 0.0, "D": 0.0},
 )
 
@@ -235,15 +264,27 @@ def test_a_finding_lowers_one_tier_and_a_repeat_sends_to_the_worst():
     assert rows[0][2] == 2  # found
     state.violating[0] = True  # violates again within the repeat window
     rates = period_rates(QUIET, FOUR, "year")
-    step(state, 1, pi_of=lambda s: np.ones(3), strata_base=np.zeros(3, np.intp), rates=rates,
-         mix=np.full(4, 0.25), default_tier=1, rng=np.random.default_rng(1))
+    step(
+        state,
+        1,
+        pi_of=lambda s: np.ones(3),
+        strata_base=np.zeros(3, np.intp),
+        rates=rates,
+        mix=np.full(4, 0.25),
+        default_tier=1,
+        rng=np.random.default_rng(1),
+    )
     assert state.tier.tolist() == [3, 0, 2]
 
 
 def test_repair_restores_the_rating_after_the_minimum_period():
     params = ModelParameters(
-        detection=1.0, exit_rate=0.0, rerating_rate=0.0, repair_rate=1.0,
-        repair_after_years=1.0, repair_after_worst_years=3.0,
+        detection=1.0,
+        exit_rate=0.0,
+        rerating_rate=0.0,
+        repair_rate=1.0,
+        repair_after_years=1.0,
+        repair_after_worst_years=3.0,
         propensity={"A": 0.0, "B": 0.0, "C": 0.0, "D": 0.0},
     )
     rates = period_rates(params, FOUR, "year")
@@ -252,9 +293,16 @@ def test_repair_restores_the_rating_after_the_minimum_period():
     history = []
     for t in range(5):
         # Inspect everyone in period 0 only (found: B -> C, C -> D), then nobody.
-        step(state, t, pi_of=lambda s, t=t: np.full(3, 1.0 if t == 0 else 0.0),
-             strata_base=np.zeros(3, np.intp), rates=rates, mix=np.full(4, 0.25),
-             default_tier=1, rng=np.random.default_rng(t))
+        step(
+            state,
+            t,
+            pi_of=lambda s, t=t: np.full(3, 1.0 if t == 0 else 0.0),
+            strata_base=np.zeros(3, np.intp),
+            rates=rates,
+            mix=np.full(4, 0.25),
+            default_tier=1,
+            rng=np.random.default_rng(t),
+        )
         history.append(state.tier.tolist())
     # General downgrade repaired after 1 year, the worst tier after 3; never above the rating.
     assert history == [[2, 3, 0], [1, 3, 0], [1, 3, 0], [1, 2, 0], [1, 2, 0]]

@@ -8,8 +8,19 @@ import pytest
 
 from scheduler.cli import main
 
-BASE = ["simulate", "--policy", "uniform", "--policy", "weifang-default", "--periods", "3",
-        "--replications", "4", "--seed", "5"]
+BASE = [
+    "simulate",
+    "--policy",
+    "uniform",
+    "--policy",
+    "weifang-default",
+    "--periods",
+    "3",
+    "--replications",
+    "4",
+    "--seed",
+    "5",
+]
 
 
 def test_same_seed_same_summary_whatever_the_workers(tmp_path, capsys):
@@ -26,16 +37,34 @@ def test_same_seed_same_summary_whatever_the_workers(tmp_path, capsys):
 
 def test_parameters_and_quarters_reach_the_model(tmp_path):
     out = tmp_path / "q"
-    code = main([
-        *BASE, "--size", "2000", "--out", str(out), "--no-charts", "--period", "quarter",
-        "--detection", "0.5", "--propensity", "A=0.01,B=0.02,C=0.1,D=0.2",
-        "--budget", "400", "--rating-accuracy", "1",
-    ])
+    code = main(
+        [
+            *BASE,
+            "--size",
+            "2000",
+            "--out",
+            str(out),
+            "--no-charts",
+            "--period",
+            "quarter",
+            "--detection",
+            "0.5",
+            "--propensity",
+            "A=0.01,B=0.02,C=0.1,D=0.2",
+            "--budget",
+            "400",
+            "--rating-accuracy",
+            "1",
+        ]
+    )
     assert code == 0
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["period_unit"] == "quarter"
-    assert summary["budget"] == {"inspections_per_period": 100, "inspections_per_year": 400,
-                                 "set_by": "--budget"}
+    assert summary["budget"] == {
+        "inspections_per_period": 100,
+        "inspections_per_year": 400,
+        "set_by": "--budget",
+    }
     assert summary["parameters"]["detection"] == 0.5
     assert summary["parameters"]["propensity"]["D"] == 0.2
 

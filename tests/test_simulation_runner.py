@@ -30,15 +30,18 @@ def _field(result, name):
 @pytest.mark.parametrize(
     "policy", ["uniform", "weifang-default", "A=0.05,B=0.2,C=0.6,D=1.0", "risk"]
 )
-def test_single_period_hit_rate_is_the_inclusion_weighted_propensity(
-    population, policy, accuracy
-):
+def test_single_period_hit_rate_is_the_inclusion_weighted_propensity(population, policy, accuracy):
     """Known answer: detection 1, one period -> hits / inspections estimates
     sum_i pi_i p_i / sum_i pi_i, with p_i the propensity of i's true class."""
     params = ModelParameters(detection=1.0, rating_accuracy=accuracy)
     result = simulate(
-        population, [parse_policy(policy, FOUR)], periods=1, replications=40, rng=99,
-        params=params, annual_budget=2_000,
+        population,
+        [parse_policy(policy, FOUR)],
+        periods=1,
+        replications=40,
+        rng=99,
+        params=params,
+        annual_budget=2_000,
     )
     p = np.array(list(params.resolved_propensity(FOUR).values()))
     counts = np.bincount(population.tier, minlength=4)
@@ -125,13 +128,23 @@ def test_duplicate_policies_are_refused(population):
 
 def test_written_files(population, tmp_path):
     result = simulate(
-        population, [parse_policy("uniform", FOUR), parse_policy("weifang-default", FOUR)],
-        periods=5, replications=3, rng=8,
+        population,
+        [parse_policy("uniform", FOUR), parse_policy("weifang-default", FOUR)],
+        periods=5,
+        replications=3,
+        rng=8,
     )
     paths = write_results(result, tmp_path)
     names = {p.name for p in paths}
-    assert {"metrics.csv", "summary.csv", "summary.json", "summary.md",
-            "hit_rate.png", "tier_distribution.png", "coverage_5y.png"} <= names
+    assert {
+        "metrics.csv",
+        "summary.csv",
+        "summary.json",
+        "summary.md",
+        "hit_rate.png",
+        "tier_distribution.png",
+        "coverage_5y.png",
+    } <= names
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert summary["seed"] == 8 and summary["budget"]["set_by"] == "weifang-default"
     text = json.dumps(summary)

@@ -30,8 +30,13 @@ __all__ = ["register", "simulate_command"]
 
 
 def _population(
-    data: Path | None, size: int | None, from_db: bool, department: str | None,
-    on: date | None, scheme_name: str | None, rng: np.random.Generator,
+    data: Path | None,
+    size: int | None,
+    from_db: bool,
+    department: str | None,
+    on: date | None,
+    scheme_name: str | None,
+    rng: np.random.Generator,
 ) -> Population:
     given = [name for name, v in (("--data", data), ("--size", size), ("--db", from_db)) if v]
     if len(given) != 1:
@@ -138,23 +143,39 @@ def simulate_command(
 ) -> None:
     """Simulate policies over the years at an equal budget and write tidy results."""
     params = _parameters(
-        propensity=propensity, detection=detection, self_correction=self_correction,
-        exit_rate=exit_rate, repair_after_years=repair_after,
-        repair_after_worst_years=repair_after_worst, repair_rate=repair_rate,
-        rerating_rate=rerating_rate, rating_accuracy=rating_accuracy,
+        propensity=propensity,
+        detection=detection,
+        self_correction=self_correction,
+        exit_rate=exit_rate,
+        repair_after_years=repair_after,
+        repair_after_worst_years=repair_after_worst,
+        repair_rate=repair_rate,
+        rerating_rate=rerating_rate,
+        rating_accuracy=rating_accuracy,
     )
     population_seed, simulation_seed = np.random.SeedSequence(seed).spawn(2)
     population = _population(
-        data, size, from_db, department, on.date() if on else None, scheme,
+        data,
+        size,
+        from_db,
+        department,
+        on.date() if on else None,
+        scheme,
         np.random.default_rng(population_seed),
     )
     policies = [parse_policy(p, population.scheme) for p in policy]
     with progress_bar() as bar:
         task = bar.add_task("replications", total=replications)
         result = simulate(
-            population, policies, periods=periods, replications=replications,
-            rng=np.random.default_rng(simulation_seed), params=params, unit=period,
-            annual_budget=budget, workers=workers,
+            population,
+            policies,
+            periods=periods,
+            replications=replications,
+            rng=np.random.default_rng(simulation_seed),
+            params=params,
+            unit=period,
+            annual_budget=budget,
+            workers=workers,
             progress=lambda done, total: bar.update(task, completed=done),
         )
     result = replace(result, seed=seed)  # the user's seed, not the spawned child's

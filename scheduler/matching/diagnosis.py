@@ -239,8 +239,6 @@ def with_raised_capacity(
     return replace(directory, inspectors=ins)
 
 
-
-
 def _cross() -> Relaxation:
     return Relaxation(
         "allow_cross_region", 0, "allow cross-division inspectors (--allow-cross-region)"

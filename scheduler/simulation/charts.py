@@ -42,8 +42,12 @@ def write_charts(result: SimulationResult, out: Path) -> list[Path]:
         for p, policy in enumerate(result.policies):
             line = ax.plot(periods, spread.mean[p, :, m], marker="o", ms=3, label=policy.name)
             ax.fill_between(
-                periods, spread.lo[p, :, m], spread.hi[p, :, m],
-                color=line[0].get_color(), alpha=0.15, linewidth=0,
+                periods,
+                spread.lo[p, :, m],
+                spread.hi[p, :, m],
+                color=line[0].get_color(),
+                alpha=0.15,
+                linewidth=0,
             )
         ax.set_title(metric.label)
         ax.set_xlabel(result.unit)
@@ -59,8 +63,12 @@ def write_charts(result: SimulationResult, out: Path) -> list[Path]:
 
     codes = result.tier_codes
     fig, axes = plt.subplots(
-        1, len(result.policies), figsize=(3.2 * len(result.policies) + 1, 3.6), dpi=100,
-        sharey=True, squeeze=False,
+        1,
+        len(result.policies),
+        figsize=(3.2 * len(result.policies) + 1, 3.6),
+        dpi=100,
+        sharey=True,
+        squeeze=False,
     )
     for p, policy in enumerate(result.policies):
         ax = axes[0, p]

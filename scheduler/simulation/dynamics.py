@@ -22,7 +22,13 @@ from scheduler.sampling import draw_sample
 from scheduler.simulation.model import PeriodRates
 
 __all__ = [
-    "NEVER", "RAW_FIELDS", "State", "initial_state", "noisy_copy", "step", "raw_fields",
+    "NEVER",
+    "RAW_FIELDS",
+    "State",
+    "initial_state",
+    "noisy_copy",
+    "step",
+    "raw_fields",
 ]
 
 NEVER = -10_000
@@ -147,9 +153,7 @@ def _repair(state: State, t: int, rates: PeriodRates, rng: np.random.Generator) 
     """Credit repair: back to the last rating's tier after the minimum publicity period."""
     worst = rates.propensity.size - 1
     lowered = np.flatnonzero(state.tier > state.rated)  # few: only entities with findings
-    wait = np.where(
-        state.tier.take(lowered) == worst, rates.repair_after_worst, rates.repair_after
-    )
+    wait = np.where(state.tier.take(lowered) == worst, rates.repair_after_worst, rates.repair_after)
     eligible = lowered[state.last_finding.take(lowered) <= t - wait]
     done = eligible[rng.random(eligible.size) < rates.repair]
     state.tier[done] = state.rated[done]
@@ -230,8 +234,7 @@ def step(
     for years in (3, 5):
         window = years * ppy
         covered.append(
-            np.nan if t + 1 < window
-            else np.count_nonzero(state.last_inspected > t - window)
+            np.nan if t + 1 < window else np.count_nonzero(state.last_inspected > t - window)
         )
     row = np.array(
         [

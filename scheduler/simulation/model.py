@@ -180,7 +180,11 @@ def period_rates(params: ModelParameters, scheme: TierScheme, unit: str) -> Peri
         if not 0.0 <= value < 1.0:
             bad(f"propensity[{code!r}]", f"must be in [0, 1); got {value}")
     for name in (
-        "detection", "self_correction", "exit_rate", "repair_rate", "rerating_rate",
+        "detection",
+        "self_correction",
+        "exit_rate",
+        "repair_rate",
+        "rerating_rate",
         "rating_accuracy",
     ):
         value = getattr(params, name)

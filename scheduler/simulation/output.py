@@ -118,7 +118,8 @@ def summary_dict(result: SimulationResult) -> dict[str, Any]:
                 "name": policy.name,
                 "kind": policy.kind,
                 "tier_rates": dict(zip(result.tier_codes, policy.weights, strict=True))
-                if policy.weights else None,
+                if policy.weights
+                else None,
                 "initial_annual_inclusion": {
                     k: _clean(v) for k, v in result.initial_rates[policy.name].items()
                 },

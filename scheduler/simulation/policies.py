@@ -118,9 +118,7 @@ def budget_per_period(
     return n, source
 
 
-def tier_inclusion_probabilities(
-    weights: np.ndarray, counts: np.ndarray, n: float
-) -> np.ndarray:
+def tier_inclusion_probabilities(weights: np.ndarray, counts: np.ndarray, n: float) -> np.ndarray:
     """Per-tier ``pi`` for ``counts[k]`` entities of weight ``weights[k]``, summing to ``n``.
 
     The same capped solution ``pi = min(1, c * w)`` as

@@ -112,13 +112,17 @@ def population_from_directory(
     scheme = scheme if isinstance(scheme, TierScheme) else tier_scheme(scheme)
     entities = directory.entities
     if on is None:
-        latest = pd.to_datetime(directory.ratings["evaluated_on"]).max() if len(
-            directory.ratings
-        ) else pd.NaT
+        latest = (
+            pd.to_datetime(directory.ratings["evaluated_on"]).max()
+            if len(directory.ratings)
+            else pd.NaT
+        )
         on = date(2000, 1, 1) if pd.isna(latest) else latest.date()
     tiers = effective_tiers(directory, department or PUBLIC_DEPARTMENT, on=on, scheme=scheme)
-    active = (entities["status"].astype(str).to_numpy() == ACTIVE_STATUS) if len(entities) else (
-        np.zeros(0, dtype=bool)
+    active = (
+        (entities["status"].astype(str).to_numpy() == ACTIVE_STATUS)
+        if len(entities)
+        else (np.zeros(0, dtype=bool))
     )
     tier_codes = tiers.to_numpy()[active].astype(str)
     region_codes = entities["region_code"].astype(str).to_numpy()[active]

@@ -62,8 +62,14 @@ def _run_replication(setup: _Setup, rng: np.random.Generator) -> np.ndarray:
 
         for t in range(setup.periods):
             out[p, t] = step(
-                state, t, pi_of=pi_of, strata_base=strata_base, rates=setup.rates,
-                mix=setup.mix, default_tier=setup.default_tier, rng=streams[1 + p],
+                state,
+                t,
+                pi_of=pi_of,
+                strata_base=strata_base,
+                rates=setup.rates,
+                mix=setup.mix,
+                default_tier=setup.default_tier,
+                rng=streams[1 + p],
             )
     return out
 
@@ -120,8 +126,11 @@ class SimulationResult:
 def _initial_rates(setup: _Setup, population: Population, ppy: int) -> dict[str, dict[str, float]]:
     none = np.zeros(setup.tier.size, dtype=bool)
     state = initial_state(setup.tier, setup.tier, none)
-    first = {c: int(np.argmax(setup.tier == i)) for i, c in enumerate(population.scheme.codes)
-             if np.any(setup.tier == i)}
+    first = {
+        c: int(np.argmax(setup.tier == i))
+        for i, c in enumerate(population.scheme.codes)
+        if np.any(setup.tier == i)
+    }
     rates = {}
     for policy in setup.policies:
         pi = policy_pi(policy, state, setup.budget, setup.rates.propensity)
