@@ -11,7 +11,18 @@ import sys
 
 import typer
 
-from scheduler.cli import assign, dashboard, data, demo, draw, publish, sample, simulate
+from scheduler.cli import (
+    assign,
+    dashboard,
+    data,
+    demo,
+    draw,
+    plan,
+    publish,
+    sample,
+    simulate,
+    substitute,
+)
 from scheduler.cli.console import err_console
 from scheduler.errors import InfeasiblePlanError, InvalidInputError, SchedulerError
 
@@ -41,7 +52,7 @@ def version() -> None:
     typer.echo(f"scheduler {__version__}, numpy {numpy.__version__}")
 
 
-for _module in (data, sample, draw, assign, publish, simulate, demo, dashboard):
+for _module in (data, sample, draw, substitute, plan, assign, publish, simulate, demo, dashboard):
     _module.register(app)
 
 

@@ -1,13 +1,15 @@
-"""CLI commands of the draw area: draw, verify, substitute, plan create, plan list.
+"""CLI commands of the draw area: draw, verify.
 
 The commands parse options, call one library function each (``scheduler.draw``,
 ``scheduler.receipt``, ``scheduler.plans``) and print; errors are raised as
-library errors and mapped to exit codes by ``scheduler.cli.main``.
+library errors and mapped to exit codes by ``scheduler.cli.main``. ``plan``
+and ``substitute`` have their own modules; shared options are in
+``scheduler.cli.draw_options``.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -15,76 +17,10 @@ import typer
 from rich.table import Table
 
 from scheduler.cli.console import console, err_console, progress_bar
-from scheduler.errors import InvalidInputError, Problem, VerificationError
+from scheduler.cli.draw_options import Url, codes, optional_day, tier_policy, uscc_list
+from scheduler.errors import InvalidInputError, VerificationError
 
 __all__ = ["register"]
-
-plan_app = typer.Typer(help="Inspection plans stored in the database.", no_args_is_help=True)
-
-Url = Annotated[
-    str | None, typer.Option("--url", help="Database URL (default: SCHEDULER_DATABASE_URL).")
-]
-
-
-def _codes(text: str | None) -> tuple[str, ...]:
-    return tuple(sorted({c.strip() for c in (text or "").split(",") if c.strip()}))
-
-
-def _day(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInputError(f"`{option}` must be a date YYYY-MM-DD; got {text!r}.") from None
-
-
-def _uscc_list(path: Path | None) -> tuple[str, ...]:
-    """USCCs from a file: one per line, or a CSV whose first column (or ``uscc``) holds them."""
-    if path is None:
-        return ()
-    import pandas as pd
-
-    try:
-        table = pd.read_csv(
-            path, dtype=str, keep_default_na=False, header=None, encoding="utf-8-sig"
-        )
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise InvalidInputError(
-            problems=[Problem(path.name, None, None, f"cannot read: {error}")]
-        ) from error
-    values = [str(v).strip() for v in table.iloc[:, 0]]
-    if values and values[0].lower() in ("uscc", "统一社会信用代码"):
-        values = values[1:]
-    from scheduler.uscc import invalid_reason
-
-    problems = [
-        Problem(path.name, i + 1, None, r)
-        for i, v in enumerate(values)
-        if v and (r := invalid_reason(v))
-    ]
-    if problems:
-        raise InvalidInputError(problems=problems)
-    return tuple(sorted({v for v in values if v}))
-
-
-def _policy(
-    scheme_name: str | None,
-    preset: str | None,
-    rates: str | None,
-    budget: int | None,
-    weights: str | None,
-):
-    from scheduler.policy import make_policy, parse_tier_values
-    from scheduler.reference import tier_scheme
-
-    return make_policy(
-        tier_scheme(scheme_name),
-        preset_name=preset,
-        rates=parse_tier_values(rates, "--rates") if rates is not None else None,
-        budget=budget,
-        weights=parse_tier_values(weights, "--weights") if weights is not None else None,
-    )
 
 
 def _summary(result) -> None:  # noqa: ANN001
@@ -275,16 +211,18 @@ def draw(
 
     rules = FrameRules(
         department_code=department,
-        on=_day(on, "--on") or datetime.now(UTC).date(),
-        regions=_codes(regions),
-        sectors=_codes(sectors),
-        entity_types=_codes(entity_types),
+        on=optional_day(on, "--on") or datetime.now(UTC).date(),
+        regions=codes(regions),
+        sectors=codes(sectors),
+        entity_types=codes(entity_types),
         repeat_window_months=repeat_window,
-        exempt=_uscc_list(exempt),
-        force_include=_uscc_list(force),
+        exempt=uscc_list(exempt),
+        force_include=uscc_list(force),
         scheme=scheme,
     )
-    parameters = DrawParameters(rules=rules, policy=_policy(scheme, preset, rates, budget, weights))
+    parameters = DrawParameters(
+        rules=rules, policy=tier_policy(scheme, preset, rates, budget, weights)
+    )
     _file_draw(
         data,
         parameters,
@@ -359,167 +297,7 @@ def verify(
     raise typer.Exit(1)
 
 
-def substitute(
-    data: Annotated[Path | None, typer.Option("--data", help="Data folder (file draws).")] = None,
-    draw_file: Annotated[Path | None, typer.Option("--draw", help="Draw CSV to update.")] = None,
-    receipt: Annotated[
-        Path | None, typer.Option("--receipt", help="Receipt JSON to update.")
-    ] = None,
-    draw_id: Annotated[
-        str | None, typer.Option("--draw-id", help="A recorded draw (database).")
-    ] = None,
-    uscc: Annotated[str, typer.Option("--uscc", help="The drawn entity to replace.")] = "",
-    reason: Annotated[str, typer.Option("--reason", help="Why (e.g. 已注销, 迁出).")] = "",
-    url: Url = None,
-) -> None:
-    """Replace a drawn entity by the next reserve of its stratum, recording why."""
-    if not uscc or not reason.strip():
-        raise InvalidInputError("give --uscc and --reason.")
-    if draw_id is not None:
-        from scheduler.db import init_db, make_engine
-        from scheduler.plans import record_substitution
-
-        engine = make_engine(url)
-        init_db(engine)
-        sub = record_substitution(engine, draw_id, uscc, reason)
-    else:
-        if data is None or draw_file is None or receipt is None:
-            raise InvalidInputError(
-                "give --data, --draw and --receipt (or --draw-id for a recorded draw)."
-            )
-        sub = _file_substitute(data, draw_file, receipt, uscc, reason)
-    console.print(
-        f"{sub.uscc_out} -> {sub.uscc_in} (stratum {sub.stratum}): {sub.reason}", markup=False
-    )
-
-
-def _file_substitute(data: Path, draw_file: Path, receipt_path: Path, uscc: str, reason: str):  # noqa: ANN202
-    from scheduler.draw import DrawParameters, draw_from_frame, read_draw_csv, write_draw_csv
-    from scheduler.frame import FRAME_INPUT, build_frame
-    from scheduler.importer import read_folder
-    from scheduler.receipt import read_json, write_json
-    from scheduler.reserve import Substitution, next_reserve
-    from scheduler.verification import verify as verify_draw
-
-    directory = read_folder(data, tables=FRAME_INPUT)
-    report = verify_draw(directory, draw_file, receipt_path)
-    if not report.ok:
-        raise VerificationError(
-            f"refusing to substitute in a draw that does not verify: {report.differences[0]}"
-        )
-    receipt = read_json(receipt_path)
-    rows = read_draw_csv(draw_file)
-    hit = rows.loc[rows["uscc"] == uscc]
-    if hit.empty:
-        raise InvalidInputError(f"{uscc} is not in {draw_file.name}.")
-    done = tuple(Substitution(**s) for s in receipt.get("substitutions", []))
-    parameters = DrawParameters.from_dict(receipt["parameters"])
-    frame = build_frame(directory, parameters.rules)
-    base = draw_from_frame(frame, parameters, int(receipt["seed"]), substitutions=done)
-    stratum = str(hit["stratum"].iloc[0])
-    reserve = next_reserve(base.reserves, stratum, {s.uscc_in for s in done})
-    sub = Substitution(
-        uscc,
-        str(reserve["uscc"]),
-        stratum,
-        reason,
-        datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    )
-    result = draw_from_frame(
-        frame,
-        parameters,
-        int(receipt["seed"]),
-        substitutions=(*done, sub),
-        seed_source=receipt.get("seed_source"),
-        created_at=receipt.get("created_at"),
-    )
-    new_receipt = dict(receipt, substitutions=result.receipt["substitutions"])
-    write_draw_csv(result.rows, draw_file)
-    write_json(new_receipt, receipt_path)
-    return sub
-
-
-def plan_create(
-    department: Annotated[str, typer.Option("--department", help="Lead department code.")],
-    preset: Annotated[str | None, typer.Option("--preset")] = None,
-    rates: Annotated[str | None, typer.Option("--rates")] = None,
-    budget: Annotated[int | None, typer.Option("--budget")] = None,
-    weights: Annotated[str | None, typer.Option("--weights")] = None,
-    sectors: Annotated[str | None, typer.Option("--sectors")] = None,
-    regions: Annotated[str | None, typer.Option("--regions")] = None,
-    entity_types: Annotated[str | None, typer.Option("--entity-types")] = None,
-    start: Annotated[
-        str | None, typer.Option("--start", help="First inspection day (also the draw's --on).")
-    ] = None,
-    end: Annotated[str | None, typer.Option("--end")] = None,
-    joint: Annotated[
-        str | None, typer.Option("--joint", help="Departments joining the visits.")
-    ] = None,
-    name: Annotated[str, typer.Option("--name")] = "",
-    repeat_window: Annotated[int, typer.Option("--repeat-window-months")] = 12,
-    scheme: Annotated[str | None, typer.Option("--scheme")] = None,
-    url: Url = None,
-) -> None:
-    """Store an inspection plan; prints its id."""
-    from scheduler.db import init_db, make_engine, session_scope
-    from scheduler.plans import create_plan
-
-    policy = _policy(scheme, preset, rates, budget, weights)
-    engine = make_engine(url)
-    init_db(engine)
-    with session_scope(engine) as session:
-        plan = create_plan(
-            session,
-            department_code=department,
-            policy=policy,
-            name=name,
-            sectors=_codes(sectors),
-            regions=_codes(regions),
-            entity_types=_codes(entity_types),
-            joint_departments=_codes(joint),
-            start=_day(start, "--start"),
-            end=_day(end, "--end"),
-            repeat_window_months=repeat_window,
-        )
-        plan_id = plan.id
-    console.print(f"plan {plan_id} created")
-
-
-def plan_list(url: Url = None) -> None:
-    """List stored plans and their draws."""
-    from sqlmodel import Session
-
-    from scheduler.db import init_db, make_engine
-    from scheduler.plans import list_draws, list_plans
-
-    engine = make_engine(url)
-    init_db(engine)
-    with Session(engine) as session:
-        plans = list_plans(session)
-        rows = [
-            (p.id, p.department_code, p.name, p.policy, p.start, p.end, p.joint_departments)
-            for p in plans
-        ]
-    draws = list_draws(engine)
-    table = Table(title="plans")
-    for column in ("id", "department", "name", "policy", "window", "joint", "draws"):
-        table.add_column(column)
-    for pid, dept, name, policy, start, end, joint in rows:
-        mine = draws[draws["plan_id"] == pid]
-        label = ", ".join(
-            f"{d}{' (superseded)' if s else ''}"
-            for d, s in zip(mine["draw_id"], mine["superseded_by"], strict=True)
-        )
-        window = f"{start or ''}..{end or ''}"
-        table.add_row(str(pid), dept, name, str(policy), window, joint, label or "-")
-    console.print(table)
-
-
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
     app.command("draw")(draw)
     app.command("verify")(verify)
-    app.command("substitute")(substitute)
-    plan_app.command("create")(plan_create)
-    plan_app.command("list")(plan_list)
-    app.add_typer(plan_app, name="plan")

@@ -1,0 +1,86 @@
+"""Options and parsers shared by the draw, plan and substitute commands.
+
+One place for the ``--url`` option and the parsing of code lists, dates, USCC
+files and tier policies, so ``scheduler.cli.draw`` and ``scheduler.cli.plan``
+read their options the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scheduler.errors import InvalidInputError, Problem
+
+__all__ = ["Url", "codes", "optional_day", "uscc_list", "tier_policy"]
+
+Url = Annotated[
+    str | None, typer.Option("--url", help="Database URL (default: SCHEDULER_DATABASE_URL).")
+]
+
+
+def codes(text: str | None) -> tuple[str, ...]:
+    """A comma-separated option as sorted distinct codes (empty for none)."""
+    return tuple(sorted({c.strip() for c in (text or "").split(",") if c.strip()}))
+
+
+def optional_day(text: str | None, option: str) -> date | None:
+    """A YYYY-MM-DD option as a date, ``None`` when absent; bad text is invalid input."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInputError(f"`{option}` must be a date YYYY-MM-DD; got {text!r}.") from None
+
+
+def uscc_list(path: Path | None) -> tuple[str, ...]:
+    """USCCs from a file: one per line, or a CSV whose first column (or ``uscc``) holds them."""
+    if path is None:
+        return ()
+    import pandas as pd
+
+    try:
+        table = pd.read_csv(
+            path, dtype=str, keep_default_na=False, header=None, encoding="utf-8-sig"
+        )
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise InvalidInputError(
+            problems=[Problem(path.name, None, None, f"cannot read: {error}")]
+        ) from error
+    values = [str(v).strip() for v in table.iloc[:, 0]]
+    if values and values[0].lower() in ("uscc", "统一社会信用代码"):
+        values = values[1:]
+    from scheduler.uscc import invalid_reason
+
+    problems = [
+        Problem(path.name, i + 1, None, r)
+        for i, v in enumerate(values)
+        if v and (r := invalid_reason(v))
+    ]
+    if problems:
+        raise InvalidInputError(problems=problems)
+    return tuple(sorted({v for v in values if v}))
+
+
+def tier_policy(
+    scheme_name: str | None,
+    preset: str | None,
+    rates: str | None,
+    budget: int | None,
+    weights: str | None,
+):
+    """The tier policy the ``--scheme/--preset/--rates/--budget/--weights`` options describe."""
+    from scheduler.policy import make_policy, parse_tier_values
+    from scheduler.reference import tier_scheme
+
+    return make_policy(
+        tier_scheme(scheme_name),
+        preset_name=preset,
+        rates=parse_tier_values(rates, "--rates") if rates is not None else None,
+        budget=budget,
+        weights=parse_tier_values(weights, "--weights") if weights is not None else None,
+    )

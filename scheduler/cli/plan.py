@@ -1,0 +1,103 @@
+"""CLI commands of the plan area: plan create, plan list.
+
+Split from ``scheduler.cli.draw``: plans are stored in the database and
+drawn later with ``scheduler draw --plan``. The commands parse options, call
+``scheduler.plans`` and print.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from scheduler.cli.console import console
+from scheduler.cli.draw_options import Url, codes, optional_day, tier_policy
+
+__all__ = ["register"]
+
+plan_app = typer.Typer(help="Inspection plans stored in the database.", no_args_is_help=True)
+
+
+def plan_create(
+    department: Annotated[str, typer.Option("--department", help="Lead department code.")],
+    preset: Annotated[str | None, typer.Option("--preset")] = None,
+    rates: Annotated[str | None, typer.Option("--rates")] = None,
+    budget: Annotated[int | None, typer.Option("--budget")] = None,
+    weights: Annotated[str | None, typer.Option("--weights")] = None,
+    sectors: Annotated[str | None, typer.Option("--sectors")] = None,
+    regions: Annotated[str | None, typer.Option("--regions")] = None,
+    entity_types: Annotated[str | None, typer.Option("--entity-types")] = None,
+    start: Annotated[
+        str | None, typer.Option("--start", help="First inspection day (also the draw's --on).")
+    ] = None,
+    end: Annotated[str | None, typer.Option("--end")] = None,
+    joint: Annotated[
+        str | None, typer.Option("--joint", help="Departments joining the visits.")
+    ] = None,
+    name: Annotated[str, typer.Option("--name")] = "",
+    repeat_window: Annotated[int, typer.Option("--repeat-window-months")] = 12,
+    scheme: Annotated[str | None, typer.Option("--scheme")] = None,
+    url: Url = None,
+) -> None:
+    """Store an inspection plan; prints its id."""
+    from scheduler.db import init_db, make_engine, session_scope
+    from scheduler.plans import create_plan
+
+    policy = tier_policy(scheme, preset, rates, budget, weights)
+    engine = make_engine(url)
+    init_db(engine)
+    with session_scope(engine) as session:
+        plan = create_plan(
+            session,
+            department_code=department,
+            policy=policy,
+            name=name,
+            sectors=codes(sectors),
+            regions=codes(regions),
+            entity_types=codes(entity_types),
+            joint_departments=codes(joint),
+            start=optional_day(start, "--start"),
+            end=optional_day(end, "--end"),
+            repeat_window_months=repeat_window,
+        )
+        plan_id = plan.id
+    console.print(f"plan {plan_id} created")
+
+
+def plan_list(url: Url = None) -> None:
+    """List stored plans and their draws."""
+    from sqlmodel import Session
+
+    from scheduler.db import init_db, make_engine
+    from scheduler.plans import list_draws, list_plans
+
+    engine = make_engine(url)
+    init_db(engine)
+    with Session(engine) as session:
+        plans = list_plans(session)
+        rows = [
+            (p.id, p.department_code, p.name, p.policy, p.start, p.end, p.joint_departments)
+            for p in plans
+        ]
+    draws = list_draws(engine)
+    table = Table(title="plans")
+    for column in ("id", "department", "name", "policy", "window", "joint", "draws"):
+        table.add_column(column)
+    for pid, dept, name, policy, start, end, joint in rows:
+        mine = draws[draws["plan_id"] == pid]
+        label = ", ".join(
+            f"{d}{' (superseded)' if s else ''}"
+            for d, s in zip(mine["draw_id"], mine["superseded_by"], strict=True)
+        )
+        window = f"{start or ''}..{end or ''}"
+        table.add_row(str(pid), dept, name, str(policy), window, joint, label or "-")
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this area's commands to the main app."""
+    plan_app.command("create")(plan_create)
+    plan_app.command("list")(plan_list)
+    app.add_typer(plan_app, name="plan")
