@@ -8,6 +8,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
+# fixtures of the dashboard tests (loaded as a plugin so its asserts are rewritten too)
+pytest_plugins = ("dashboard_support",)
+
 
 @pytest.fixture(scope="session")
 def sample_dir() -> Path:

@@ -10,8 +10,6 @@ from dashboard_support import APP, app_at
 
 from dashboard.labels_zh import ZH
 
-pytest_plugins = ("dashboard_support",)
-
 PAGES = sorted(p.name for p in (APP.parent / "app_pages").glob("*.py"))
 
 

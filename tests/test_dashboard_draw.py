@@ -7,8 +7,6 @@ from dashboard_support import app_at, drawn, metrics, texts
 from scheduler.auditlog import read_events
 from scheduler.db import make_engine
 
-pytest_plugins = ("dashboard_support",)
-
 
 def test_plan_page_previews_frame_and_expected_inspections(seeded_db: str) -> None:
     at = app_at("plans.py")

@@ -6,8 +6,6 @@ from pathlib import Path
 
 from dashboard_support import app_at, texts
 
-pytest_plugins = ("dashboard_support",)
-
 
 def _uploads(folder: Path, entities: bytes | None = None) -> list[tuple[str, bytes, str]]:
     files = [

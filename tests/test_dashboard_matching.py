@@ -7,8 +7,6 @@ from dashboard_support import app_at, drawn, metrics, table_with, texts
 from scheduler.auditlog import read_events
 from scheduler.db import make_engine
 
-pytest_plugins = ("dashboard_support",)
-
 
 def _assign(at):  # noqa: ANN001, ANN202
     at.switch_page("app_pages/matching.py").run()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dashboard_support import app_at, texts
 
-pytest_plugins = ("dashboard_support",)
-
 
 def test_overview_on_empty_database_says_to_import(empty_db: str) -> None:
     at = app_at()

@@ -9,8 +9,6 @@ from dashboard_support import app_at, drawn, metrics, texts
 from scheduler.auditlog import read_events
 from scheduler.db import make_engine
 
-pytest_plugins = ("dashboard_support",)
-
 
 def _assigned(at):  # noqa: ANN001, ANN202
     drawn(at)

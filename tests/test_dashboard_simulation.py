@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dashboard_support import app_at, texts
 
-pytest_plugins = ("dashboard_support",)
-
 
 def test_simulation_compares_policies_with_intervals(seeded_db: str) -> None:
     at = app_at("simulation.py")
