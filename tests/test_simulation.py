@@ -45,8 +45,8 @@ def test_default_propensities_rise_from_best_to_worst(scheme):
 def test_quarterly_rates_compound_to_the_yearly_ones():
     params = ModelParameters(exit_rate=0.08, self_correction=0.3, repair_after_years=1.0)
     q = period_rates(params, FOUR, "quarter")
-    assert 1 - (1 - q.exit) ** 4 == pytest.approx(0.08)
-    assert 1 - (1 - q.stop) ** 4 == pytest.approx(0.3)
+    assert pytest.approx(0.08) == 1 - (1 - q.exit) ** 4
+    assert pytest.approx(0.3) == 1 - (1 - q.stop) ** 4
     assert q.repair_after == 4 and q.periods_per_year == 4
     # Without inspections the chain keeps each class at its propensity.
     assert q.onset / (q.onset + q.stop) == pytest.approx(q.propensity)
