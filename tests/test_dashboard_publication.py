@@ -63,3 +63,12 @@ def test_objection_without_a_tier_change_is_refused_clearly(seeded_db: str) -> N
     at.button(key="FormSubmitter:publication__objection_form-提交异议").click().run()
     assert not at.exception
     assert at.error and "no rating change" in at.error[0].value
+
+
+def test_results_page_opened_first_finds_the_assigned_plan(seeded_db: str) -> None:
+    # a planner opening 结果公示 in a new session, without visiting the other pages first
+    _assigned(app_at())
+    fresh = app_at("publication.py")
+    assert not fresh.exception
+    assert len(fresh.data_editor) == 1
+    assert "请先在" not in texts(fresh)

@@ -52,7 +52,8 @@ entry, tracker, objections, repairs = st.tabs(
 
 with entry:
     record = None
-    plan_id = st.session_state.get("current_plan")
+    known_plans = workflow.plans()
+    plan_id = workflow.select_plan(PAGE, known_plans) if known_plans else None
     draw = workflow.live_draw(plan_id) if plan_id is not None else None
     if draw is not None:
         record = workflow.assignment_of(draw.draw_id)
