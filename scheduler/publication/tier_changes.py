@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 from sqlmodel import Session, col, select
 
 from scheduler.calendar import WorkingCalendar
 from scheduler.db import record_event
+from scheduler.directory import Directory
 from scheduler.models.core import Inspection, Rating
 from scheduler.models.publication import InspectionResult, TierChange
 from scheduler.publication.rules import LifecycleRules, next_tier
 from scheduler.reference import PUBLIC_DEPARTMENT, TierScheme
+from scheduler.tiers import effective_tiers
 
 __all__ = ["current_tier", "change_tier", "apply_findings", "report_ratings"]
 
@@ -26,17 +29,31 @@ __all__ = ["current_tier", "change_tier", "apply_findings", "report_ratings"]
 def current_tier(
     session: Session, uscc: str, department_code: str, *, on: date, scheme: TierScheme
 ) -> str:
-    """The department's latest valid rating, else the public one, else the scheme default."""
-    for source in (department_code, PUBLIC_DEPARTMENT):
-        rating = session.exec(
-            select(Rating)
-            .where(Rating.uscc == uscc, Rating.department_code == source, Rating.evaluated_on <= on)
-            .where((col(Rating.valid_until).is_(None)) | (col(Rating.valid_until) >= on))
-            .order_by(col(Rating.evaluated_on).desc())
-        ).first()
-        if rating is not None:
-            return rating.tier
-    return scheme.default_tier
+    """The entity's tier with the department on ``on``, by the draw's own rule.
+
+    Only this entity's ratings are read from the database; the resolution
+    (department rating, else public, else the default) is ``tiers.effective_tiers``,
+    so a tier change is based on the same tier the draw saw.
+    """
+    rows = session.exec(
+        select(Rating).where(
+            Rating.uscc == uscc,
+            col(Rating.department_code).in_([department_code, PUBLIC_DEPARTMENT]),
+        )
+    ).all()
+    ratings = pd.DataFrame(
+        {
+            "uscc": [r.uscc for r in rows],
+            "department_code": [r.department_code for r in rows],
+            "tier": [r.tier for r in rows],
+            "evaluated_on": pd.to_datetime([r.evaluated_on for r in rows]),
+            "valid_until": pd.to_datetime([r.valid_until for r in rows]),
+        }
+    )
+    one = Directory.from_tables(
+        {"entities": pd.DataFrame({"uscc": [uscc]}, dtype=object), "ratings": ratings}
+    )
+    return str(effective_tiers(one, department_code, on=on, scheme=scheme).iloc[0])
 
 
 def change_tier(
