@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from scheduler.db import in_chunks
 from scheduler.db_tables import CHUNK_ROWS, DB_TABLES, QUALIFICATIONS
-from scheduler.formats import TABLES
+from scheduler.formats import TABLES, split_lists
 
 __all__ = [
     "Progress",
@@ -197,7 +197,7 @@ def write_qualifications(connection: Connection, inspectors: pd.DataFrame) -> in
         connection.execute(delete(QUALIFICATIONS).where(QUALIFICATIONS.c.inspector_id.in_(chunk)))
     pairs = (
         inspectors[["inspector_id", "qualifications"]]
-        .assign(sector_code=inspectors["qualifications"].str.split(";"))
+        .assign(sector_code=split_lists(inspectors["qualifications"]))
         .explode("sector_code")
     )
     pairs = pairs.loc[pairs["sector_code"].fillna("") != "", ["inspector_id", "sector_code"]]

@@ -9,7 +9,7 @@ Column types after validation:
 - date columns: ``datetime64[ns]`` with no time of day, missing optional dates ``NaT``;
 - ``capacity``: ``int64``; ``active``: ``bool``;
 - list columns (``sectors``, ``qualifications``, ``inspector_ids``): the
-  ``;``-joined codes as ``str`` (split them with ``split_list``).
+  ``;``-joined codes as ``str`` (split them with ``scheduler.formats.split_list``).
 """
 
 from __future__ import annotations
@@ -18,19 +18,14 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
-from scheduler.formats import TABLE_ORDER, TABLES
+from scheduler.formats import TABLE_ORDER, TABLES, split_list
 
-__all__ = ["Directory", "split_list", "empty_table"]
+__all__ = ["Directory", "split_list", "empty_table"]  # split_list: re-exported from formats
 
 
 def empty_table(name: str) -> pd.DataFrame:
     """An empty frame with the columns of table ``name``."""
     return pd.DataFrame({c: pd.Series(dtype=object) for c in TABLES[name].column_names})
-
-
-def split_list(value: str) -> list[str]:
-    """``"food;catering"`` -> ``["food", "catering"]``; blanks dropped."""
-    return [part.strip() for part in str(value).split(";") if part.strip()]
 
 
 @dataclass(frozen=True)

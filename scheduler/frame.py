@@ -20,9 +20,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from scheduler.directory import Directory, split_list
+from scheduler.directory import Directory
 from scheduler.errors import InvalidInputError, Problem
-from scheduler.formats import ENTITY_TYPES
+from scheduler.formats import ENTITY_TYPES, split_list
 from scheduler.reference import TierScheme, tier_scheme
 from scheduler.tiers import effective_tiers, lookup_positions
 

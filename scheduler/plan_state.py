@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, select
 
+from scheduler.formats import split_list
 from scheduler.models.assignments import AssignmentRun
 from scheduler.plans import list_draws
 
@@ -33,6 +34,6 @@ def latest_run_id(engine: Engine, draw_id: str) -> int | None:
     )
     with engine.connect() as connection:
         for run_id, draw_ids in connection.execute(query):
-            if draw_id in str(draw_ids).split(";"):
+            if draw_id in split_list(draw_ids):
                 return int(run_id)
     return None

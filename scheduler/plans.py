@@ -19,6 +19,7 @@ from scheduler.db import record_event, session_scope
 from scheduler.directory import Directory
 from scheduler.draw import DrawParameters, DrawResult, run_draw
 from scheduler.errors import InvalidInputError, NotFoundError
+from scheduler.formats import join_list, split_list
 from scheduler.frame import FrameRules
 from scheduler.models.plans import Draw, DrawnEntity, Plan, ReserveEntity
 from scheduler.models.plans import Substitution as SubstitutionRow
@@ -45,11 +46,7 @@ def _col(model: type, name: str) -> Any:
 
 
 def _joined(values: tuple[str, ...] | list[str] | None) -> str:
-    return ";".join(sorted(set(values or ())))
-
-
-def _split(text: str) -> tuple[str, ...]:
-    return tuple(v for v in (text or "").split(";") if v)
+    return join_list(sorted(set(values or ())))
 
 
 def create_plan(
@@ -122,9 +119,9 @@ def plan_parameters(plan: Plan, *, on: date | None = None) -> DrawParameters:
     rules = FrameRules(
         department_code=plan.department_code,
         on=on or plan.start or datetime.now(UTC).date(),
-        regions=_split(plan.regions),
-        sectors=_split(plan.sectors),
-        entity_types=_split(plan.entity_types),
+        regions=tuple(split_list(plan.regions)),
+        sectors=tuple(split_list(plan.sectors)),
+        entity_types=tuple(split_list(plan.entity_types)),
         repeat_window_months=plan.repeat_window_months,
     )
     return DrawParameters(rules=rules, policy=Policy.from_dict(plan.policy))

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from scheduler import uscc
+from scheduler.formats import join_list, split_list
 from scheduler.importing.keys import maybe_repeated
 from scheduler.importing.problems import ProblemLog
 
@@ -190,7 +191,7 @@ def parse_bools(
 
 def _canonical_list(text: str) -> str:
     parts = (p.strip() for p in _LIST_SEPARATORS.split(text))
-    return ";".join(dict.fromkeys(p for p in parts if p))
+    return join_list(dict.fromkeys(p for p in parts if p))
 
 
 def canonical_lists(values: pd.Series) -> pd.Series:
@@ -232,7 +233,7 @@ def check_list_items(
     """Mask of canonical list cells whose every item is in ``allowed``."""
     known = set(allowed)
     codes, uniques = pd.factorize(values)
-    unknown = [[p for p in u.split(";") if p and p not in known] for u in uniques]
+    unknown = [[p for p in split_list(u) if p not in known] for u in uniques]
     bad_unique = np.array([bool(u) for u in unknown] or [False])
     ok = ~bad_unique[codes] if len(codes) else np.ones(0, dtype=bool)
     rows = values.index.to_numpy()[~ok]

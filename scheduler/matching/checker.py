@@ -18,8 +18,9 @@ from typing import Any
 import pandas as pd
 
 from scheduler.calendar import WorkingCalendar
-from scheduler.directory import Directory, split_list
+from scheduler.directory import Directory
 from scheduler.errors import SchedulerError
+from scheduler.formats import split_list
 from scheduler.matching.result import Assignment, AssignmentResult, AssignSettings
 from scheduler.matching.tasks import DrawInput
 

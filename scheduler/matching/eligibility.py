@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scheduler.directory import Directory, split_list
+from scheduler.directory import Directory
+from scheduler.formats import split_list
 from scheduler.matching.tasks import relevant_sectors
 
 __all__ = [

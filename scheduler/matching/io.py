@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from scheduler.errors import InvalidInputError, Problem
+from scheduler.formats import split_list
 from scheduler.matching.result import (
     ASSIGNMENT_COLUMNS,
     Assignment,
@@ -70,10 +71,6 @@ def write_assignment(result: AssignmentResult, path: str | Path) -> list[Path]:
     return written
 
 
-def _split(value: str) -> tuple[str, ...]:
-    return tuple(x for x in str(value).split(";") if x)
-
-
 def read_assignment(path: str | Path) -> AssignmentResult:
     """Read an assignment CSV and its sidecar back into an ``AssignmentResult``."""
     path = Path(path)
@@ -102,11 +99,11 @@ def read_assignment(path: str | Path) -> AssignmentResult:
                 name=name,
                 region_code=r["region_code"],
                 lead_inspector_id=r["lead_inspector_id"],
-                member_inspector_ids=_split(r["member_inspector_ids"]),
-                department_inspector_ids=_split(r["department_inspector_ids"]),
+                member_inspector_ids=tuple(split_list(r["member_inspector_ids"])),
+                department_inspector_ids=tuple(split_list(r["department_inspector_ids"])),
                 scheduled_on=date.fromisoformat(r["scheduled_on"]),
                 cross_region=r["cross_region"] == "True",
-                items=_split(r["items"]),
+                items=tuple(split_list(r["items"])),
             )
         )
 

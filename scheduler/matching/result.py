@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from scheduler.formats import join_list
+
 __all__ = [
     "AssignSettings",
     "Assignment",
@@ -142,13 +144,13 @@ class AssignmentResult:
                 "name": a.name,
                 "region_code": a.region_code,
                 "lead_inspector_id": a.lead_inspector_id,
-                "member_inspector_ids": ";".join(a.member_inspector_ids),
+                "member_inspector_ids": join_list(a.member_inspector_ids),
                 "scheduled_on": a.scheduled_on.isoformat(),
                 "cross_region": a.cross_region,
                 "visit_id": a.visit_id,
                 "department_code": a.department_code,
-                "department_inspector_ids": ";".join(a.department_inspector_ids),
-                "items": ";".join(a.items),
+                "department_inspector_ids": join_list(a.department_inspector_ids),
+                "items": join_list(a.items),
             }
             for a in self.assignments
         ]

@@ -14,6 +14,7 @@ from sqlmodel import Session, col
 
 from scheduler.db import record_event
 from scheduler.errors import NotFoundError
+from scheduler.formats import join_list, split_list
 from scheduler.matching.io import result_meta
 from scheduler.matching.result import Assignment, AssignmentResult, AssignSettings, UnassignedTask
 from scheduler.matching.tasks import DrawInput, receipt_department
@@ -36,11 +37,11 @@ def _row_dicts(run_id: int, result: AssignmentResult) -> list[dict]:
             "name": a.name,
             "region_code": a.region_code,
             "lead_inspector_id": a.lead_inspector_id,
-            "member_inspector_ids": ";".join(a.member_inspector_ids),
-            "department_inspector_ids": ";".join(a.department_inspector_ids),
+            "member_inspector_ids": join_list(a.member_inspector_ids),
+            "department_inspector_ids": join_list(a.department_inspector_ids),
             "scheduled_on": a.scheduled_on,
             "cross_region": a.cross_region,
-            "items": ";".join(a.items),
+            "items": join_list(a.items),
         }
         for a in result.assignments
     ]
@@ -53,7 +54,7 @@ def record_run(session: Session, result: AssignmentResult, *, actor: str = "syst
         {a.draw_id for a in result.assignments} | {u.draw_id for u in result.unassigned}
     )
     run = AssignmentRun(
-        draw_ids=";".join(draw_ids),
+        draw_ids=join_list(draw_ids),
         start=result.start,
         end=result.end,
         seed=result.seed,
@@ -102,7 +103,7 @@ def load_run(session: Session, run_id: int) -> AssignmentResult:
         .mappings()
         .all()
     )
-    split = lambda s: tuple(x for x in s.split(";") if x)  # noqa: E731
+    split = lambda s: tuple(split_list(s))  # noqa: E731
     assignments = tuple(
         Assignment(
             visit_id=r["visit_id"],

@@ -12,6 +12,7 @@ import pandas as pd
 
 from scheduler import reference, uscc
 from scheduler.directory import Directory
+from scheduler.formats import join_list
 from scheduler.matching.tasks import DrawInput
 
 __all__ = ["synthetic_instance"]
@@ -53,7 +54,7 @@ def synthetic_instance(
     for k in range(n_ent):
         own = by_dept[depts[dept_of_task[k]]]
         ent_sectors.append(
-            ";".join(rng.choice(own, size=min(len(own), int(rng.integers(1, 3))), replace=False))
+            join_list(rng.choice(own, size=min(len(own), int(rng.integers(1, 3))), replace=False))
         )
     entities = pd.DataFrame(
         {
@@ -72,7 +73,7 @@ def synthetic_instance(
     for k in range(n_inspectors):
         own = by_dept[depts[ins_dept[k]]]
         quals.append(
-            ";".join(rng.choice(own, size=min(len(own), int(rng.integers(1, 4))), replace=False))
+            join_list(rng.choice(own, size=min(len(own), int(rng.integers(1, 4))), replace=False))
         )
     inspectors = pd.DataFrame(
         {
@@ -126,7 +127,7 @@ def synthetic_instance(
             "department_code": np.array(depts)[dept_of_task[hist_ent]],
             "inspected_on": pd.Timestamp("2025-05-12"),
             "inspector_ids": [
-                ";".join(inspectors["inspector_id"].to_numpy()[rng.integers(0, n_inspectors, 2)])
+                join_list(inspectors["inspector_id"].to_numpy()[rng.integers(0, n_inspectors, 2)])
                 for _ in range(n_hist)
             ],
             "result_code": "01",

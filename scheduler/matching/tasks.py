@@ -15,8 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scheduler.directory import Directory, split_list
+from scheduler.directory import Directory
 from scheduler.errors import InvalidInputError, Problem
+from scheduler.formats import split_list
 
 __all__ = [
     "DrawInput",

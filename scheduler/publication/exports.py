@@ -15,7 +15,8 @@ from typing import Literal
 
 import pandas as pd
 
-from scheduler.directory import Directory, split_list
+from scheduler.directory import Directory
+from scheduler.formats import split_list
 
 __all__ = [
     "LIST_COLUMNS",

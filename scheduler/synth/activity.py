@@ -12,6 +12,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from scheduler.formats import LIST_SEPARATOR
 from scheduler.synth.catalog import Catalog
 from scheduler.synth.dates import to_timestamps, working_days
 from scheduler.synth.entities import EntityDraw
@@ -123,7 +124,9 @@ def make_history(
             "inspected_on": to_timestamps(inspected[chrono]),
             "inspector_ids": pd.Series(
                 concat(
-                    ids[np.concatenate(firsts)[chrono]], ";", ids[np.concatenate(seconds)[chrono]]
+                    ids[np.concatenate(firsts)[chrono]],
+                    LIST_SEPARATOR,
+                    ids[np.concatenate(seconds)[chrono]],
                 ),
                 dtype=object,
             ),

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from scheduler import uscc
-from scheduler.formats import ENTITY_STATUSES, ENTITY_TYPES
+from scheduler.formats import ENTITY_STATUSES, ENTITY_TYPES, join_list
 from scheduler.synth import words
 from scheduler.synth.catalog import Catalog
 from scheduler.synth.people import mobile_phones, person_names
@@ -259,6 +259,6 @@ def _join_sectors(cat: Catalog, slots: np.ndarray) -> np.ndarray:
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     codes = cat.sector_codes.tolist()
     joined = np.array(
-        [";".join(codes[s] for s in slots[row] if s >= 0) for row in first], dtype=object
+        [join_list(codes[s] for s in slots[row] if s >= 0) for row in first], dtype=object
     )
     return joined[inverse]

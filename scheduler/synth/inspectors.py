@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from scheduler.formats import LIST_SEPARATOR
 from scheduler.synth.catalog import Catalog
 from scheduler.synth.entities import EntityDraw
 from scheduler.synth.people import person_names
@@ -80,11 +81,11 @@ def make_inspectors(
         active[rng.permutation(size)[:MIN_PER_DEPARTMENT]] = True
         sectors = cat.department_sectors(d)
         qualified = _qualify(rng, sectors, active)
-        codes = np.where(qualified, np.strings.add(cat.sector_codes[sectors], ";"), "")
+        codes = np.where(qualified, np.strings.add(cat.sector_codes[sectors], LIST_SEPARATOR), "")
         joined = codes[:, 0]
         for column in codes[:, 1:].T:
             joined = np.strings.add(joined, column)
-        qualifications.append(np.strings.rstrip(joined, ";"))
+        qualifications.append(np.strings.rstrip(joined, LIST_SEPARATOR))
         departments.append(np.full(size, d))
         regions.append(np.full(size, r))
         actives.append(active)
