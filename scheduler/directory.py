@@ -20,7 +20,12 @@ import pandas as pd
 
 from scheduler.formats import TABLE_ORDER, TABLES, split_list
 
-__all__ = ["Directory", "split_list", "empty_table"]  # split_list: re-exported from formats
+__all__ = [
+    "Directory",
+    "split_list",
+    "empty_table",
+    "sectors_by_department",
+]  # split_list: re-exported from formats
 
 
 def empty_table(name: str) -> pd.DataFrame:
@@ -49,3 +54,19 @@ class Directory:
     def from_tables(cls, tables: dict[str, pd.DataFrame]) -> Directory:
         """Build from a dict; missing tables become empty ones."""
         return cls(**{name: tables.get(name, empty_table(name)) for name in TABLE_ORDER})
+
+
+def sectors_by_department(directory: Directory) -> dict[str, frozenset[str]]:
+    """Department code -> the sector codes it supervises.
+
+    The rule has one source, ``sectors.department_code``: a sector belongs to
+    exactly one department. The sampling frame (which entities a department may
+    draw) and matching (which of an entity's sectors a team must cover) both
+    read it here. A department that supervises nothing is absent.
+    """
+    out: dict[str, set[str]] = {}
+    codes = directory.sectors["code"].astype(str).to_numpy(dtype=object)
+    depts = directory.sectors["department_code"].astype(str).to_numpy(dtype=object)
+    for code, dept in zip(codes, depts, strict=True):
+        out.setdefault(dept, set()).add(code)
+    return {d: frozenset(c) for d, c in out.items()}

@@ -20,7 +20,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from scheduler.directory import Directory
+from scheduler.directory import Directory, sectors_by_department
 from scheduler.errors import InvalidInputError, Problem
 from scheduler.formats import ENTITY_TYPES, split_list
 from scheduler.reference import TierScheme, tier_scheme
@@ -30,7 +30,6 @@ __all__ = [
     "FrameRules",
     "SamplingFrame",
     "build_frame",
-    "department_sectors",
     "uscc_order",
     "ACTIVE_STATUS",
     "FRAME_INPUT",
@@ -88,14 +87,6 @@ class SamplingFrame:
         return len(self.units)
 
 
-def department_sectors(directory: Directory, department_code: str) -> tuple[str, ...]:
-    """The sector codes a department supervises (from ``directory.sectors``)."""
-    sectors = directory.sectors
-    return tuple(
-        sorted(map(str, sectors.loc[sectors["department_code"] == department_code, "code"]))
-    )
-
-
 def _check_rules(directory: Directory, rules: FrameRules, scheme: TierScheme) -> tuple[str, ...]:
     """Validate every code in the rules at once; returns the sectors in scope."""
     problems: list[str] = []
@@ -105,7 +96,7 @@ def _check_rules(directory: Directory, rules: FrameRules, scheme: TierScheme) ->
             f"unknown department {rules.department_code!r}; "
             f"known: {', '.join(sorted(known_departments))}"
         )
-    own = department_sectors(directory, rules.department_code)
+    own = tuple(sorted(sectors_by_department(directory).get(rules.department_code, ())))
     for code in rules.sectors:
         if code not in own:
             problems.append(

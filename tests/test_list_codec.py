@@ -10,10 +10,14 @@ from hypothesis import strategies as st
 
 from scheduler.formats import LIST_SEPARATOR, join_list, split_list, split_lists
 
-codes = st.text(
-    alphabet=st.characters(blacklist_characters=LIST_SEPARATOR, blacklist_categories=("Cs",)),
-    min_size=1,
-).map(str.strip).filter(bool)
+codes = (
+    st.text(
+        alphabet=st.characters(blacklist_characters=LIST_SEPARATOR, blacklist_categories=("Cs",)),
+        min_size=1,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scheduler.directory import Directory
+from scheduler.directory import Directory, sectors_by_department
 from scheduler.formats import split_list
-from scheduler.matching.tasks import relevant_sectors
 
 __all__ = [
     "Exclusions",
@@ -133,7 +132,7 @@ def department_eligibility(
 ) -> DepartmentEligibility:
     """Eligibility of one department's inspectors for its tasks (rows of ``tasks``)."""
     pool = pool if pool is not None else department_pool(directory, department_code)
-    codes = sorted(relevant_sectors(directory).get(department_code, frozenset()))
+    codes = sorted(sectors_by_department(directory).get(department_code, frozenset()))
     qualified = _qualified(tasks["sectors"].to_numpy(dtype=object).tolist(), pool, codes, rule)
     qualified &= (pool.active & (pool.capacity > 0))[None, :]
     eligible = qualified.copy()
@@ -161,7 +160,7 @@ def exclusion_reasons(
     """
     entity = directory.entities[directory.entities["uscc"].astype(str) == uscc]
     sectors = frozenset(split_list(entity["sectors"].iloc[0])) if len(entity) else frozenset()
-    dept = relevant_sectors(directory).get(department_code, frozenset())
+    dept = sectors_by_department(directory).get(department_code, frozenset())
     pool = department_pool(directory, department_code)
     qual = _qualified([tuple(sorted(sectors & dept))], pool, sorted(dept), rule)[0]
     ex = Exclusions.from_directory(directory)

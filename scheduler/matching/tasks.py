@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scheduler.directory import Directory
+from scheduler.directory import Directory, sectors_by_department
 from scheduler.errors import InvalidInputError, Problem
 from scheduler.formats import split_list
 
@@ -25,7 +25,6 @@ __all__ = [
     "build_tasks",
     "read_draw_input",
     "receipt_department",
-    "relevant_sectors",
     "slots_per_department",
 ]
 
@@ -119,16 +118,6 @@ def read_draw_input(
     return DrawInput(draw_id, department_code, frame, source=path.name)
 
 
-def relevant_sectors(directory: Directory) -> dict[str, frozenset[str]]:
-    """Department code -> the sector codes it supervises."""
-    out: dict[str, set[str]] = {}
-    codes = directory.sectors["code"].astype(str).to_numpy(dtype=object)
-    depts = directory.sectors["department_code"].astype(str).to_numpy(dtype=object)
-    for code, dept in zip(codes, depts, strict=True):
-        out.setdefault(dept, set()).add(code)
-    return {d: frozenset(c) for d, c in out.items()}
-
-
 def build_tasks(directory: Directory, draws: list[DrawInput], team_size: int) -> TaskTable:
     """Validate the draws against the directory and build tasks and visits.
 
@@ -137,7 +126,7 @@ def build_tasks(directory: Directory, draws: list[DrawInput], team_size: int) ->
     """
     entity_index = pd.Index(directory.entities["uscc"].astype(str))
     known_departments = set(map(str, directory.departments["code"]))
-    dept_sectors = relevant_sectors(directory)
+    dept_sectors = sectors_by_department(directory)
     problems: list[Problem] = []
     draw_ids: dict[tuple[str, str], list[str]] = {}
     for draw in draws:
