@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from scheduler.cli.console import console, err_console, progress_bar
+from scheduler.cli.draw_options import optional_day
 from scheduler.directory import Directory
 from scheduler.errors import InvalidInputError
 
@@ -29,15 +30,6 @@ def _shown_warnings() -> Iterator[None]:
         finally:
             for w in caught:
                 err_console.print(f"[bold yellow]warning:[/] {w.message}", highlight=False)
-
-
-def _day(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        raise InvalidInputError(f"{option} must be a date YYYY-MM-DD; got {text!r}") from error
 
 
 def _directory(data: Path | None, url: str | None) -> Directory:
@@ -187,7 +179,10 @@ def assign_command(
     else:
         directory = _directory(data, url)
         draws = _draws(draw, receipt, department)
-    window = (_day(start, "--start") or recorded[0], _day(end, "--end") or recorded[1])
+    window = (
+        optional_day(start, "--start") or recorded[0],
+        optional_day(end, "--end") or recorded[1],
+    )
     if window[0] is None or window[1] is None:
         raise InvalidInputError("give the plan window with --start and --end")
     with _shown_warnings(), progress_bar() as bar:

@@ -1,4 +1,4 @@
-"""Options and parsers shared by the draw, plan and substitute commands.
+"""Options and parsers shared by the draw, plan, substitute (and other) commands.
 
 One place for the ``--url`` option and the parsing of code lists, dates, USCC
 files and tier policies, so ``scheduler.cli.draw`` and ``scheduler.cli.plan``
@@ -28,7 +28,10 @@ def codes(text: str | None) -> tuple[str, ...]:
 
 
 def optional_day(text: str | None, option: str) -> date | None:
-    """A YYYY-MM-DD option as a date, ``None`` when absent; bad text is invalid input."""
+    """A YYYY-MM-DD option as a date, ``None`` when absent; bad text is invalid input.
+
+    The one date parser of the CLI: every command's date options go through it.
+    """
     if text is None:
         return None
     try:

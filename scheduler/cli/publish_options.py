@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
+from scheduler.cli.draw_options import optional_day
+
 __all__ = ["DataOpt", "UrlOpt", "RulesOpt", "OnOpt", "day", "context"]
 
 DataOpt = Annotated[Path | None, typer.Option("--data", help="Data folder (SPEC section 5).")]
@@ -21,13 +23,8 @@ OnOpt = Annotated[str | None, typer.Option("--on", help="Day (YYYY-MM-DD); defau
 
 
 def day(text: str | None, option: str = "--on") -> date:
-    """A CLI date option; today when absent."""
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{option} must be a date YYYY-MM-DD; got {text!r}") from None
+    """A CLI date option (parsed by ``optional_day``); today when absent."""
+    return optional_day(text, option) or date.today()
 
 
 def context(url: str | None, rules: Path | None = None) -> tuple[Any, Any, Any, Any]:
