@@ -73,7 +73,7 @@ def _convert(cells: pd.DataFrame, spec: TableSpec, file: str, log: ProblemLog) -
         present = (values != "").to_numpy()
         if column.required:
             log.add_rows(
-                file, values.index.to_numpy()[~present], name, lambda i: "missing required value"
+                file, values.index.to_numpy()[~present], name, lambda _i: "missing required value"
             )
         good = np.ones(len(values), dtype=bool)
         if column.kind == "uscc":

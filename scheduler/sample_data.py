@@ -93,7 +93,7 @@ def generate_directory(
     rng = np.random.default_rng(rng)
     scheme = reference.tier_scheme(tier_scheme)
     streams = rng.spawn(len(STEPS))
-    report = on_step or (lambda step: None)
+    report = on_step or (lambda _step: None)
     cat = catalog()
     entities = make_entities(
         streams[0], cat, int(n_entities), np.datetime64(today, "D"), max(5, n_entities // 1000)

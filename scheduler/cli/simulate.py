@@ -176,7 +176,7 @@ def simulate_command(
             unit=period,
             annual_budget=budget,
             workers=workers,
-            progress=lambda done, total: bar.update(task, completed=done),
+            progress=lambda done, _total: bar.update(task, completed=done),
         )
     result = replace(result, seed=seed)  # the user's seed, not the spawned child's
     written = write_results(result, out, charts=charts)

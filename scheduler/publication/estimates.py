@@ -134,12 +134,12 @@ def domain_estimate(
     *,
     population: float | None = None,
     estimator: Estimator = "hajek",
-    confidence: float = 0.95,
 ) -> tuple[float, float, float, float, float]:
     """(rate, rate_se, total, total_se, estimated population) of one domain.
 
     ``y`` (0/1), ``in_domain`` (bool), ``pi`` and ``strata`` cover the observed
-    sample; ``pi`` should already carry any non-response adjustment.
+    sample; ``pi`` should already carry any non-response adjustment. Standard
+    errors only: the confidence level belongs to the caller that builds intervals.
     """
     yy = np.asarray(y, dtype=np.float64)
     d = np.asarray(in_domain, dtype=np.float64)
@@ -249,7 +249,7 @@ def estimate_rates(
         size = known.get((column, value))
         if len(obs):
             rate, rate_se, total, total_se, n_hat = domain_estimate(
-                y, mask, pi, strata, population=size, estimator=estimator, confidence=confidence
+                y, mask, pi, strata, population=size, estimator=estimator
             )
         else:
             rate = rate_se = total = total_se = n_hat = float("nan")

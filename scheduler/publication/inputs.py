@@ -106,7 +106,7 @@ def _parse(path: str | Path, spec: TableSpec) -> pd.DataFrame:
                 file,
                 values.index.to_numpy()[missing],
                 column.name,
-                lambda i: "missing required value",
+                lambda _i: "missing required value",
             )
         if column.kind == "uscc":
             values, _ = cells.parse_uscc(values, file, column.name, log)

@@ -159,9 +159,7 @@ def _repair(state: State, t: int, rates: PeriodRates, rng: np.random.Generator) 
     state.tier[done] = state.rated[done]
 
 
-def _rerate(
-    state: State, t: int, rates: PeriodRates, mix: np.ndarray, rng: np.random.Generator
-) -> None:
+def _rerate(state: State, rates: PeriodRates, mix: np.ndarray, rng: np.random.Generator) -> None:
     """Fresh ratings from other information for a random subset of entities."""
     slots = _subset(state.tier.size, rates.rerate, rng)
     new = noisy_copy(state.latent[slots], rates.accuracy, mix, rng)
@@ -227,7 +225,7 @@ def step(
     best_before = int(np.count_nonzero(state.tier == 0))
     was_violating, found, first = _inspect(state, selected, t, rates, rng)
     _repair(state, t, rates, rng)
-    _rerate(state, t, rates, mix, rng)
+    _rerate(state, rates, mix, rng)
 
     ppy = rates.periods_per_year
     covered = []
