@@ -20,6 +20,8 @@ import pandas as pd
 
 from scheduler.directory import Directory
 from scheduler.errors import InvalidInputError, Problem
+from scheduler.formats import ColumnSpec as C
+from scheduler.formats import TableSpec
 from scheduler.frame import FrameRules, SamplingFrame, build_frame
 from scheduler.policy import Policy, stratum_labels, unit_probabilities
 from scheduler.reference import tier_scheme
@@ -29,6 +31,7 @@ from scheduler.sampling import ALGORITHM_VERSION, draw_sample
 
 __all__ = [
     "DRAW_COLUMNS",
+    "DRAW_SPEC",
     "RESERVE_COLUMNS",
     "DrawParameters",
     "DrawResult",
@@ -42,7 +45,28 @@ __all__ = [
     "neutralise_names",
 ]
 
-DRAW_COLUMNS = ("draw_id", "uscc", "name", "region_code", "tier", "inclusion_prob", "stratum")
+DRAW_SPEC = TableSpec(
+    "draw",
+    "抽取结果",
+    (
+        C("draw_id", "抽查编号", "code"),
+        C("uscc", "统一社会信用代码", "uscc"),
+        C("name", "名称", aliases=("主体名称",)),
+        C("region_code", "行政区划代码", "code"),
+        C("tier", "信用等级", "tier", required=False),
+        C("inclusion_prob", "入样概率"),
+        C("stratum", "抽样层", required=False),
+        C("department_code", "部门代码", "code", required=False),
+    ),
+    key=("draw_id", "uscc"),
+)
+"""The draw file (SPEC section 4) as read back, possibly re-saved by a planner.
+
+``department_code`` is never written (the receipt carries it) but may be added.
+"""
+
+DRAW_COLUMNS = tuple(name for name in DRAW_SPEC.column_names if name != "department_code")
+"""The columns a draw file is written with, in order."""
 RESERVE_COLUMNS = (
     "stratum",
     "reserve_rank",

@@ -12,7 +12,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from scheduler.formats import join_list
+from scheduler.formats import ColumnSpec as C
+from scheduler.formats import TableSpec, join_list
 
 __all__ = [
     "AssignSettings",
@@ -20,22 +21,32 @@ __all__ = [
     "UnassignedTask",
     "AssignmentResult",
     "ASSIGNMENT_COLUMNS",
+    "ASSIGNMENT_SPEC",
 ]
 
-ASSIGNMENT_COLUMNS: tuple[str, ...] = (
-    "draw_id",
-    "uscc",
-    "name",
-    "region_code",
-    "lead_inspector_id",
-    "member_inspector_ids",
-    "scheduled_on",
-    "cross_region",
-    "visit_id",
-    "department_code",
-    "department_inspector_ids",
-    "items",
+ASSIGNMENT_SPEC = TableSpec(
+    "assignment",
+    "检查任务分配",
+    (
+        C("draw_id", "抽查编号", "code", required=False),
+        C("uscc", "统一社会信用代码", "uscc"),
+        C("name", "名称", required=False, aliases=("主体名称",)),
+        C("region_code", "行政区划代码", "code", required=False),
+        C("lead_inspector_id", "组长执法证号", "code", aliases=("检查组长",)),
+        C("member_inspector_ids", "组员执法证号", "list", required=False, aliases=("检查组员",)),
+        C("scheduled_on", "计划检查日期", "date", required=False),
+        C("cross_region", "跨区域", "bool", required=False),
+        C("visit_id", "检查编号", required=False),
+        C("department_code", "部门代码", "code", required=False),
+        C("department_inspector_ids", "本部门检查人员", "list", required=False),
+        C("items", "检查事项", required=False),
+    ),
+    key=("draw_id", "uscc", "department_code", "lead_inspector_id"),
 )
+"""The assignment CSV as read back (Chinese headers accepted); ``required`` is for
+files a planner re-saved, our own writer always fills every column."""
+
+ASSIGNMENT_COLUMNS: tuple[str, ...] = ASSIGNMENT_SPEC.column_names
 """Columns of the assignment CSV: SPEC section 4 first, then the joint-visit columns."""
 
 

@@ -3,8 +3,13 @@
 The draw and assignment CSVs are outputs of other commands (SPEC section 4) but
 are read back from disk, where a planner may have opened and re-saved them, so
 they are validated like any input: the importer's reader (encoding detection,
-Chinese header aliases, spreadsheet row numbers) with this area's own
-``TableSpec``s. Every problem is reported at once.
+Chinese header aliases, spreadsheet row numbers) with the ``TableSpec``s of
+their home modules (``scheduler.draw.DRAW_SPEC``,
+``scheduler.matching.result.ASSIGNMENT_SPEC``). Every problem is reported at once.
+
+These readers differ from ``draw.read_draw_csv`` and ``matching.io.read_assignment``
+on purpose: those read our own files back exactly (verification compares cells
+as text; a plan needs its sidecar), these accept a planner's re-saved copy.
 """
 
 from __future__ import annotations
@@ -17,12 +22,14 @@ import numpy as np
 import pandas as pd
 
 from scheduler import reference
+from scheduler.draw import DRAW_SPEC
 from scheduler.errors import InvalidInputError, Problem
 from scheduler.formats import ColumnSpec as C
 from scheduler.formats import TableSpec
 from scheduler.importing import cells
 from scheduler.importing.problems import ProblemLog
 from scheduler.importing.sources import read_cells
+from scheduler.matching.result import ASSIGNMENT_SPEC
 
 __all__ = [
     "DRAW_SPEC",
@@ -33,42 +40,6 @@ __all__ = [
     "read_results",
     "read_receipt",
 ]
-
-DRAW_SPEC = TableSpec(
-    "draw",
-    "抽取结果",
-    (
-        C("draw_id", "抽查编号", "code"),
-        C("uscc", "统一社会信用代码", "uscc"),
-        C("name", "名称", aliases=("主体名称",)),
-        C("region_code", "行政区划代码", "code"),
-        C("tier", "信用等级", "tier", required=False),
-        C("inclusion_prob", "入样概率"),
-        C("stratum", "抽样层", required=False),
-        C("department_code", "部门代码", "code", required=False),
-    ),
-    key=("draw_id", "uscc"),
-)
-
-ASSIGNMENT_SPEC = TableSpec(
-    "assignment",
-    "检查任务分配",
-    (
-        C("draw_id", "抽查编号", "code", required=False),
-        C("uscc", "统一社会信用代码", "uscc"),
-        C("name", "名称", required=False, aliases=("主体名称",)),
-        C("region_code", "行政区划代码", "code", required=False),
-        C("lead_inspector_id", "组长执法证号", "code", aliases=("检查组长",)),
-        C("member_inspector_ids", "组员执法证号", "list", required=False, aliases=("检查组员",)),
-        C("scheduled_on", "计划检查日期", "date", required=False),
-        C("cross_region", "跨区域", "bool", required=False),
-        C("visit_id", "检查编号", required=False),
-        C("department_code", "部门代码", "code", required=False),
-        C("department_inspector_ids", "本部门检查人员", "list", required=False),
-        C("items", "检查事项", required=False),
-    ),
-    key=("draw_id", "uscc", "department_code", "lead_inspector_id"),
-)
 
 RESULTS_SPEC = TableSpec(
     "results",
