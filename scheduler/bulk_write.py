@@ -67,6 +67,7 @@ def _driver_column(connection: Connection, column: Any, values: pd.Series) -> np
     bind processor (e.g. SQLite's date-to-ISO-text) runs once per distinct
     value, which is what SQLAlchemy would do per row, a thousand times slower.
     """
+    objects: np.ndarray
     if values.dtype.kind == "M":
         objects = values.to_numpy().astype("datetime64[D]").astype(object)
     else:
@@ -77,7 +78,8 @@ def _driver_column(connection: Connection, column: Any, values: pd.Series) -> np
         return objects
     codes, uniques = pd.factorize(objects)
     table = np.array([processor(u) for u in uniques] + [processor(None)], dtype=object)
-    return table[codes]  # code -1 (missing) picks processor(None)
+    out: np.ndarray = table[codes]  # code -1 (missing) picks processor(None)
+    return out
 
 
 def _scalar_default(column: Any) -> Any:
@@ -113,7 +115,7 @@ def _execute_many(
     done = 0
     for columns in _driver_chunks(connection, table, frame, order):
         if compiled.positional:
-            rows: list = list(zip(*columns, strict=True))
+            rows: list[Any] = list(zip(*columns, strict=True))
         else:
             rows = [dict(zip(order, row, strict=True)) for row in zip(*columns, strict=True)]
         connection.exec_driver_sql(sql, rows)

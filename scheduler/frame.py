@@ -137,7 +137,8 @@ def _supervised(entity_sectors: pd.Series, sectors: tuple[str, ...]) -> np.ndarr
     wanted = set(sectors)
     codes, lists = pd.factorize(entity_sectors, sort=False)
     hit = [not wanted.isdisjoint(split_list(str(v))) for v in lists]
-    return np.array([*hit, False], dtype=bool)[codes]  # code -1 (a blank) is in no sector
+    mask: np.ndarray = np.array([*hit, False], dtype=bool)[codes]  # code -1 (blank): no sector
+    return mask
 
 
 def uscc_order(usccs: np.ndarray) -> np.ndarray:
@@ -166,7 +167,8 @@ def _member(values: pd.Series, wanted: tuple[str, ...]) -> np.ndarray:
     """``values.isin(wanted)`` as a bool array, free when ``wanted`` is empty."""
     if not wanted:
         return np.zeros(len(values), dtype=bool)
-    return values.isin(wanted).to_numpy(dtype=bool)
+    mask: np.ndarray = values.isin(wanted).to_numpy(dtype=bool)
+    return mask
 
 
 def _recently_inspected(directory: Directory, rules: FrameRules) -> pd.Series:

@@ -234,7 +234,8 @@ def list_draws(engine: Engine, plan_id: int | None = None) -> pd.DataFrame:
 
 
 def _draw_row(session: Session, draw_id: str) -> Draw:
-    found = session.execute(select(Draw).where(_col(Draw, "draw_id") == draw_id)).scalars().first()
+    query = select(Draw).where(_col(Draw, "draw_id") == draw_id)
+    found: Draw | None = session.execute(query).scalars().first()
     if found is None:
         raise NotFoundError(f"no recorded draw {draw_id!r}")
     return found

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal, cast
+from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 import typer
 from rich.table import Table
@@ -16,6 +16,9 @@ from scheduler.cli.console import console, err_console, progress_bar
 from scheduler.cli.draw_options import optional_day
 from scheduler.directory import Directory
 from scheduler.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from scheduler.matching.tasks import DrawInput
 
 __all__ = ["register", "assign_command", "swap_command"]
 
@@ -46,7 +49,7 @@ def _directory(data: Path | None, url: str | None) -> Directory:
     raise InvalidInputError("give the directory with --data DIR or --url URL")
 
 
-def _draws(draw: list[Path], receipt: list[Path], department: list[str]) -> list:
+def _draws(draw: list[Path], receipt: list[Path], department: list[str]) -> list[DrawInput]:
     from scheduler.matching import read_draw_input
 
     if not draw:

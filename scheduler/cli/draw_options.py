@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from scheduler.errors import InvalidInputError, Problem
+
+if TYPE_CHECKING:
+    from scheduler.policy import Policy
 
 __all__ = ["Url", "codes", "optional_day", "uscc_list", "tier_policy"]
 
@@ -75,7 +78,7 @@ def tier_policy(
     rates: str | None,
     budget: int | None,
     weights: str | None,
-):
+) -> Policy:
     """The tier policy the ``--scheme/--preset/--rates/--budget/--weights`` options describe."""
     from scheduler.policy import make_policy, parse_tier_values
     from scheduler.reference import tier_scheme

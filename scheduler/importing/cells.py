@@ -58,14 +58,17 @@ def isin(values: pd.Series, allowed: Collection[str] | pd.Series) -> np.ndarray:
 
     (pandas 3 ``isin`` on Arrow strings against a large set iterates in Python.)
     """
+    out: np.ndarray
     if not hasattr(values.array, "__arrow_array__"):
-        return values.isin(
+        out = values.isin(
             list(allowed) if not isinstance(allowed, pd.Series) else allowed
         ).to_numpy()
+        return out
     import pyarrow.compute as pc
 
     mask = pc.is_in(_arrow(values), value_set=_arrow(allowed).cast("string"))
-    return mask.to_numpy(zero_copy_only=False).astype(bool)
+    out = mask.to_numpy(zero_copy_only=False).astype(bool)
+    return out
 
 
 def as_objects(values: pd.Series) -> pd.Series:
@@ -214,7 +217,7 @@ def check_choice(
     usable: np.ndarray | None = None,
 ) -> np.ndarray:
     """Mask of cells in ``allowed`` (or blank); ``expected`` completes the message."""
-    ok = isin(values, allowed) | (values == "").to_numpy()
+    ok: np.ndarray = isin(values, allowed) | (values == "").to_numpy()
     if usable is not None:
         ok = ok | ~usable
     rows, texts = _bad(values, ok)

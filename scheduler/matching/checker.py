@@ -50,7 +50,8 @@ class CheckFailedError(SchedulerError):
 
 def _col(frame: pd.DataFrame, name: str) -> list[str]:
     """A column as a Python list (iterating Arrow-backed strings directly is slow)."""
-    return frame[name].astype(str).to_numpy(dtype=object).tolist()  # type: ignore[no-any-return]
+    texts: list[str] = frame[name].astype(str).to_numpy(dtype=object).tolist()
+    return texts
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,8 @@ class Exclusions:
         """Index conflicts and last teams, only for ``usccs`` if given (a plan's entities)."""
 
         def values(frame: pd.DataFrame, name: str) -> list[str]:
-            return frame[name].astype(str).to_numpy(dtype=object).tolist()
+            texts: list[str] = frame[name].astype(str).to_numpy(dtype=object).tolist()
+            return texts
 
         c = directory.conflicts
         h = directory.history
@@ -112,6 +113,7 @@ def _qualified(
     q = np.zeros((len(pool.inspector_id), len(codes)), dtype=np.float32)
     for row, quals in enumerate(pool.qualifications):
         q[row, [index[s] for s in quals if s in index]] = 1.0
+    qualified: np.ndarray
     if rule == "all":
         qualified = (t @ (1.0 - q).T) == 0
     else:

@@ -26,7 +26,7 @@ ROWS: Table = AssignmentRow.__table__  # type: ignore[attr-defined]
 MISSING: Table = UnassignedRow.__table__  # type: ignore[attr-defined]
 
 
-def _row_dicts(run_id: int, result: AssignmentResult) -> list[dict]:
+def _row_dicts(run_id: int, result: AssignmentResult) -> list[dict[str, object]]:
     return [
         {
             "run_id": run_id,
@@ -103,7 +103,6 @@ def load_run(session: Session, run_id: int) -> AssignmentResult:
         .mappings()
         .all()
     )
-    split = lambda s: tuple(split_list(s))  # noqa: E731
     assignments = tuple(
         Assignment(
             visit_id=r["visit_id"],
@@ -113,13 +112,13 @@ def load_run(session: Session, run_id: int) -> AssignmentResult:
             name=r["name"],
             region_code=r["region_code"],
             lead_inspector_id=r["lead_inspector_id"],
-            member_inspector_ids=split(r["member_inspector_ids"]),
-            department_inspector_ids=split(r["department_inspector_ids"]),
+            member_inspector_ids=tuple(split_list(r["member_inspector_ids"])),
+            department_inspector_ids=tuple(split_list(r["department_inspector_ids"])),
             scheduled_on=r["scheduled_on"]
             if isinstance(r["scheduled_on"], date)
             else date.fromisoformat(str(r["scheduled_on"])),
             cross_region=bool(r["cross_region"]),
-            items=split(r["items"]),
+            items=tuple(split_list(r["items"])),
         )
         for r in rows
     )

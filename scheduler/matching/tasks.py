@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -63,7 +64,7 @@ def slots_per_department(team_size: int, n_departments: int) -> int:
     return max(1, math.ceil(team_size / max(1, n_departments)))
 
 
-def receipt_department(receipt: dict) -> str | None:
+def receipt_department(receipt: dict[str, Any]) -> str | None:
     """The department of a draw receipt (``parameters.department_code``)."""
     params = receipt.get("parameters") or {}
     for source in (params, receipt):
