@@ -20,12 +20,8 @@ import pandas as pd
 
 from scheduler.formats import TABLE_ORDER, TABLES, split_list
 
-__all__ = [
-    "Directory",
-    "split_list",
-    "empty_table",
-    "sectors_by_department",
-]  # split_list: re-exported from formats
+# split_list is the list codec of scheduler.formats, re-exported for existing callers.
+__all__ = ["Directory", "split_list", "empty_table", "sectors_by_department"]
 
 
 def empty_table(name: str) -> pd.DataFrame:
