@@ -20,7 +20,9 @@ from pathlib import Path
 __all__ = ["CJK_FAMILY", "FONT_PATH", "build_subset", "missing_glyphs", "use_cjk_font"]
 
 FONT_PATH = Path(str(files("scheduler") / "fonts" / "wqy-microhei-subset.ttf"))
-CJK_FAMILY = "WenQuanYi Micro Hei"
+CJK_FAMILY = "Scheduler CJK Subset"
+"""Renamed from WenQuanYi Micro Hei, so matplotlib never mistakes the subset for an
+installed full font of that name (or the reverse) when it resolves a family."""
 ASCII = "".join(chr(c) for c in range(0x20, 0x7F))
 
 
@@ -56,4 +58,10 @@ def build_subset(source: Path, out: Path, text: str) -> None:
     subsetter = subset.Subsetter(options=options)
     subsetter.populate(text="".join(sorted(set(ASCII + text))))
     subsetter.subset(font)
+    names = font["name"]
+    for record in list(names.names):
+        if record.nameID in (1, 4, 16):
+            record.string = CJK_FAMILY
+        elif record.nameID in (3, 6):
+            record.string = CJK_FAMILY.replace(" ", "")
     font.save(str(out))

@@ -85,7 +85,6 @@ def sweep_summary(sweep: SweepResult, policies: pd.DataFrame) -> dict[str, Any]:
         "periods": result.periods,
         "period_unit": result.unit,
         "replications": result.replications,
-        "replications_per_task": sweep.block,
         "preset": sweep.preset,
         "grid": {code: list(values) for code, values in sweep.grid.items()},
         "budget": {
