@@ -52,7 +52,9 @@ def main() -> None:
     base = parse_policy(preset.name, scheme)
     policies = grid_policies(parse_grid(GRID, scheme), dict(preset.rates), scheme)
     population_seed, simulation_seed = np.random.SeedSequence(args.seed).spawn(2)
-    population = synthetic_population(args.size, rng=np.random.default_rng(population_seed), scheme=scheme)
+    population = synthetic_population(
+        args.size, rng=np.random.default_rng(population_seed), scheme=scheme
+    )
     steps = len(policies) * args.replications * args.periods
     print(
         f"sweep: {population.size:,} entities x {len(policies)} policies x "
@@ -81,10 +83,14 @@ def main() -> None:
         wall = time.perf_counter() - t0
         cpu = _cpu_seconds() - cpu0
         walls[mode] = wall
-        same = "" if reference is None else (
-            ", counts identical to the first mode"
-            if np.array_equal(reference, result.raw, equal_nan=True)
-            else ", COUNTS DIFFER from the first mode"
+        same = (
+            ""
+            if reference is None
+            else (
+                ", counts identical to the first mode"
+                if np.array_equal(reference, result.raw, equal_nan=True)
+                else ", COUNTS DIFFER from the first mode"
+            )
         )
         reference = result.raw if reference is None else reference
         print(

@@ -13,7 +13,9 @@ from scheduler.errors import InvalidInputError
 from scheduler.reference import default_preset, tier_scheme
 from scheduler.sampling import inclusion_probabilities
 from scheduler.simulation import parse_policy, simulate, synthetic_population
+from scheduler.simulation.model import ModelParameters
 from scheduler.simulation.policies import tier_inclusion_probabilities
+from scheduler.simulation.sweep import _cells as cells_of
 from scheduler.simulation.sweep import (
     canonical_population,
     grid_policies,
@@ -23,8 +25,6 @@ from scheduler.simulation.sweep import (
     run_task,
     sweep_payload,
 )
-from scheduler.simulation.sweep import _cells as cells_of
-from scheduler.simulation.model import ModelParameters
 
 SCHEME = tier_scheme("weifang-4")
 PRESET = default_preset()

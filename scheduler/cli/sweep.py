@@ -12,11 +12,13 @@ from rich.table import Table
 
 from scheduler.cli.console import console, err_console, progress_bar
 from scheduler.cli.simulate import _population
-from scheduler.errors import InvalidInputError
-from scheduler.reference import default_preset, presets
-from scheduler.simulation import parse_policy
 from scheduler.simulation.cluster import parse_cluster, run_tasks
-from scheduler.simulation.sweep import SweepResult, grid_policies, parse_grid, run_sweep
+from scheduler.simulation.sweep import (
+    SweepResult,
+    run_sweep,
+    sweep_policies,
+    sweep_seeds,
+)
 from scheduler.simulation.sweep_output import policies_frame, write_sweep
 
 __all__ = ["register", "sweep_command"]
@@ -42,7 +44,7 @@ def sweep_command(
     ] = None,
     preset: Annotated[
         str | None,
-        typer.Option("--preset", help="Base rates and default budget (default: the default preset)."),
+        typer.Option("--preset", help="Base rates and budget (default: the default preset)."),
     ] = None,
     data: Annotated[
         Path | None, typer.Option("--data", help="Data folder to take the population from.")
@@ -60,7 +62,7 @@ def sweep_command(
     ] = 100,
     budget: Annotated[
         float | None,
-        typer.Option("--budget", help="Inspections a year; default: the preset's on this population."),
+        typer.Option("--budget", help="Inspections a year; default: the preset's."),
     ] = None,
     cluster: Annotated[
         str | None,
@@ -90,8 +92,7 @@ def sweep_command(
 ) -> None:
     """Sweep tier-rate vectors at one budget; write metrics with intervals and the frontier."""
     spec = parse_cluster(cluster)  # reject a bad address before any work
-    # Same split as ``simulate``: the population stream, then the simulation stream.
-    population_seed, simulation_seed = np.random.SeedSequence(seed).spawn(2)
+    population_seed, simulation_seed = sweep_seeds(seed)
     population = _population(
         data,
         size,
@@ -101,18 +102,9 @@ def sweep_command(
         scheme,
         np.random.default_rng(population_seed),
     )
-    scheme_ = population.scheme
-    base_name = preset or default_preset().name
-    if base_name not in presets():
-        raise InvalidInputError(
-            f"unknown --preset {base_name!r}; known: {', '.join(sorted(presets()))}"
-        )
-    base = parse_policy(base_name, scheme_)
-    axes = parse_grid(grid, scheme_) if grid is not None else {}
-    base_rates = dict(zip(scheme_.codes, base.weights, strict=True))
-    chosen = grid_policies(axes, base_rates, scheme_) if axes else []
-    named = [p for p in (policies or "").split(",") if p.strip()]
-    chosen += [parse_policy(p, scheme_) for p in named]
+    axes, base, chosen = sweep_policies(
+        grid, (policies or "").split(","), preset, population.scheme
+    )
 
     with progress_bar() as bar:
         task = bar.add_task("sweep tasks", total=None)
@@ -154,12 +146,17 @@ def _print(sweep: SweepResult) -> None:
         f"{result.budget_per_period * result.periods_per_year} inspections a year "
         f"(horizon means, {result.replications} replications)"
     )
-    for column in ("policy", "scaled rates (%)", "hits/100", "compliant %", "best tier %", "cover 3y %"):
+    for column in (
+        "policy",
+        "scaled rates (%)",
+        "hits/100",
+        "compliant %",
+        "best tier %",
+        "cover 3y %",
+    ):
         table.add_column(column, justify="left" if column == "policy" else "right")
     for _, row in frame.iterrows():
-        rates = " ".join(
-            f"{c}{100 * row[f'scaled_rate_{c}']:.3g}" for c in result.tier_codes
-        )
+        rates = " ".join(f"{c}{100 * row[f'scaled_rate_{c}']:.3g}" for c in result.tier_codes)
         table.add_row(
             str(row["policy"]),
             rates,

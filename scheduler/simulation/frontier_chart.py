@@ -80,7 +80,10 @@ def write_frontier_chart(sweep: SweepResult, policies: pd.DataFrame, path: Path)
         ax.errorbar(
             x[on],
             y[on],
-            xerr=[x[on] - policies["compliant_share_lo"][on], policies["compliant_share_hi"][on] - x[on]],
+            xerr=[
+                x[on] - policies["compliant_share_lo"][on],
+                policies["compliant_share_hi"][on] - x[on],
+            ],
             yerr=[y[on] - policies["hit_rate_lo"][on], policies["hit_rate_hi"][on] - y[on]],
             fmt="none",
             ecolor="0.4",
@@ -114,7 +117,9 @@ def write_frontier_chart(sweep: SweepResult, policies: pd.DataFrame, path: Path)
         bar.set_label(LABELS["colour"].format(best=codes[0]))
         ax.set_xlabel(LABELS["x"])
         ax.set_ylabel(LABELS["y"])
-        ax.set_title(LABELS["title"].format(budget=result.budget_per_period * result.periods_per_year))
+        ax.set_title(
+            LABELS["title"].format(budget=result.budget_per_period * result.periods_per_year)
+        )
         ax.grid(alpha=0.3)
         legend = ax.legend(loc="lower left", fontsize=8, title=LABELS["size"], title_fontsize=8)
         for handle in legend.legend_handles:

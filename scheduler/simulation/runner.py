@@ -89,10 +89,7 @@ def _run_replication(setup: _Setup, rng: np.random.Generator) -> np.ndarray:
     streams = rng.spawn(1 + len(setup.policies))
     latent, start = _replication_start(setup, streams[0])
     return np.stack(
-        [
-            _run_policy(setup, p, latent, start, streams[1 + p])
-            for p in range(len(setup.policies))
-        ]
+        [_run_policy(setup, p, latent, start, streams[1 + p]) for p in range(len(setup.policies))]
     )
 
 

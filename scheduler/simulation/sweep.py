@@ -64,10 +64,23 @@ __all__ = [
     "run_sweep",
     "run_task",
     "sweep_payload",
+    "sweep_policies",
+    "sweep_seeds",
 ]
 
 MAX_POLICIES = 5_000
 """More rate vectors than this is a typo in a step, not a plan."""
+
+
+def sweep_seeds(seed: int) -> tuple[np.random.SeedSequence, np.random.SeedSequence]:
+    """The population stream and the simulation stream of a user's seed.
+
+    The same split as ``scheduler simulate`` (``SeedSequence(seed).spawn(2)``), so a
+    sweep and a simulation with one seed see the same synthetic population and the
+    same replication streams; the CLI and the dashboard both call this.
+    """
+    population_seed, simulation_seed = np.random.SeedSequence(seed).spawn(2)
+    return population_seed, simulation_seed
 
 
 def _decimal(text: str, where: str, what: str) -> Decimal:
@@ -155,6 +168,29 @@ def grid_policies(
         name = ",".join(f"{c}={rates[c]!r}" for c in scheme.codes)
         policies.append(parse_policy(name, scheme))
     return policies
+
+
+def sweep_policies(
+    grid: str | None, named: list[str], preset: str | None, scheme: TierScheme
+) -> tuple[dict[str, tuple[float, ...]], Policy, list[Policy]]:
+    """Parse what a user asked to sweep: ``(grid axes, base preset, policies)``.
+
+    Grid points first, then the ``named`` policies; ``preset`` (default: the
+    default preset) gives the rates of tiers not in the grid and the budget.
+    """
+    from scheduler.reference import default_preset, presets
+
+    base_name = preset or default_preset().name
+    if base_name not in presets():
+        raise InvalidInputError(
+            f"unknown --preset {base_name!r}; known: {', '.join(sorted(presets()))}"
+        )
+    base = parse_policy(base_name, scheme)
+    axes = parse_grid(grid, scheme) if grid is not None and grid.strip() else {}
+    base_rates = dict(zip(scheme.codes, base.weights, strict=True))
+    chosen = grid_policies(axes, base_rates, scheme) if axes else []
+    chosen += [parse_policy(p, scheme) for p in named if p.strip()]
+    return axes, base, chosen
 
 
 def canonical_population(cells: np.ndarray, population: Population) -> Population:
@@ -253,7 +289,9 @@ def run_task(payload: SweepPayload, task: SweepTask) -> tuple[SweepTask, np.ndar
     out = []
     for r in range(task.start, task.stop):
         latent, start = _replication_start(setup, payload.stream(r, 0))
-        out.append(_run_policy(setup, task.policy, latent, start, payload.stream(r, 1 + task.policy)))
+        out.append(
+            _run_policy(setup, task.policy, latent, start, payload.stream(r, 1 + task.policy))
+        )
     return task, np.stack(out)
 
 

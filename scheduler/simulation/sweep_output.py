@@ -95,8 +95,7 @@ def sweep_summary(sweep: SweepResult, policies: pd.DataFrame) -> dict[str, Any]:
         "population": result.population,
         "parameters": result.parameters,
         "objectives": [
-            {"metric": o.metric, "better": "higher" if o.maximise else "lower"}
-            for o in OBJECTIVES
+            {"metric": o.metric, "better": "higher" if o.maximise else "lower"} for o in OBJECTIVES
         ],
         "policies": [
             {
