@@ -104,7 +104,6 @@ def write_frontier_chart(sweep: SweepResult, policies: pd.DataFrame, path: Path)
                 xytext=(5, 4),
                 textcoords="offset points",
                 fontsize=7,
-                fontweight="bold",
             )
             if number <= MAX_LISTED:
                 lines.append(f"{number:>2}  {point_label(row, codes)}")
