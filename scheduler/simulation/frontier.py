@@ -57,5 +57,5 @@ def non_dominated(values: np.ndarray, maximise: tuple[bool, ...] | list[bool]) -
     better = np.where(np.asarray(maximise, dtype=bool), v, -v)  # larger is better everywhere
     at_least = (better[:, None, :] >= better[None, :, :]).all(axis=2)  # [j, i]: j >= i
     strictly = (better[:, None, :] > better[None, :, :]).any(axis=2)
-    dominated = (at_least & strictly).any(axis=0)
-    return ~dominated
+    dominated = np.asarray((at_least & strictly).any(axis=0), dtype=bool)
+    return np.logical_not(dominated)
