@@ -133,3 +133,46 @@ def test_chart_renders_with_the_shipped_font_and_no_missing_glyph(in_process, tm
         warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font(s)"
         assert main([*BASE, "--out", str(tmp_path / "w")]) == 0
     assert (tmp_path / "w" / "frontier.png").stat().st_size > 20_000
+
+
+@pytest.mark.slow
+def test_running_scheduler_address_gives_the_same_counts():
+    """``--cluster tcp://HOST:PORT``: a scheduler started elsewhere (here, in this test)."""
+    import numpy as np
+    from distributed import LocalCluster
+
+    from scheduler.reference import tier_scheme
+    from scheduler.simulation import synthetic_population
+    from scheduler.simulation.cluster import run_tasks
+    from scheduler.simulation.sweep import run_sweep, sweep_policies, sweep_seeds
+
+    scheme = tier_scheme("weifang-4")
+    population = synthetic_population(2000, rng=1, scheme=scheme)
+    axes, base, policies = sweep_policies("D=0.3:0.6:0.3", ["uniform"], None, scheme)
+
+    def run(spec):
+        return run_sweep(
+            population,
+            policies,
+            periods=2,
+            replications=3,
+            seed=4,
+            simulation_seed=sweep_seeds(4)[1],
+            preset=base,
+            grid=axes,
+            block=2,
+            execute=lambda payload, tasks: run_tasks(payload, tasks, cluster=spec),
+        ).result.raw
+
+    with LocalCluster(
+        n_workers=1,
+        processes=False,
+        threads_per_worker=1,
+        dashboard_address=":0",
+        protocol="tcp",
+        host="127.0.0.1",
+    ) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://")
+        remote = run(parse_cluster(address))
+    assert np.array_equal(remote, run(None), equal_nan=True)

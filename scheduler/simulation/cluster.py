@@ -92,6 +92,7 @@ def run_tasks(
         client.wait_for_workers(cluster.workers)
     else:
         client = Client(cluster.address)
+        client.wait_for_workers(1)  # a broadcast reaches the workers present; later ones fetch it
     try:
         if connected:
             connected(str(client.dashboard_link))
