@@ -132,6 +132,13 @@ ZH: dict[str, str] = {
     "Years": "年数",
     "Replications": "重复次数",
     "Run the simulation": "运行模拟",
+    "Rate sweep and frontier": "费率扫描与政策前沿",
+    "Every rate vector of the grid is scaled to the same number of inspections; the frontier keeps the policies no other policy beats on all four objectives.": "网格中的每组费率都按同一检查总量缩放；前沿保留在四项指标上均不被其他方案全面超越的方案。",
+    "Rate grid (start:stop:step per tier)": "费率网格（各等级 起:止:步长）",
+    "Base preset (other tiers' rates and the budget)": "基准方案（未列出等级的费率与检查总量）",
+    "Inspections a year (0: the preset's)": "每年检查次数（0 表示沿用基准方案）",
+    "Run the sweep": "运行扫描",
+    "{n} policies, {on} on the frontier; budget {budget} inspections a year.": "共 {n} 个方案，其中 {on} 个在前沿上；检查总量每年 {budget} 次。",
     "Simulating...": "正在模拟……",
     "Choose policies and run the simulation.": "请选择政策并运行模拟。",
     "{reps} replications, seed {seed}; budget {budget} inspections per {unit} (set by {source}).": (

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import fmt_count, t
 from dashboard.state import directory, key, missing, show_error, upstream
+from dashboard.sweep_view import sweep_section
 from dashboard.views import department_options, preset_options
 from scheduler.errors import SchedulerError
 from scheduler.reference import tier_scheme
@@ -108,9 +110,19 @@ if run:
     else:
         st.session_state[key(PAGE, "result")] = result
 
+
+def population_of(seed):  # noqa: ANN001, ANN201
+    """The population chosen above, for the sweep section (synthetic: from ``seed``)."""
+    if source == "directory" and data is not None:
+        return simulation.population_from_directory(data, on=date.today(), department=department)
+    rng = np.random.default_rng(seed)
+    return simulation.synthetic_population(int(size), rng=rng, scheme=scheme)
+
+
 result = st.session_state.get(key(PAGE, "result"))
 if result is None:
     st.info(t("Choose policies and run the simulation."))
+    sweep_section(population_of)
     st.stop()
 
 summary = summary_frame(result)  # policy, period, metric, mean, se, lo, hi
@@ -165,3 +177,4 @@ table = table.reindex(
 table = table.rename(columns=lambda m: t(metrics[m].label)).rename_axis(t("Policy")).reset_index()
 st.dataframe(table, hide_index=True, width="stretch")
 st.caption(t("Mean [2.5%, 97.5%] across replications."))
+sweep_section(population_of)

@@ -46,32 +46,51 @@ class _Setup:
     default_tier: int
 
 
-def _run_replication(setup: _Setup, rng: np.random.Generator) -> np.ndarray:
-    """Counts ``(policies, periods, fields)`` of one replication."""
-    streams = rng.spawn(1 + len(setup.policies))
-    latent = noisy_copy(setup.tier, setup.rates.accuracy, setup.mix, streams[0])
-    start = streams[0].random(setup.tier.size) < setup.rates.propensity[latent]
+def _replication_start(setup: _Setup, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """True risk classes and starting violations, shared by every policy of a replication."""
+    latent = noisy_copy(setup.tier, setup.rates.accuracy, setup.mix, rng)
+    start = rng.random(setup.tier.size) < setup.rates.propensity[latent]
+    return latent, start
+
+
+def _run_policy(
+    setup: _Setup, p: int, latent: np.ndarray, start: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Counts ``(periods, fields)`` of policy ``p`` over one replication."""
+    policy = setup.policies[p]
     k = setup.rates.propensity.size
-    out = np.empty((len(setup.policies), setup.periods, len(raw_fields(("",) * k))))
+    out = np.empty((setup.periods, len(raw_fields(("",) * k))))
     strata_base = setup.region.astype(np.intp) * k
-    for p, policy in enumerate(setup.policies):
-        state = initial_state(setup.tier, latent, start)
+    state = initial_state(setup.tier, latent, start)
 
-        def pi_of(s: Any, policy: Policy = policy) -> np.ndarray:
-            return policy_pi(policy, s, setup.budget, setup.rates.propensity)
+    def pi_of(s: Any) -> np.ndarray:
+        return policy_pi(policy, s, setup.budget, setup.rates.propensity)
 
-        for t in range(setup.periods):
-            out[p, t] = step(
-                state,
-                t,
-                pi_of=pi_of,
-                strata_base=strata_base,
-                rates=setup.rates,
-                mix=setup.mix,
-                default_tier=setup.default_tier,
-                rng=streams[1 + p],
-            )
+    for t in range(setup.periods):
+        out[t] = step(
+            state,
+            t,
+            pi_of=pi_of,
+            strata_base=strata_base,
+            rates=setup.rates,
+            mix=setup.mix,
+            default_tier=setup.default_tier,
+            rng=rng,
+        )
     return out
+
+
+def _run_replication(setup: _Setup, rng: np.random.Generator) -> np.ndarray:
+    """Counts ``(policies, periods, fields)`` of one replication.
+
+    Stream 0 of the replication sets the starting states, stream ``1 + p`` runs
+    policy ``p`` (``scheduler.simulation.sweep`` relies on this layout).
+    """
+    streams = rng.spawn(1 + len(setup.policies))
+    latent, start = _replication_start(setup, streams[0])
+    return np.stack(
+        [_run_policy(setup, p, latent, start, streams[1 + p]) for p in range(len(setup.policies))]
+    )
 
 
 _WORKER_SETUP: _Setup | None = None
