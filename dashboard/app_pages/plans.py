@@ -52,21 +52,30 @@ chosen_sectors = left.multiselect(
     list(sectors),
     format_func=sectors.get,
     key=key(PAGE, "sectors"),
+    placeholder=t("Choose options"),
 )
 regions = region_options(data)
 chosen_regions = left.multiselect(
-    t("Divisions (empty = all)"), list(regions), format_func=regions.get, key=key(PAGE, "regions")
+    t("Divisions (empty = all)"),
+    list(regions),
+    format_func=regions.get,
+    key=key(PAGE, "regions"),
+    placeholder=t("Choose options"),
 )
 from scheduler.formats import ENTITY_TYPES  # noqa: E402
 
 chosen_types = left.multiselect(
-    t("Entity types (empty = all)"), list(ENTITY_TYPES), key=key(PAGE, "types")
+    t("Entity types (empty = all)"),
+    list(ENTITY_TYPES),
+    key=key(PAGE, "types"),
+    placeholder=t("Choose options"),
 )
 joint = left.multiselect(
     t("Joint departments (one visit, several departments' items)"),
     [code for code in ordered if code != department],
     format_func=departments.get,
     key=key(PAGE, "joint"),
+    placeholder=t("Choose options"),
 )
 
 mode = right.radio(

@@ -20,7 +20,7 @@ from dashboard.state import (
     show_flash,
     upstream,
 )
-from dashboard.views import department_options, tier_labels
+from dashboard.views import dash_if_missing, department_options, tier_labels
 from scheduler.calendar import WorkingCalendar
 from scheduler.db import session_scope
 from scheduler.errors import SchedulerError
@@ -67,9 +67,10 @@ with entry:
                     "uscc": a.uscc,
                     "name": a.name,
                     "department_code": a.department_code,
+                    "department": departments.get(a.department_code, a.department_code),
                     "draw_id": a.draw_id,
                     "inspected_on": a.scheduled_on,
-                    "result_code": None,
+                    "result_code": "",  # empty, not a grey "None", until a result is chosen
                     "notes": "",
                 }
                 for a in result.assignments
@@ -87,10 +88,13 @@ with entry:
             column_config={
                 "uscc": st.column_config.TextColumn("统一社会信用代码", disabled=True),
                 "name": st.column_config.TextColumn("名称", disabled=True),
-                "department_code": st.column_config.TextColumn(t("Department"), disabled=True),
+                "department_code": None,
+                "department": st.column_config.TextColumn(t("Department"), disabled=True),
                 "draw_id": None,
                 "inspected_on": st.column_config.DateColumn(t("Inspected on")),
-                "result_code": st.column_config.SelectboxColumn(t("Result"), options=list(codes)),
+                "result_code": st.column_config.SelectboxColumn(
+                    t("Result"), options=["", *codes], format_func=lambda c: codes.get(c, "")
+                ),
                 "notes": st.column_config.TextColumn(t("Notes")),
             },
             hide_index=True,
@@ -98,7 +102,7 @@ with entry:
             key=key(PAGE, "editor"),
         )
         if st.button(t("Record the results"), type="primary", key=key(PAGE, "record")):
-            filled = edited.dropna(subset=["result_code"])
+            filled = edited.loc[edited["result_code"].fillna("").astype(str) != ""]
             filled = filled.assign(inspected_on=pd.to_datetime(filled["inspected_on"]))
             try:
                 with session_scope(engine()) as session:
@@ -154,7 +158,12 @@ with tracker:
         for col, status in zip(cols, ["overdue", "due", "late", "done"], strict=True):
             col.metric(t(f"status:{status}"), int(counts.get(status, 0)))
         shown = frame.assign(
+            department_code=frame["department_code"]
+            .map(departments)
+            .fillna(frame["department_code"]),
             kind=frame["kind"].map(deadlines_module.KIND_LABELS).fillna(frame["kind"]),
+            done_on=frame["done_on"].map(dash_if_missing),
+            working_days_left=frame["working_days_left"].map(dash_if_missing),
             status_label=frame["status"].map(lambda s: t(f"status:{s}")),
         )[
             [

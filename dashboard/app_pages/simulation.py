@@ -67,9 +67,10 @@ with st.form(key("simulation", "form")):
         default=["uniform", "weifang-default", "risk"],
         format_func=(
             {"uniform": t("uniform (no credit weighting)"), "risk": t("risk-adaptive")}
-            | {name: name for name in preset_options()}
+            | preset_options()
         ).get,
         key=key(PAGE, "policies"),
+        placeholder=t("Choose options"),
     )
     custom = right.text_input(
         t("Custom rates (optional), e.g. A=0.02,B=0.05,C=0.2,D=0.6"), key=key(PAGE, "custom")
