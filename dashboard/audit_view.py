@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from dashboard.i18n import t
+from dashboard.views import preset_label
 
-__all__ = ["actor_label", "event_label", "describe"]
+__all__ = ["actor_label", "describe", "event_label", "subject_label"]
 
 EVENT_KINDS = (
     "directory.load",
@@ -59,6 +60,17 @@ def actor_label(actor: str | None) -> str:
     return actor if label == f"actor:{actor}" else label
 
 
+def subject_label(subject: str | None) -> str:
+    """``plan:1`` -> ``计划 1``, ``run:3/9137…`` -> ``匹配 3/9137…``; draw ids as they are."""
+    if not subject:
+        return "—"
+    prefix, sep, rest = subject.partition(":")
+    label = t(f"subject:{prefix}")
+    if label == f"subject:{prefix}":
+        return subject
+    return f"{label} {rest}" if sep else label
+
+
 def _flat(details: Mapping[str, object]) -> dict[str, object]:
     """Scalars of ``details`` and of its first-level dictionaries (``written.entities``)."""
     flat: dict[str, object] = {}
@@ -93,8 +105,12 @@ def describe(
         mode = str(details.get("mode", ""))
         preset = details.get("preset")
         details["mode_label"] = (
-            t("preset {preset}", preset=preset) if preset else t(f"plan mode:{mode}")
+            t("preset {preset}", preset=preset_label(str(preset)))
+            if preset
+            else t(f"plan mode:{mode}")
         )
+    if "seed" in details:
+        details["seed"] = str(details["seed"])  # an identifier: no thousands separators
     flat = _flat(details)
     sentence = SENTENCES.get(kind)
     if sentence is not None:

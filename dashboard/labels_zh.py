@@ -403,6 +403,11 @@ ZH.update(
         "detail:removed": "换下",
         "detail:added": "换上",
         "preset:weifang-default": "本项目默认（潍坊）",
+        "subject:directory": "名录",
+        "subject:plan": "计划",
+        "subject:run": "匹配",
+        "subject:objection": "异议",
+        "subject:repair": "信用修复",
         "Upload": "上传",
         "{size} per file": "每个文件不超过 {size}",
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.audit_view import actor_label, describe, event_label
+from dashboard.audit_view import actor_label, describe, event_label, subject_label
 from dashboard.i18n import fmt_count, t
 from dashboard.state import directory, engine, key
 from dashboard.verify import verify_section
@@ -38,6 +38,7 @@ else:
     shown = events.assign(
         kind=events["kind"].map(event_label),
         actor=events["actor"].map(actor_label),
+        subject=events["subject"].map(subject_label),
         details=[
             describe(kind, details, names)
             for kind, details in zip(events["kind"], events["details"], strict=True)

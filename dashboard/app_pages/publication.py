@@ -38,6 +38,9 @@ if lifecycle is None or results_module is None or deadlines_module is None:
     st.stop()
 from scheduler.publication.rules import LifecycleRules  # noqa: E402
 
+NO_RESULT = "—"
+"""The result cell of a visit not yet reported (an empty cell would show a grey "None")."""
+
 data = directory()
 departments = department_options(data, public=False)
 codes = {r.code: f"{r.code} {r.name}" for r in result_codes()}
@@ -70,7 +73,7 @@ with entry:
                     "department": departments.get(a.department_code, a.department_code),
                     "draw_id": a.draw_id,
                     "inspected_on": a.scheduled_on,
-                    "result_code": "",  # empty, not a grey "None", until a result is chosen
+                    "result_code": NO_RESULT,
                     "notes": "",
                 }
                 for a in result.assignments
@@ -93,7 +96,7 @@ with entry:
                 "draw_id": None,
                 "inspected_on": st.column_config.DateColumn(t("Inspected on")),
                 "result_code": st.column_config.SelectboxColumn(
-                    t("Result"), options=["", *codes], format_func=lambda c: codes.get(c, "")
+                    t("Result"), options=[NO_RESULT, *codes], format_func=lambda c: codes.get(c, c)
                 ),
                 "notes": st.column_config.TextColumn(t("Notes")),
             },
@@ -102,7 +105,7 @@ with entry:
             key=key(PAGE, "editor"),
         )
         if st.button(t("Record the results"), type="primary", key=key(PAGE, "record")):
-            filled = edited.loc[edited["result_code"].fillna("").astype(str) != ""]
+            filled = edited.loc[~edited["result_code"].fillna(NO_RESULT).isin([NO_RESULT, ""])]
             filled = filled.assign(inspected_on=pd.to_datetime(filled["inspected_on"]))
             try:
                 with session_scope(engine()) as session:
