@@ -349,6 +349,7 @@ ZH.update({f"Entities in tier {code}": f"{code} 级主体占比" for code in "AB
 ZH.update(
     {
         "Choose options": "请选择",
+        "Choose an option": "请选择",
         "yes": "是",
         "no": "否",
         "actor:system": "系统",

@@ -195,6 +195,7 @@ division = st.selectbox(
     ["", *sorted(set(loads["region_code"]))],
     format_func=({"": t("All divisions")} | regions).get,
     key=key(PAGE, "load_region"),
+    placeholder=t("Choose an option"),
 )
 subset = loads if not division else loads.loc[loads["region_code"] == division]
 shown = subset.head(TOP_INSPECTORS).assign(label=lambda f: f["name"] + " " + f["inspector_id"])
@@ -280,14 +281,17 @@ uscc = st.selectbox(
     list(visits_by_uscc),
     format_func=lambda u: f"{visits_by_uscc[u].name} ({u})",
     key=key(PAGE, "swap_visit"),
+    placeholder=t("Choose an option"),
 )
 visit = visits_by_uscc[uscc]
-old = st.selectbox(t("Replace"), list(visit.team), key=key(PAGE, "swap_old"))
+old = st.selectbox(
+    t("Replace"), list(visit.team), key=key(PAGE, "swap_old"), placeholder=t("Choose an option")
+)
 candidates = _candidates(used, id(used), visit.department_code, uscc)
 eligible = [
     i for i in candidates.loc[candidates["eligible"], "inspector_id"] if i not in visit.team
 ]
-new = st.selectbox(t("By"), eligible, key=key(PAGE, "swap_new"))
+new = st.selectbox(t("By"), eligible, key=key(PAGE, "swap_new"), placeholder=t("Choose an option"))
 with st.expander(t("Why are other inspectors not eligible?")):
     st.dataframe(candidates.loc[~candidates["eligible"]], hide_index=True)
 swap_reason = st.text_input(

@@ -97,6 +97,7 @@ else:
         options=list(options),
         format_func=lambda code: options[code],
         key=key("overview", "department"),
+        placeholder=t("Choose an option"),
     )
 
     @st.cache_data(show_spinner=False)

@@ -44,7 +44,11 @@ name = left.text_input(
     key=key(PAGE, "name"),
 )
 department = left.selectbox(
-    t("Department"), ordered, format_func=departments.get, key=key(PAGE, "department")
+    t("Department"),
+    ordered,
+    format_func=departments.get,
+    key=key(PAGE, "department"),
+    placeholder=t("Choose an option"),
 )
 sectors = sector_options(data, department)
 chosen_sectors = left.multiselect(
@@ -89,7 +93,11 @@ policy_args: dict = {}
 if mode == "preset":
     presets = preset_options()
     policy_args["preset_name"] = right.selectbox(
-        t("Preset"), list(presets), format_func=presets.get, key=key(PAGE, "preset")
+        t("Preset"),
+        list(presets),
+        format_func=presets.get,
+        key=key(PAGE, "preset"),
+        placeholder=t("Choose an option"),
     )
 elif mode == "rates":
     cols = right.columns(len(scheme.codes))

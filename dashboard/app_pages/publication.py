@@ -38,8 +38,8 @@ if lifecycle is None or results_module is None or deadlines_module is None:
     st.stop()
 from scheduler.publication.rules import LifecycleRules  # noqa: E402
 
+# the result cell of a visit not yet reported (an empty cell would show a grey "None")
 NO_RESULT = "—"
-"""The result cell of a visit not yet reported (an empty cell would show a grey "None")."""
 
 data = directory()
 departments = department_options(data, public=False)
@@ -249,6 +249,7 @@ with objections:
             list(departments),
             format_func=departments.get,
             key=key(PAGE, "obj_dept"),
+            placeholder=t("Choose an option"),
         )
         reason = cols[2].text_input(t("Reason"), key=key(PAGE, "obj_reason"))
         if st.form_submit_button(t("Submit the objection")):
@@ -288,6 +289,7 @@ with objections:
                     r: f"#{r} {d.uscc} · {t('Due')} {d.due_on}" for r, d in by_id.items()
                 }.get,
                 key=key(PAGE, "decide_id"),
+                placeholder=t("Choose an option"),
             )
             cols = st.columns(3)
             upheld = cols[0].checkbox(t("Upheld"), key=key(PAGE, "decide_upheld"))
@@ -297,6 +299,7 @@ with objections:
                 ["", *tiers],
                 format_func=({"": t("the tier before the change")} | tiers).get,
                 key=key(PAGE, "decide_tier"),
+                placeholder=t("Choose an option"),
             )
             note = cols[2].text_input(t("Note"), key=key(PAGE, "decide_note"))
             if st.form_submit_button(t("Decide")):
@@ -336,6 +339,7 @@ with repairs:
             list(departments),
             format_func=departments.get,
             key=key(PAGE, "rep_dept"),
+            placeholder=t("Choose an option"),
         )
         if st.form_submit_button(t("Record an application")):
             try:

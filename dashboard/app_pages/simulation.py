@@ -59,6 +59,7 @@ with st.form(key("simulation", "form")):
         list(departments),
         format_func=departments.get,
         key=key(PAGE, "department"),
+        placeholder=t("Choose an option"),
     )
     choices = ["uniform", "risk", *preset_options()]
     policies = right.multiselect(
@@ -132,6 +133,7 @@ metric = st.selectbox(
     [m for m in metrics if metrics[m].unit != "count"],
     format_func={name: t(m.label) for name, m in metrics.items()}.get,
     key=key(PAGE, "metric"),
+    placeholder=t("Choose an option"),
 )
 long = summary.loc[summary["metric"] == metric]
 base = alt.Chart(long).encode(
