@@ -13,6 +13,7 @@ import streamlit as st
 from dashboard.i18n import LANG_KEY, language, t
 from dashboard.state import database_url, refresh
 from dashboard.views import PAGES
+from dashboard.widgets_zh import localize_streamlit_widgets
 
 HERE = Path(__file__).parent
 
@@ -32,12 +33,24 @@ with st.sidebar:
     if st.button(t("Reload data"), key="app__reload"):
         refresh()
 
+localize_streamlit_widgets()
+
+pages = [
+    st.Page(str(HERE / "app_pages" / file), title=t(title), icon=icon, url_path=url)
+    for file, title, icon, url in PAGES
+]
+
+
+def home() -> None:
+    """The app's root URL opens the first page at its own address (``/overview``).
+
+    Streamlit serves a default page only at ``/``; keeping every listed page
+    non-default makes each one reachable by its URL, so links and bookmarks work.
+    """
+    st.switch_page(pages[0])
+
+
 navigation = st.navigation(
-    [
-        st.Page(
-            str(HERE / "app_pages" / file), title=t(title), icon=icon, url_path=url, default=i == 0
-        )
-        for i, (file, title, icon, url) in enumerate(PAGES)
-    ]
+    [st.Page(home, url_path="home", default=True, visibility="hidden")] + pages
 )
 navigation.run()

@@ -351,3 +351,72 @@ ZH: dict[str, str] = {
 
 ZH.update({f"Tier-{code} entities inspected": f"{code} 级主体被检查的比例" for code in "ABCDE"})
 ZH.update({f"Entities in tier {code}": f"{code} 级主体占比" for code in "ABCDE"})
+
+# widgets, audit log, presets (issue 14: Chinese everywhere a planner looks)
+ZH.update(
+    {
+        "Choose options": "请选择",
+        "Choose an option": "请选择",
+        "yes": "是",
+        "no": "否",
+        "actor:system": "系统",
+        "actor:dashboard": "看板",
+        "actor:cli": "命令行",
+        "event:directory.load": "导入名录",
+        "event:plan.created": "创建计划",
+        "event:draw.created": "随机抽取",
+        "event:draw.redrawn": "重新抽取",
+        "event:draw.substituted": "替补抽取",
+        "event:assignment.run": "人员匹配",
+        "event:assignment.swap": "调换检查人员",
+        "event:results.import": "录入检查结果",
+        "event:results.publish": "公示检查结果",
+        "event:tier.change": "信用等级变更",
+        "event:ratings.report": "报送信用等级",
+        "event:objection.file": "登记异议",
+        "event:objection.decide": "处理异议",
+        "event:repair.apply": "登记信用修复",
+        "event:repair.complete": "完成信用修复",
+        "event:repair.report": "报送信用修复",
+        "{entities} entities, {inspectors} inspectors, {ratings} credit ratings": (
+            "{entities} 个主体，{inspectors} 名执法人员，{ratings} 条信用评价"
+        ),
+        "department {department}; {mode_label}": "部门：{department}；{mode_label}",
+        "preset {preset}": "预设方案 {preset}",
+        "plan mode:rates": "自定义比例",
+        "plan mode:budget": "按检查总数",
+        "plan {plan_id}: {sample_size} entities drawn, seed {seed}": (
+            "计划 {plan_id}：抽中 {sample_size} 个主体，随机种子 {seed}"
+        ),
+        "plan {plan_id}: {sample_size} entities drawn, seed {seed}; reason: {reason}": (
+            "计划 {plan_id}：抽中 {sample_size} 个主体，随机种子 {seed}；理由：{reason}"
+        ),
+        "{start} to {end}: {visits} visits, {unassigned} unassigned, seed {seed}": (
+            "{start} 至 {end}：检查 {visits} 次，未分配 {unassigned} 次，随机种子 {seed}"
+        ),
+        "{count} results recorded": "录入 {count} 条检查结果",
+        "detail:uscc": "统一社会信用代码",
+        "detail:count": "条数",
+        "detail:ids": "编号",
+        "detail:on": "日期",
+        "detail:plan_id": "计划",
+        "detail:draw_id": "抽取",
+        "detail:seed": "随机种子",
+        "detail:reason": "理由",
+        "detail:department": "部门",
+        "detail:old": "原",
+        "detail:new": "新",
+        "detail:from_tier": "原等级",
+        "detail:to_tier": "新等级",
+        "detail:removed": "换下",
+        "detail:added": "换上",
+        "preset:weifang-default": "本项目默认（潍坊）",
+        "subject:directory": "名录",
+        "subject:plan": "计划",
+        "subject:run": "匹配",
+        "subject:objection": "异议",
+        "subject:repair": "信用修复",
+        "Upload": "上传",
+        "{size} per file": "每个文件不超过 {size}",
+    }
+)

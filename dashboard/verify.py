@@ -52,7 +52,12 @@ def verify_section(page: str) -> None:
         if draws.empty:
             st.caption(t("No draw recorded yet."))
         else:
-            draw_id = st.selectbox(t("Draw"), list(draws["draw_id"]), key=key(page, "verify_draw"))
+            draw_id = st.selectbox(
+                t("Draw"),
+                list(draws["draw_id"]),
+                key=key(page, "verify_draw"),
+                placeholder=t("Choose an option"),
+            )
             if st.button(t("Verify"), key=key(page, "verify_recorded")):
                 try:
                     report = verification.verify(

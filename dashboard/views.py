@@ -14,10 +14,13 @@ from scheduler.directory import Directory
 
 __all__ = [
     "PAGES",
+    "dash_if_missing",
+    "calendar_labels",
     "department_options",
     "region_options",
     "sector_options",
     "tier_labels",
+    "preset_label",
     "preset_options",
     "entity_type_options",
 ]
@@ -79,12 +82,30 @@ def tier_labels(scheme: str | None = None) -> dict[str, str]:
     return {tier.code: f"{tier.code} {tier.name}" for tier in tiers}
 
 
+def preset_label(name: str) -> str:
+    """A preset's display name: its source in Chinese (``河南 2021``), its id in English."""
+    if language() == "en":
+        return name
+    label = t(f"preset:{name}")
+    if label != f"preset:{name}":
+        return label
+    preset = reference.presets().get(name)
+    return preset.source if preset is not None else name
+
+
 def preset_options() -> dict[str, str]:
-    """``name -> "weifang-default (A 3%, B 5%, ...)"``."""
+    """``name -> "weifang-default (A 3%, B 5%, ...)"`` or ``"河南 2021（A 1%，B 2%，…）"``."""
+    if language() == "en":
+        return {
+            name: f"{name} ("
+            + ", ".join(f"{code} {rate:.0%}" for code, rate in preset.rates.items())
+            + f"; {preset.source})"
+            for name, preset in reference.presets().items()
+        }
     return {
-        name: f"{name} ("
-        + ", ".join(f"{code} {rate:.0%}" for code, rate in preset.rates.items())
-        + f"; {preset.source})"
+        name: f"{preset_label(name)}（"
+        + "，".join(f"{code} {rate:.0%}" for code, rate in preset.rates.items())
+        + "）"
         for name, preset in reference.presets().items()
     }
 
@@ -93,3 +114,37 @@ def entity_type_options() -> tuple[str, ...]:
     from scheduler.formats import ENTITY_TYPES
 
     return ENTITY_TYPES
+
+
+WEEKDAYS = {
+    "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+
+
+def _day_text(day: pd.Timestamp, lang: str) -> str:
+    return f"{day.month}月{day.day}日" if lang == "zh" else f"{day:%b} {day.day}"
+
+
+def calendar_labels(days: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Text labels for a calendar heat map of ``day, week, weekday`` rows.
+
+    Charts get dates as text in the reader's language (``12月7日``, ``周一``): the
+    chart library formats real dates in English only.
+    """
+    ordered = days.sort_values("day", kind="stable")
+    return ordered.assign(
+        week_label=[_day_text(d, lang) for d in pd.to_datetime(ordered["week"])],
+        weekday_label=[WEEKDAYS[lang][int(w)] for w in ordered["weekday"]],
+        day_label=[
+            f"{d.year}年{_day_text(d, lang)}" if lang == "zh" else f"{d:%Y-%m-%d}"
+            for d in pd.to_datetime(ordered["day"])
+        ],
+    )
+
+
+def dash_if_missing(value: object) -> object:
+    """``—`` for a missing cell (tables would show a grey English "None"), else the value."""
+    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
+        return "—"
+    return value

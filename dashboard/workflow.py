@@ -193,6 +193,7 @@ def select_plan(page: str, plans: dict[int, PlanView]) -> int:
         index=ids.index(current) if current in ids else len(ids) - 1,
         format_func=lambda i: f"{i} · {plans[i].name}",
         key=key(page, "plan"),
+        placeholder=t("Choose an option"),
     )
     st.session_state["current_plan"] = plan_id
     return plan_id

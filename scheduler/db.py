@@ -12,7 +12,7 @@ from itertools import islice
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 import scheduler.models  # noqa: F401  (registers every table)
 from scheduler.models.core import AuditEvent
@@ -45,8 +45,10 @@ def make_engine(url: str | None = None) -> Engine:
 
 
 def init_db(engine: Engine) -> None:
-    """Create every table that does not exist yet (idempotent)."""
-    SQLModel.metadata.create_all(engine)
+    """Bring the schema to the newest migration (idempotent): ``scheduler.schema.upgrade``."""
+    from scheduler.schema import upgrade
+
+    upgrade(engine)
 
 
 @contextmanager

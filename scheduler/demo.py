@@ -14,17 +14,19 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from scheduler.db import init_db, session_scope
-from scheduler.matching import AssignSettings, assign
-from scheduler.matching.store import draws_from_db, record_run
 from scheduler.models.plans import Plan
 from scheduler.plan_state import current_draw_id, latest_run_id
 from scheduler.plans import create_plan, run_plan_draw
 from scheduler.policy import make_policy
 from scheduler.reference import tier_scheme
 
-__all__ = ["DEMO_PLAN_NAME", "DemoPlan", "prepare_demo"]
+__all__ = ["DEMO_PLAN_NAME", "DEMO_SEED", "DemoPlan", "prepare_demo"]
 
 DEMO_PLAN_NAME = "示例：市市场监管局 2026年12月 双随机抽查"
+
+DEMO_SEED = 20261126
+"""Seed of the demo draw and assignment; the dashboard's matching form defaults to it, so
+re-running the demo plan's matching there reproduces the recorded assignment."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,10 @@ def prepare_demo(
     end: date = date(2026, 12, 31),
 ) -> DemoPlan:
     """Create (or find) the demo plan, draw it and assign it, each step recorded and audited."""
+    # the solver stack loads here, not when the CLI merely reads DEMO_SEED
+    from scheduler.matching import AssignSettings, assign
+    from scheduler.matching.store import draws_from_db, record_run
+
     init_db(engine)
     plan_id = _demo_plan_id(engine, department, preset, start, end)
     created = False

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +15,7 @@ from dashboard_support import write_small_folder
 
 from scheduler.cli import main
 from scheduler.cli.dashboard import seed_if_empty, streamlit_command
+from scheduler.cli.serve import health_ok
 from scheduler.db import make_engine
 from scheduler.loader import row_counts
 
@@ -20,7 +26,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_streamlit_command_runs_the_app_headless_on_the_port() -> None:
-    command = streamlit_command(8765, headless=True)
+    command = streamlit_command(8765)
     assert command[1:4] == ["-m", "streamlit", "run"]
     assert Path(command[4]).name == "app.py" and Path(command[4]).is_file()
     assert command[command.index("--server.port") + 1] == "8765"
@@ -67,3 +73,67 @@ def test_dashboard_command_reports_bad_data_with_exit_code_2(tmp_path: Path, fol
         ["dashboard", "--url", f"sqlite:///{tmp_path / 'b.db'}", "--data", str(bad), "--headless"]
     )
     assert code == 2
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_config_flags_carry_every_option_of_the_shipped_config() -> None:
+    flags = streamlit_command(8765)
+    pairs = dict(zip(flags[7::2], flags[8::2], strict=True))
+    assert pairs["--server.headless"] == "true"
+    assert pairs["--server.showEmailPrompt"] == "false"
+    assert pairs["--browser.gatherUsageStats"] == "false"
+    assert pairs["--logger.hideWelcomeMessage"] == "true"  # also withholds the skills pop-up
+
+
+@pytest.mark.slow
+def test_dashboard_starts_without_a_terminal_and_stops_cleanly_on_ctrl_c(
+    tmp_path: Path, folder: Path
+) -> None:
+    """A fresh user (empty HOME, no terminal, new database) gets a served dashboard.
+
+    Before the project config, Streamlit asked for an e-mail address on first run and,
+    reading end-of-file from stdin, exited with status 255 without serving.
+    """
+    home = tmp_path / "home"
+    home.mkdir()
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
+    env |= {"HOME": str(home), "BROWSER": "true"}
+    env.pop("DISPLAY", None)
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    command = [
+        str(Path(sys.executable).with_name("scheduler")),
+        "dashboard",
+        *("--port", str(port), "--url", url, "--data", str(folder)),
+    ]
+    with open(os.devnull, "rb") as stdin:
+        process = subprocess.Popen(
+            command,
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=tmp_path,  # not the repo: the config must come with the package
+            start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches
+        )
+    try:
+        deadline = time.monotonic() + 600  # generous for a loaded machine; exits early on success
+        while not health_ok(f"http://127.0.0.1:{port}"):
+            assert process.poll() is None, process.communicate()[0].decode()
+            assert time.monotonic() < deadline, "the dashboard never answered its health check"
+            time.sleep(0.5)
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        output = process.communicate(timeout=120)[0].decode()
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 0, output
+    assert f"http://localhost:{port}" in output
+    assert "Traceback" not in output and "Email" not in output, output
+    assert not (home / ".streamlit" / "credentials.toml").exists()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import streamlit as st
 
+from dashboard.audit_view import actor_label, describe, event_label, subject_label
 from dashboard.i18n import fmt_count, t
-from dashboard.state import engine, key
+from dashboard.state import directory, engine, key
 from dashboard.verify import verify_section
+from dashboard.views import department_options
 from scheduler.auditlog import event_kinds, read_events
 
 st.title(t("Audit"))
@@ -19,8 +19,9 @@ left, middle, right = st.columns([2, 2, 1])
 chosen = left.multiselect(
     t("Event kinds"),
     options=list(kinds),
-    format_func={kind: f"{kind} ({fmt_count(n)})" for kind, n in kinds.items()}.get,
+    format_func={kind: f"{event_label(kind)} ({fmt_count(n)})" for kind, n in kinds.items()}.get,
     key=key("audit", "kinds"),
+    placeholder=t("Choose options"),
 )
 subject = middle.text_input(
     t("Subject contains (plan, draw or inspector id)"), key=key("audit", "subject")
@@ -33,8 +34,15 @@ events = read_events(engine(), kinds=chosen or None, subject=subject or None, li
 if events.empty:
     st.info(t("The audit log is empty."))
 else:
+    names = department_options(directory(), public=True)
     shown = events.assign(
-        details=events["details"].map(lambda d: json.dumps(d, ensure_ascii=False))
+        kind=events["kind"].map(event_label),
+        actor=events["actor"].map(actor_label),
+        subject=events["subject"].map(subject_label),
+        details=[
+            describe(kind, details, names)
+            for kind, details in zip(events["kind"], events["details"], strict=True)
+        ],
     )
     st.dataframe(
         shown.rename(

@@ -12,8 +12,9 @@ import streamlit as st
 from dashboard import workflow
 from dashboard.i18n import fmt_count, fmt_pct, language, t
 from dashboard.state import audit, directory, flash, key, show_error, show_flash
-from dashboard.views import department_options, region_options
+from dashboard.views import calendar_labels, department_options, region_options
 from scheduler.calendar import CalendarFallbackWarning, WorkingCalendar
+from scheduler.demo import DEMO_SEED
 from scheduler.errors import InfeasiblePlanError, SchedulerError
 from scheduler.matching import AssignSettings, assign, exclusion_reasons, swap_inspector
 from scheduler.plan_summary import (
@@ -76,7 +77,7 @@ with st.form(key(PAGE, "form")):
         key=key(PAGE, "daily"),
     )
     seed = cols[4].number_input(
-        t("Seed"), min_value=0, value=20260102, step=1, key=key(PAGE, "seed")
+        t("Seed"), min_value=0, value=DEMO_SEED, step=1, key=key(PAGE, "seed")
     )
     cross = st.checkbox(
         t("Allow inspectors from other divisions"), value=True, key=key(PAGE, "cross")
@@ -194,6 +195,7 @@ division = st.selectbox(
     ["", *sorted(set(loads["region_code"]))],
     format_func=({"": t("All divisions")} | regions).get,
     key=key(PAGE, "load_region"),
+    placeholder=t("Choose an option"),
 )
 subset = loads if not division else loads.loc[loads["region_code"] == division]
 shown = subset.head(TOP_INSPECTORS).assign(label=lambda f: f["name"] + " " + f["inspector_id"])
@@ -219,15 +221,23 @@ st.bar_chart(
 )
 
 st.subheader(t("Calendar"))
-days = visits_per_day(result)
+days = calendar_labels(visits_per_day(result), language())
 st.altair_chart(
     alt.Chart(days)
     .mark_rect()
     .encode(
-        x=alt.X("yearmonthdate(week):O", title=t("Week of")),
-        y=alt.Y("weekday:O", title=t("Weekday")),
+        # dates as text labels: Vega-Lite would print them in English ("Nov 30, 2026")
+        x=alt.X("week_label:O", sort=list(dict.fromkeys(days["week_label"])), title=t("Week of")),
+        y=alt.Y(
+            "weekday_label:O",
+            sort=list(dict.fromkeys(days.sort_values("weekday")["weekday_label"])),
+            title=t("Weekday"),
+        ),
         color=alt.Color("visits:Q", title=t("Visits"), scale=alt.Scale(scheme="blues")),
-        tooltip=[alt.Tooltip("day:T", format="%Y-%m-%d"), "visits"],
+        tooltip=[
+            alt.Tooltip("day_label:N", title=t("Date")),
+            alt.Tooltip("visits:Q", title=t("Visits")),
+        ],
     ),
     width="stretch",
 )
@@ -271,14 +281,17 @@ uscc = st.selectbox(
     list(visits_by_uscc),
     format_func=lambda u: f"{visits_by_uscc[u].name} ({u})",
     key=key(PAGE, "swap_visit"),
+    placeholder=t("Choose an option"),
 )
 visit = visits_by_uscc[uscc]
-old = st.selectbox(t("Replace"), list(visit.team), key=key(PAGE, "swap_old"))
+old = st.selectbox(
+    t("Replace"), list(visit.team), key=key(PAGE, "swap_old"), placeholder=t("Choose an option")
+)
 candidates = _candidates(used, id(used), visit.department_code, uscc)
 eligible = [
     i for i in candidates.loc[candidates["eligible"], "inspector_id"] if i not in visit.team
 ]
-new = st.selectbox(t("By"), eligible, key=key(PAGE, "swap_new"))
+new = st.selectbox(t("By"), eligible, key=key(PAGE, "swap_new"), placeholder=t("Choose an option"))
 with st.expander(t("Why are other inspectors not eligible?")):
     st.dataframe(candidates.loc[~candidates["eligible"]], hide_index=True)
 swap_reason = st.text_input(

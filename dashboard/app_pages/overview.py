@@ -44,8 +44,22 @@ cols[3].metric(t("Active inspectors"), fmt_count(totals.active_inspectors))
 cols[4].metric(t("Inspection capacity"), fmt_count(totals.capacity))
 
 st.subheader(t("Entities by division"))
-chart = by_region.rename(columns={"region_name": t("Division"), "entities": t("Entities")})
-st.bar_chart(chart, x=t("Division"), y=t("Entities"), horizontal=True, height=320)
+in_code_order = by_region.sort_values("region_code", kind="stable")
+st.altair_chart(
+    alt.Chart(in_code_order)
+    .mark_bar()
+    .encode(
+        # divisions in the order of their administrative codes, as every official table lists them
+        y=alt.Y("region_name:N", sort=list(in_code_order["region_name"]), title=t("Division")),
+        x=alt.X("entities:Q", title=t("Entities")),
+        tooltip=[
+            alt.Tooltip("region_name:N", title=t("Division")),
+            alt.Tooltip("entities:Q", title=t("Entities"), format=","),
+        ],
+    )
+    .properties(height=320),
+    width="stretch",
+)
 
 left, right = st.columns(2)
 with left:
@@ -83,6 +97,7 @@ else:
         options=list(options),
         format_func=lambda code: options[code],
         key=key("overview", "department"),
+        placeholder=t("Choose an option"),
     )
 
     @st.cache_data(show_spinner=False)
@@ -102,12 +117,16 @@ else:
         alt.Chart(long)
         .mark_bar()
         .encode(
-            y=alt.Y("region_code:N", title=t("Division")),
+            y=alt.Y("region_code:N", sort=list(names.sort_index()), title=t("Division")),
             x=alt.X("entities:Q", stack="normalize", title=t("Share"), axis=alt.Axis(format="%")),
             color=alt.Color(
                 "tier:N", title=t("Tier"), scale=alt.Scale(scheme="redyellowgreen", reverse=True)
             ),
-            tooltip=["region_code", "tier", "entities"],
+            tooltip=[
+                alt.Tooltip("region_code:N", title=t("Division")),
+                alt.Tooltip("tier:N", title=t("Tier")),
+                alt.Tooltip("entities:Q", title=t("Entities"), format=","),
+            ],
         )
     )
     st.altair_chart(bars, width="stretch")

@@ -44,7 +44,11 @@ name = left.text_input(
     key=key(PAGE, "name"),
 )
 department = left.selectbox(
-    t("Department"), ordered, format_func=departments.get, key=key(PAGE, "department")
+    t("Department"),
+    ordered,
+    format_func=departments.get,
+    key=key(PAGE, "department"),
+    placeholder=t("Choose an option"),
 )
 sectors = sector_options(data, department)
 chosen_sectors = left.multiselect(
@@ -52,21 +56,30 @@ chosen_sectors = left.multiselect(
     list(sectors),
     format_func=sectors.get,
     key=key(PAGE, "sectors"),
+    placeholder=t("Choose options"),
 )
 regions = region_options(data)
 chosen_regions = left.multiselect(
-    t("Divisions (empty = all)"), list(regions), format_func=regions.get, key=key(PAGE, "regions")
+    t("Divisions (empty = all)"),
+    list(regions),
+    format_func=regions.get,
+    key=key(PAGE, "regions"),
+    placeholder=t("Choose options"),
 )
 from scheduler.formats import ENTITY_TYPES  # noqa: E402
 
 chosen_types = left.multiselect(
-    t("Entity types (empty = all)"), list(ENTITY_TYPES), key=key(PAGE, "types")
+    t("Entity types (empty = all)"),
+    list(ENTITY_TYPES),
+    key=key(PAGE, "types"),
+    placeholder=t("Choose options"),
 )
 joint = left.multiselect(
     t("Joint departments (one visit, several departments' items)"),
     [code for code in ordered if code != department],
     format_func=departments.get,
     key=key(PAGE, "joint"),
+    placeholder=t("Choose options"),
 )
 
 mode = right.radio(
@@ -80,7 +93,11 @@ policy_args: dict = {}
 if mode == "preset":
     presets = preset_options()
     policy_args["preset_name"] = right.selectbox(
-        t("Preset"), list(presets), format_func=presets.get, key=key(PAGE, "preset")
+        t("Preset"),
+        list(presets),
+        format_func=presets.get,
+        key=key(PAGE, "preset"),
+        placeholder=t("Choose an option"),
     )
 elif mode == "rates":
     cols = right.columns(len(scheme.codes))

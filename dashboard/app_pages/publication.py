@@ -20,7 +20,7 @@ from dashboard.state import (
     show_flash,
     upstream,
 )
-from dashboard.views import department_options, tier_labels
+from dashboard.views import dash_if_missing, department_options, tier_labels
 from scheduler.calendar import WorkingCalendar
 from scheduler.db import session_scope
 from scheduler.errors import SchedulerError
@@ -37,6 +37,9 @@ if lifecycle is None or results_module is None or deadlines_module is None:
     missing(t("results, deadlines and objections (scheduler.publication)"))
     st.stop()
 from scheduler.publication.rules import LifecycleRules  # noqa: E402
+
+# the result cell of a visit not yet reported (an empty cell would show a grey "None")
+NO_RESULT = "—"
 
 data = directory()
 departments = department_options(data, public=False)
@@ -67,9 +70,10 @@ with entry:
                     "uscc": a.uscc,
                     "name": a.name,
                     "department_code": a.department_code,
+                    "department": departments.get(a.department_code, a.department_code),
                     "draw_id": a.draw_id,
                     "inspected_on": a.scheduled_on,
-                    "result_code": None,
+                    "result_code": NO_RESULT,
                     "notes": "",
                 }
                 for a in result.assignments
@@ -87,10 +91,13 @@ with entry:
             column_config={
                 "uscc": st.column_config.TextColumn("统一社会信用代码", disabled=True),
                 "name": st.column_config.TextColumn("名称", disabled=True),
-                "department_code": st.column_config.TextColumn(t("Department"), disabled=True),
+                "department_code": None,
+                "department": st.column_config.TextColumn(t("Department"), disabled=True),
                 "draw_id": None,
                 "inspected_on": st.column_config.DateColumn(t("Inspected on")),
-                "result_code": st.column_config.SelectboxColumn(t("Result"), options=list(codes)),
+                "result_code": st.column_config.SelectboxColumn(
+                    t("Result"), options=[NO_RESULT, *codes], format_func=lambda c: codes.get(c, c)
+                ),
                 "notes": st.column_config.TextColumn(t("Notes")),
             },
             hide_index=True,
@@ -98,7 +105,7 @@ with entry:
             key=key(PAGE, "editor"),
         )
         if st.button(t("Record the results"), type="primary", key=key(PAGE, "record")):
-            filled = edited.dropna(subset=["result_code"])
+            filled = edited.loc[~edited["result_code"].fillna(NO_RESULT).isin([NO_RESULT, ""])]
             filled = filled.assign(inspected_on=pd.to_datetime(filled["inspected_on"]))
             try:
                 with session_scope(engine()) as session:
@@ -154,7 +161,12 @@ with tracker:
         for col, status in zip(cols, ["overdue", "due", "late", "done"], strict=True):
             col.metric(t(f"status:{status}"), int(counts.get(status, 0)))
         shown = frame.assign(
+            department_code=frame["department_code"]
+            .map(departments)
+            .fillna(frame["department_code"]),
             kind=frame["kind"].map(deadlines_module.KIND_LABELS).fillna(frame["kind"]),
+            done_on=frame["done_on"].map(dash_if_missing),
+            working_days_left=frame["working_days_left"].map(dash_if_missing),
             status_label=frame["status"].map(lambda s: t(f"status:{s}")),
         )[
             [
@@ -237,6 +249,7 @@ with objections:
             list(departments),
             format_func=departments.get,
             key=key(PAGE, "obj_dept"),
+            placeholder=t("Choose an option"),
         )
         reason = cols[2].text_input(t("Reason"), key=key(PAGE, "obj_reason"))
         if st.form_submit_button(t("Submit the objection")):
@@ -276,6 +289,7 @@ with objections:
                     r: f"#{r} {d.uscc} · {t('Due')} {d.due_on}" for r, d in by_id.items()
                 }.get,
                 key=key(PAGE, "decide_id"),
+                placeholder=t("Choose an option"),
             )
             cols = st.columns(3)
             upheld = cols[0].checkbox(t("Upheld"), key=key(PAGE, "decide_upheld"))
@@ -285,6 +299,7 @@ with objections:
                 ["", *tiers],
                 format_func=({"": t("the tier before the change")} | tiers).get,
                 key=key(PAGE, "decide_tier"),
+                placeholder=t("Choose an option"),
             )
             note = cols[2].text_input(t("Note"), key=key(PAGE, "decide_note"))
             if st.form_submit_button(t("Decide")):
@@ -324,6 +339,7 @@ with repairs:
             list(departments),
             format_func=departments.get,
             key=key(PAGE, "rep_dept"),
+            placeholder=t("Choose an option"),
         )
         if st.form_submit_button(t("Record an application")):
             try:

@@ -61,6 +61,7 @@ with st.form(key("simulation", "form")):
         list(departments),
         format_func=departments.get,
         key=key(PAGE, "department"),
+        placeholder=t("Choose an option"),
     )
     choices = ["uniform", "risk", *preset_options()]
     policies = right.multiselect(
@@ -69,9 +70,10 @@ with st.form(key("simulation", "form")):
         default=["uniform", "weifang-default", "risk"],
         format_func=(
             {"uniform": t("uniform (no credit weighting)"), "risk": t("risk-adaptive")}
-            | {name: name for name in preset_options()}
+            | preset_options()
         ).get,
         key=key(PAGE, "policies"),
+        placeholder=t("Choose options"),
     )
     custom = right.text_input(
         t("Custom rates (optional), e.g. A=0.02,B=0.05,C=0.2,D=0.6"), key=key(PAGE, "custom")
@@ -143,6 +145,7 @@ metric = st.selectbox(
     [m for m in metrics if metrics[m].unit != "count"],
     format_func={name: t(m.label) for name, m in metrics.items()}.get,
     key=key(PAGE, "metric"),
+    placeholder=t("Choose an option"),
 )
 long = summary.loc[summary["metric"] == metric]
 base = alt.Chart(long).encode(

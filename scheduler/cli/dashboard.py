@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -48,31 +47,14 @@ def seed_if_empty(url: str, data: Path | None) -> int:
         engine.dispose()
 
 
-def streamlit_command(port: int, headless: bool) -> list[str]:
-    """The ``streamlit run`` command line for the dashboard's entry script."""
-    import dashboard
+def streamlit_command(port: int) -> list[str]:
+    """The ``streamlit run`` command line: the entry script, the port, every config option."""
+    from scheduler.cli.serve import config_file, config_flags
 
-    # ``__path__`` also works when an editable install maps the package as a namespace.
-    app = Path(next(iter(dashboard.__path__))).resolve() / "app.py"
-    return [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app),
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true" if headless else "false",
-        "--server.fileWatcherType",
-        "none",
-        "--browser.gatherUsageStats",
-        "false",
-        "--global.developmentMode",
-        "false",
-        "--client.toolbarMode",
-        "minimal",
-    ]
+    app = config_file().parent.parent / "app.py"
+    return [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)] + (
+        config_flags()
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -107,11 +89,13 @@ def register(app: typer.Typer) -> None:
         imported = seed_if_empty(url, folder)
         if imported:
             console.print(f"seeded the database with {imported:,} entities from {folder}")
+        from scheduler.cli.serve import open_when_ready, run_until_interrupted
+
         env = os.environ | {"SCHEDULER_DATABASE_URL": url}
-        console.print(f"dashboard: http://localhost:{port}  (database {url})")
-        process = subprocess.Popen(streamlit_command(port, headless), env=env)
-        try:
-            return process.wait()
-        except KeyboardInterrupt:
-            process.terminate()
-            return process.wait()
+        address = f"http://localhost:{port}"
+        console.print(f"dashboard: {address}  (database {url}); Ctrl-C stops it")
+        return run_until_interrupted(
+            streamlit_command(port),
+            env,
+            on_start=None if headless else lambda process: open_when_ready(address, process),
+        )

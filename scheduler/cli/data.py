@@ -1,4 +1,4 @@
-"""CLI commands ``db init``, ``db load DIR`` and ``db info``: the database of 一单两库.
+"""CLI commands ``db init``/``upgrade``/``revision``, ``db load``, ``db info``: the database.
 
 The command layer only parses, calls ``scheduler.importer`` / ``scheduler.loader``
 and prints. A folder that fails validation exits with code 2, every problem
@@ -17,7 +17,7 @@ from rich.table import Table
 from scheduler.cli.console import console, progress_bar
 from scheduler.formats import TABLE_ORDER, TABLES
 
-__all__ = ["register", "db_app", "db_init", "db_load", "db_info"]
+__all__ = ["register", "db_app", "db_init", "db_upgrade", "db_revision", "db_load", "db_info"]
 
 db_app = typer.Typer(
     help="Create, load and inspect the database (SCHEDULER_DATABASE_URL or --url).",
@@ -41,15 +41,52 @@ def _safe_url(url: str | None) -> str:
 
 @db_app.command("init")
 def db_init(url: UrlOption = None) -> None:
-    """Create every table that does not exist yet (safe to repeat)."""
-    from scheduler.db import init_db, make_engine  # lazy: keeps other commands' start-up fast
+    """Create the database or bring it to the newest schema (= ``db upgrade``; safe to repeat)."""
+    db_upgrade(url)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    url: UrlOption = None,
+    revision: Annotated[
+        str, typer.Option("--revision", help="Target revision (default: the newest).")
+    ] = "head",
+) -> None:
+    """Migrate the database's schema in place to the newest revision; data is kept."""
+    from scheduler.db import make_engine  # lazy: keeps other commands' start-up fast
+    from scheduler.schema import current_revision, upgrade
 
     engine = make_engine(url)
     try:
-        init_db(engine)
+        before = current_revision(engine)
+        after = upgrade(engine, revision)
     finally:
         engine.dispose()
-    console.print(f"database ready: {_safe_url(url)}")
+    moved = "unchanged" if before == after else f"from {before or 'no schema'}"
+    console.print(f"database ready at schema revision {after} ({moved}): {_safe_url(url)}")
+
+
+@db_app.command("revision")
+def db_revision(
+    message: Annotated[str, typer.Option("-m", "--message", help="What the change does.")],
+    url: Annotated[
+        str,
+        typer.Option("--url", help="Scratch database to compare against (default: a temp file)."),
+    ] = "",
+) -> None:
+    """Developers: autogenerate the next migration from the models (review it before committing)."""
+    import tempfile
+
+    from scheduler.db import make_engine
+    from scheduler.schema import new_revision
+
+    with tempfile.TemporaryDirectory(prefix="scheduler-revision-") as tmp:
+        engine = make_engine(url or f"sqlite:///{tmp}/scratch.db")
+        try:
+            path = new_revision(engine, message)
+        finally:
+            engine.dispose()
+    console.print(f"wrote {path}; review it, then run tests/test_migrations.py")
 
 
 @db_app.command("load")

@@ -10,14 +10,21 @@ from scheduler.cli.console import console
 
 
 def demo_plan(
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the demo draw and assignment.")],
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed", help="Seed of the demo draw and assignment (default: 20261126, DEMO_SEED)."
+        ),
+    ] = None,
     url: Annotated[
         str | None, typer.Option("--url", help="Database URL (default: SCHEDULER_DATABASE_URL).")
     ] = None,
 ) -> None:
     """Create, draw and assign the demo plan on the loaded directory (idempotent)."""
     from scheduler.db import make_engine
-    from scheduler.demo import prepare_demo
+    from scheduler.demo import DEMO_SEED, prepare_demo
+
+    seed = DEMO_SEED if seed is None else seed
 
     with console.status("drawing and assigning the demo plan"):
         demo = prepare_demo(make_engine(url), seed=seed)
