@@ -32,9 +32,10 @@ their stratum (weights scaled by drawn / observed).
 
 Intervals: Korn–Graubard (``intervals.korn_graubard``), Clopper–Pearson at the
 design's effective sample size, never of zero width; the total's interval is
-the rate's scaled by the rate's denominator. A normal interval covered 48.5%
-at district level (about ten drawn per district, rare violations); the
-coverage simulation is in ``tests/test_publication_intervals.py`` and
+the rate's scaled by the rate's denominator. The normal interval used before
+covered under half of the districts' true rates (48.5% in the audit, 45% in
+our simulation: about ten drawn per district, rare violations); the coverage
+simulation is ``tests/interval_coverage.py``, its figures in
 ``docs/publication.md``. Domains with an effective sample size below 30 are
 flagged ``insufficient_sample`` (样本量不足).
 """
