@@ -7,7 +7,12 @@ one plain SimpleMinCostFlow over the same-division eligibility arcs with no
 workload steps (what any flow-based matcher costs at least). Memory is the process peak RSS
 (``tracemalloc`` would slow the Python parts several-fold and distort the time).
 
-Run: ``.venv/bin/python benchmarks/bench_assign.py [--tasks N] [--inspectors M]``
+``--compare-id-order K`` also times ``plan`` K times each, interleaved in this
+process, with the flow in a random node order (now) and in inspector-id order
+(before issue 11), and prints the CPU-time ratio: the cost of exact uniformity.
+
+Run: ``.venv/bin/python benchmarks/bench_assign.py [--tasks N] [--inspectors M]
+[--compare-id-order K]``
 """
 
 from __future__ import annotations
@@ -20,9 +25,9 @@ from datetime import date
 import numpy as np
 
 from scheduler.calendar import WorkingCalendar
-from scheduler.matching import assign, check_assignment
+from scheduler.matching import assign, check_assignment, plan, staffing
 from scheduler.matching.eligibility import Exclusions, department_eligibility
-from scheduler.matching.flow import FlowProblem, solve_flow
+from scheduler.matching.flow import NOISE, FlowProblem, solve_flow, solve_in_order
 from scheduler.matching.result import AssignSettings
 from scheduler.matching.synthetic import synthetic_instance
 from scheduler.matching.tasks import build_tasks
@@ -53,11 +58,48 @@ def _baseline(directory, draws) -> float:
     return time.perf_counter() - t0
 
 
+def _id_order_flow(problem: FlowProblem, *, rng: np.random.Generator, buckets: int) -> np.ndarray:
+    """The flow before issue 11: nodes in inspector-id order (biased among equals)."""
+    identity = np.arange(problem.capacity.size)
+    noise = rng.integers(0, NOISE, size=problem.arc_task.size, dtype=np.int64)
+    return solve_in_order(problem, order=identity, position=identity, noise=noise, buckets=buckets)
+
+
+def _compare_id_order(directory, draws, settings, calendar, seed: int, rounds: int) -> None:
+    times: dict[str, list[float]] = {"random node order": [], "id order (before)": []}
+    for _ in range(rounds):
+        for name, flow in (
+            ("random node order", solve_flow),
+            ("id order (before)", _id_order_flow),
+        ):
+            staffing.solve_flow = flow
+            c0 = time.process_time()
+            plan(
+                directory,
+                draws,
+                start=date(2026, 9, 1),
+                end=date(2026, 11, 30),
+                settings=settings,
+                calendar=calendar,
+                rng=seed,
+            )
+            times[name].append(time.process_time() - c0)
+    staffing.solve_flow = solve_flow
+    for name, values in times.items():
+        print(
+            f"plan CPU, {name}: median {np.median(values):.2f} s "
+            f"({', '.join(f'{v:.2f}' for v in values)})"
+        )
+    ratio = np.median(times["random node order"]) / np.median(times["id order (before)"])
+    print(f"ratio random / id order (median CPU): {ratio:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tasks", type=int, default=50_000)
     parser.add_argument("--inspectors", type=int, default=2_500)
     parser.add_argument("--seed", type=int, default=20260901)
+    parser.add_argument("--compare-id-order", type=int, default=0, metavar="K")
     args = parser.parse_args()
     directory, draws = synthetic_instance(
         args.tasks, args.inspectors, capacity=(50, 90), joint_share=0.02, rng=args.seed
@@ -111,6 +153,8 @@ def main() -> None:
         "(same division comes before balance: a division short of staff fills its own first)"
     )
     print(f"departments solved as one model: {result.solver['full_model_departments']}")
+    if args.compare_id_order:
+        _compare_id_order(directory, draws, settings, calendar, args.seed, args.compare_id_order)
 
 
 if __name__ == "__main__":

@@ -418,5 +418,21 @@ ZH.update(
         "subject:repair": "信用修复",
         "Upload": "上传",
         "{size} per file": "每个文件不超过 {size}",
+ZH.update(
+    {  # publication page: estimates (issue 11)
+        "Estimated violation rates": "违法率估计",
+        "Estimates appear once results of this draw are recorded.": "录入本次抽取的检查结果后显示估计。",
+        "{c:.0%} Korn–Graubard intervals; 样本量不足: effective sample size below {n:.0f}, "
+        "read the rate with care.": (
+            "{c:.0%} 置信区间（Korn–Graubard 法）；样本量不足：有效样本量低于 {n:.0f}，请谨慎解读。"
+        ),
+        "All": "全部",
+        "Domain": "分组",
+        "Value": "取值",
+        "With result": "已有结果",
+        "Violations": "违法数",
+        "Rate": "违法率",
+        "Interval": "置信区间",
+        "Flag": "提示",
     }
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from dashboard_support import app_at, drawn, metrics, texts
+from dashboard_support import app_at, drawn, metrics, table_with, texts
 
 from scheduler.auditlog import read_events
 from scheduler.db import make_engine
@@ -40,6 +40,7 @@ def test_results_entry_feeds_the_deadline_tracker(seeded_db: str) -> None:
     at.switch_page("app_pages/publication.py").run()
     assert not at.exception
     rows = at.data_editor[0].value
+    assert "录入本次抽取的检查结果后显示估计。" in texts(at)
     at.session_state["publication__editor"] = {
         "edited_rows": {0: {"result_code": "01"}, 1: {"result_code": "02"}},
         "added_rows": [],
@@ -48,6 +49,10 @@ def test_results_entry_feeds_the_deadline_tracker(seeded_db: str) -> None:
     at.button(key="publication__record").click().run()
     assert not at.exception
     assert "已保存 2 条检查结果" in at.success[0].value
+    # Two results: every rate is flagged 样本量不足 and keeps a non-zero interval.
+    estimates = table_with(at, "提示")
+    assert (estimates["提示"] == "样本量不足").all()
+    assert not (estimates["置信区间"] == "0.0%–0.0%").any()
     shown = metrics(at)
     assert int(shown["未到期"]) == 2 and int(shown["已逾期"]) == 0
     # 40 days later the two unpublished results are overdue (20 working days)

@@ -190,10 +190,20 @@ def test_round_trip_on_sample_data(
                 "tier",
                 "--by",
                 "region",
+                "--out",
+                str(tmp_path / "estimates.csv"),
             ]
         )
         == 0
     )
+    printed = capsys.readouterr().out
+    estimates_csv = pd.read_csv(tmp_path / "estimates.csv", encoding="utf-8-sig", dtype=str)
+    flagged = estimates_csv[estimates_csv["insufficient_sample"] == "True"]
+    # A division of this small draw has few results: flagged in the CSV and in the CLI output.
+    assert len(flagged) and (flagged["sample_note"] == "样本量不足").all()
+    assert "样本量不足 (insufficient sample" in printed
+    named = (flagged["domain"] + " " + flagged["value"].fillna("")).str.strip()
+    assert all(name in printed for name in named)
     report = jobs.run_estimate(
         draw, inputs.read_results(results_file), receipt=inputs.read_receipt(planned["receipt"])
     )

@@ -150,3 +150,17 @@ def test_written_files(population, tmp_path):
     text = json.dumps(summary)
     assert "time" not in {k for k in summary} and "created" not in text and "elapsed" not in text
     assert (tmp_path / "hit_rate.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_one_seed_stands_for_one_pair_of_streams() -> None:
+    from scheduler.errors import InvalidInputError
+    from scheduler.simulation import simulate_seeded, simulation_streams, synthetic_population
+
+    one = simulate_seeded(7, 500, ["uniform", "risk"], periods=2, replications=2)
+    streams = simulation_streams(7)
+    population = synthetic_population(500, rng=streams.population)
+    assert one.seed == 7 and one.population == population.describe()
+    two = simulate_seeded(7, population, ["uniform", "risk"], periods=2, replications=2)
+    assert np.array_equal(one.raw, two.raw, equal_nan=True)
+    with pytest.raises(InvalidInputError, match="seed"):
+        simulation_streams(-1)

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import workflow
-from dashboard.i18n import t
+from dashboard.i18n import fmt_pct, t
 from dashboard.state import (
     directory,
     engine,
@@ -36,6 +36,9 @@ deadlines_module = upstream("scheduler.publication.deadlines")
 if lifecycle is None or results_module is None or deadlines_module is None:
     missing(t("results, deadlines and objections (scheduler.publication)"))
     st.stop()
+from scheduler.publication import jobs  # noqa: E402
+from scheduler.publication.estimates import INSUFFICIENT_ZH  # noqa: E402
+from scheduler.publication.intervals import MIN_EFFECTIVE_N  # noqa: E402
 from scheduler.publication.rules import LifecycleRules  # noqa: E402
 
 # the result cell of a visit not yet reported (an empty cell would show a grey "None")
@@ -141,6 +144,43 @@ with entry:
                     )
                 )
                 st.rerun()
+    if draw is not None:
+        st.subheader(t("Estimated violation rates"))
+        report = jobs.estimate_recorded(engine(), draw.draw_id)
+        if report is None:
+            st.info(t("Estimates appear once results of this draw are recorded."))
+        else:
+            st.caption(
+                t(
+                    "{c:.0%} Korn–Graubard intervals; 样本量不足: effective sample size below "
+                    "{n:.0f}, read the rate with care.",
+                    c=report.confidence,
+                    n=MIN_EFFECTIVE_N,
+                )
+            )
+            domains = {"all": t("All"), "tier": t("Tier"), "region_code": t("Division")}
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        t("Domain"): [domains.get(e.domain, e.domain) for e in report.estimates],
+                        t("Value"): [e.value for e in report.estimates],
+                        t("With result"): [e.observed for e in report.estimates],
+                        t("Violations"): [e.violations for e in report.estimates],
+                        t("Rate"): [fmt_pct(e.rate) for e in report.estimates],
+                        t("Interval"): [
+                            f"{fmt_pct(e.rate_low)}–{fmt_pct(e.rate_high)}"
+                            for e in report.estimates
+                        ],
+                        "n_eff": [round(e.effective_n, 1) for e in report.estimates],
+                        t("Flag"): [
+                            INSUFFICIENT_ZH if e.insufficient_sample else ""
+                            for e in report.estimates
+                        ],
+                    }
+                ),
+                hide_index=True,
+                key=key(PAGE, "estimates"),
+            )
 
 STATUS_COLOURS = {
     "overdue": "background-color: #f8d0d0",

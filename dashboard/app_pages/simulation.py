@@ -96,14 +96,15 @@ if run:
                 data, on=date.today(), department=department
             )
         else:
-            population = simulation.synthetic_population(int(size), rng=int(seed), scheme=scheme)
+            population = int(size)  # built from the seed by simulate_seeded, as in the CLI
         bar = st.progress(0.0, text=t("Simulating..."))
-        result = simulation.simulate(
+        result = simulation.simulate_seeded(
+            int(seed),
             population,
             chosen,
+            scheme=scheme,
             periods=int(years),
             replications=int(replications),
-            rng=int(seed),
             progress=lambda done, total: bar.progress(done / total, text=t("Simulating...")),
         )
         bar.empty()

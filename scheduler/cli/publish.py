@@ -125,6 +125,8 @@ def estimate(
 ) -> None:
     """Estimate violation rates and counts in the whole population from a draw's results."""
     from scheduler.publication import inputs, jobs
+    from scheduler.publication.estimates import INSUFFICIENT_ZH
+    from scheduler.publication.intervals import MIN_EFFECTIVE_N
 
     del data  # accepted for symmetry with the other commands; the draw carries what is needed
     report = jobs.run_estimate(
@@ -137,7 +139,8 @@ def estimate(
         estimator=estimator,
     )
     table = Table(
-        title=f"violation rates ({report.estimator}, {report.confidence:.0%} CI, {report.variance})"
+        title=f"violation rates ({report.estimator}, {report.confidence:.0%} Korn–Graubard CI, "
+        f"{report.variance})"
     )
     for header in (
         "domain",
@@ -150,6 +153,8 @@ def estimate(
         "CI",
         "violating entities",
         "CI",
+        "n_eff",
+        "flag",
     ):
         table.add_column(header, justify="right")
     for e in report.estimates:
@@ -164,8 +169,17 @@ def estimate(
             f"{e.rate_low:.1%}–{e.rate_high:.1%}",
             f"{e.total:,.0f}",
             f"{e.total_low:,.0f}–{e.total_high:,.0f}",
+            f"{e.effective_n:.1f}",
+            INSUFFICIENT_ZH if e.insufficient_sample else "",
         )
     console.print(table)
+    flagged = [f"{e.domain} {e.value}".strip() for e in report.estimates if e.insufficient_sample]
+    if flagged:
+        console.print(
+            f"{INSUFFICIENT_ZH} (insufficient sample: effective n below {MIN_EFFECTIVE_N:.0f}, "
+            f"read the rate with care): {', '.join(flagged)}",
+            soft_wrap=True,
+        )
     if out is not None:
         report.to_frame().to_csv(out, index=False, encoding="utf-8-sig")
         console.print(f"wrote {out}")

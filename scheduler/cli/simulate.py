@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import typer
 from rich.table import Table
 
@@ -19,10 +17,8 @@ from scheduler.simulation import (
     ModelParameters,
     Population,
     SimulationResult,
-    parse_policy,
     population_from_directory,
-    simulate,
-    synthetic_population,
+    simulate_seeded,
 )
 from scheduler.simulation.output import TABLE_METRICS, summary_dict, write_results
 
@@ -36,8 +32,9 @@ def _population(
     department: str | None,
     on: date | None,
     scheme_name: str | None,
-    rng: np.random.Generator,
-) -> Population:
+) -> Population | int:
+    """The population given on the command line, or a synthetic one's size (built by
+    ``simulate_seeded`` from the seed)."""
     given = [name for name, v in (("--data", data), ("--size", size), ("--db", from_db)) if v]
     if len(given) != 1:
         raise InvalidInputError(
@@ -45,7 +42,7 @@ def _population(
         )
     scheme = tier_scheme(scheme_name)
     if size is not None:
-        return synthetic_population(size, rng=rng, scheme=scheme)
+        return size
     if data is not None:
         from scheduler.importer import read_folder
 
@@ -153,32 +150,22 @@ def simulate_command(
         rerating_rate=rerating_rate,
         rating_accuracy=rating_accuracy,
     )
-    population_seed, simulation_seed = np.random.SeedSequence(seed).spawn(2)
-    population = _population(
-        data,
-        size,
-        from_db,
-        department,
-        on.date() if on else None,
-        scheme,
-        np.random.default_rng(population_seed),
-    )
-    policies = [parse_policy(p, population.scheme) for p in policy]
+    population = _population(data, size, from_db, department, on.date() if on else None, scheme)
     with progress_bar() as bar:
         task = bar.add_task("replications", total=replications)
-        result = simulate(
+        result = simulate_seeded(
+            seed,
             population,
-            policies,
+            policy,
             periods=periods,
             replications=replications,
-            rng=np.random.default_rng(simulation_seed),
+            scheme=scheme,
             params=params,
             unit=period,
             annual_budget=budget,
             workers=workers,
             progress=lambda done, _total: bar.update(task, completed=done),
         )
-    result = replace(result, seed=seed)  # the user's seed, not the spawned child's
     written = write_results(result, out, charts=charts)
     _print(result)
     console.print(f"wrote {len(written)} files to {out}")

@@ -41,6 +41,7 @@ def _solver_info(settings: AssignSettings, full_model_departments: list[str]) ->
         ),
         "full_model_departments": full_model_departments,
         "tie_break_noise": NOISE,
+        "node_order": "random permutation of the inspectors, per flow, from the seed",
         "load_step_cost": LOAD_STEP,
         "load_buckets": settings.load_buckets,
         "cross_region_cost": cross_cost(settings.load_buckets),

@@ -28,8 +28,16 @@ systematic sampling it is the standard approximation. Ratios are linearised
 (``z_i = d_i (y_i - R) / N_d``). Strata with a single observed unit cannot
 estimate their own variance and are pooled (collapsed strata, conservative).
 Drawn entities without a result are treated as missing at random within
-their stratum (weights scaled by drawn / observed). Confidence intervals are
-normal, clipped to [0, 1] for rates.
+their stratum (weights scaled by drawn / observed).
+
+Intervals: Korn–Graubard (``intervals.korn_graubard``), Clopper–Pearson at the
+design's effective sample size, never of zero width; the total's interval is
+the rate's scaled by the rate's denominator. The normal interval used before
+covered under half of the districts' true rates (48.5% in the audit, 45% in
+our simulation: about ten drawn per district, rare violations); the coverage
+simulation is ``tests/interval_coverage.py``, its figures in
+``docs/publication.md``. Domains with an effective sample size below 30 are
+flagged ``insufficient_sample`` (样本量不足).
 """
 
 from __future__ import annotations
@@ -41,13 +49,15 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
 from scheduler import reference
+from scheduler.publication.intervals import ProportionInterval, korn_graubard
 
 __all__ = [
     "DomainEstimate",
     "EstimateReport",
+    "RateEstimate",
+    "INSUFFICIENT_ZH",
     "ht_variance",
     "domain_estimate",
     "sample_frame",
@@ -76,6 +86,15 @@ class DomainEstimate:
     total_se: float
     total_low: float
     total_high: float
+    effective_n: float
+    """Korn–Graubard effective sample size the interval rests on."""
+    insufficient_sample: bool
+    """Too few observations for a reliable rate (``effective_n`` below
+    ``intervals.MIN_EFFECTIVE_N``); shown as 样本量不足 in CSV and on screen."""
+
+
+INSUFFICIENT_ZH = "样本量不足"
+"""The flag's text in CSV exports and on the dashboard."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +108,11 @@ class EstimateReport:
     collapsed_strata: int
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([asdict(e) for e in self.estimates])
+        """One row per domain; ``sample_note`` reads 样本量不足 where the flag is set."""
+        frame = pd.DataFrame([asdict(e) for e in self.estimates])
+        if len(frame):
+            frame["sample_note"] = np.where(frame["insufficient_sample"], INSUFFICIENT_ZH, "")
+        return frame
 
 
 def _clean(pi: ArrayLike, strata: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
@@ -126,6 +149,37 @@ def ht_variance(z: ArrayLike, pi: ArrayLike, strata: ArrayLike) -> tuple[float, 
     return float(np.sum(c * (e - b[codes]) ** 2)), collapsed
 
 
+@dataclass(frozen=True)
+class RateEstimate:
+    """One domain's rate and total with their Korn–Graubard intervals."""
+
+    rate: float
+    rate_se: float
+    total: float
+    total_se: float
+    population: float
+    """Estimated domain size ``N_d = sum d_i / pi_i``."""
+    denominator: float
+    """What the rate divides the total by: ``population``, or the known size (``ht``)."""
+    interval: ProportionInterval
+
+    @property
+    def rate_low(self) -> float:
+        return self.interval.low
+
+    @property
+    def rate_high(self) -> float:
+        return self.interval.high
+
+    @property
+    def total_low(self) -> float:
+        return self.interval.low * self.denominator
+
+    @property
+    def total_high(self) -> float:
+        return self.interval.high * self.denominator
+
+
 def domain_estimate(
     y: ArrayLike,
     in_domain: ArrayLike,
@@ -134,28 +188,43 @@ def domain_estimate(
     *,
     population: float | None = None,
     estimator: Estimator = "hajek",
-) -> tuple[float, float, float, float, float]:
-    """(rate, rate_se, total, total_se, estimated population) of one domain.
+    confidence: float = 0.95,
+) -> RateEstimate:
+    """Rate, total, their standard errors and Korn–Graubard intervals of one domain.
 
     ``y`` (0/1), ``in_domain`` (bool), ``pi`` and ``strata`` cover the observed
-    sample; ``pi`` should already carry any non-response adjustment. Standard
-    errors only: the confidence level belongs to the caller that builds intervals.
+    sample; ``pi`` should already carry any non-response adjustment. The
+    interval's degrees of freedom are the domain's observed units minus the
+    strata they fall in.
     """
     yy = np.asarray(y, dtype=np.float64)
-    d = np.asarray(in_domain, dtype=np.float64)
+    mask = np.asarray(in_domain, dtype=bool)
+    d = mask.astype(np.float64)
     p = np.asarray(pi, dtype=np.float64)
     total = float(np.sum(d * yy / p))
     n_hat = float(np.sum(d / p))
     total_var, _ = ht_variance(d * yy, p, strata)
-    if estimator == "ht" and population:
-        rate = total / population
-        rate_var = total_var / population**2
-    elif n_hat > 0:
-        rate = total / n_hat
-        rate_var, _ = ht_variance(d * (yy - rate) / n_hat, p, strata)
+    denominator = population if estimator == "ht" and population else n_hat
+    if denominator > 0:
+        rate = total / denominator
+        if estimator == "ht" and population:
+            rate_var = total_var / population**2
+        else:
+            rate_var, _ = ht_variance(d * (yy - rate) / n_hat, p, strata)
     else:
         rate, rate_var = float("nan"), float("nan")
-    return rate, float(np.sqrt(rate_var)), total, float(np.sqrt(total_var)), n_hat
+    observed = int(mask.sum())
+    df = observed - np.unique(np.asarray(strata)[mask]).size
+    interval = korn_graubard(rate, rate_var, observed, df=df, confidence=confidence)
+    return RateEstimate(
+        rate=rate,
+        rate_se=float(np.sqrt(rate_var)),
+        total=total,
+        total_se=float(np.sqrt(total_var)),
+        population=n_hat,
+        denominator=float(denominator),
+        interval=interval,
+    )
 
 
 def sample_frame(
@@ -225,7 +294,6 @@ def estimate_rates(
     if estimator not in ("hajek", "ht"):
         raise ValueError(f"`estimator` must be 'hajek' or 'ht'; got {estimator!r}.")
     known = dict(population or {})
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
     obs = _by_stratum_adjusted(sample)
     y = obs["violation"].to_numpy(dtype=np.float64)
     pi = obs["pi_adj"].to_numpy(dtype=np.float64)
@@ -247,13 +315,10 @@ def estimate_rates(
     estimates = []
     for column, value, mask, drawn_mask in blocks:
         size = known.get((column, value))
-        if len(obs):
-            rate, rate_se, total, total_se, n_hat = domain_estimate(
-                y, mask, pi, strata, population=size, estimator=estimator
-            )
-        else:
-            rate = rate_se = total = total_se = n_hat = float("nan")
-        pop = float(size) if size else n_hat
+        fit = domain_estimate(
+            y, mask, pi, strata, population=size, estimator=estimator, confidence=confidence
+        )
+        pop = float(size) if size else fit.population
         estimates.append(
             DomainEstimate(
                 domain=column,
@@ -263,14 +328,16 @@ def estimate_rates(
                 violations=int(y[mask].sum()) if len(obs) else 0,
                 population=pop,
                 population_known=bool(size),
-                rate=rate,
-                rate_se=rate_se,
-                rate_low=float(np.clip(rate - z * rate_se, 0.0, 1.0)),
-                rate_high=float(np.clip(rate + z * rate_se, 0.0, 1.0)),
-                total=total,
-                total_se=total_se,
-                total_low=float(np.maximum(total - z * total_se, 0.0)),
-                total_high=total + z * total_se,
+                rate=fit.rate,
+                rate_se=fit.rate_se,
+                rate_low=fit.rate_low,
+                rate_high=fit.rate_high,
+                total=fit.total,
+                total_se=fit.total_se,
+                total_low=fit.total_low,
+                total_high=fit.total_high,
+                effective_n=fit.interval.effective_n,
+                insufficient_sample=fit.interval.insufficient,
             )
         )
     return EstimateReport(tuple(estimates), estimator, confidence, "hajek-brewer", collapsed)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
+from sqlalchemy import Engine
 
 from scheduler.directory import Directory
 from scheduler.errors import InvalidInputError, Problem
@@ -25,6 +26,7 @@ __all__ = [
     "receipt_populations",
     "run_export",
     "run_estimate",
+    "estimate_recorded",
     "BY_COLUMNS",
 ]
 
@@ -173,3 +175,25 @@ def run_estimate(
         confidence=confidence,
         estimator=estimator,
     )
+
+
+def estimate_recorded(
+    engine: Engine,
+    draw_id: str,
+    *,
+    by: Sequence[str] = ("tier", "region"),
+    confidence: float = 0.95,
+) -> EstimateReport | None:
+    """``run_estimate`` for a draw recorded in the database and the results recorded with it;
+    ``None`` while no result of the draw's department is recorded."""
+    from scheduler.plans import draw_receipt
+    from scheduler.publication.draw_links import db_inputs
+
+    draw, _, results = db_inputs(engine, draw_id)
+    if results is None:
+        return None
+    receipt = draw_receipt(engine, draw_id)
+    sample = sample_frame(draw, results, department_code=department_of(draw, receipt=receipt))
+    if sample["violation"].notna().sum() == 0:
+        return None
+    return run_estimate(draw, results, receipt=receipt, by=by, confidence=confidence)

@@ -14,6 +14,7 @@ from scheduler.simulation.population import (
     synthetic_population,
 )
 from scheduler.simulation.runner import SimulationResult, simulate
+from scheduler.simulation.seeded import SimulationStreams, simulate_seeded, simulation_streams
 
 __all__ = [
     "ModelParameters",
@@ -24,5 +25,8 @@ __all__ = [
     "parse_policy",
     "population_from_directory",
     "simulate",
+    "simulate_seeded",
+    "simulation_streams",
+    "SimulationStreams",
     "synthetic_population",
 ]

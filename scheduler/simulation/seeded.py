@@ -1,0 +1,90 @@
+"""One seed, one simulation: what a user's seed stands for, in one place.
+
+A run needs two independent streams: one builds a synthetic population, one
+drives the replications. They were derived in the CLI (``SeedSequence(seed)
+.spawn(2)``) while the dashboard passed the raw seed to both, so "seed 2026"
+gave different numbers in the two front ends. ``simulate_seeded`` is the only
+place that turns the user's seed into streams; the CLI and the dashboard call
+it, and the result records the user's seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from scheduler.errors import InvalidInputError
+from scheduler.reference import TierScheme
+from scheduler.simulation.model import ModelParameters
+from scheduler.simulation.policies import Policy, parse_policy
+from scheduler.simulation.population import Population, synthetic_population
+from scheduler.simulation.runner import SimulationResult, simulate
+
+__all__ = ["SimulationStreams", "simulation_streams", "simulate_seeded"]
+
+
+@dataclass(frozen=True)
+class SimulationStreams:
+    """The independent generators one user seed stands for."""
+
+    population: np.random.Generator
+    """Builds a synthetic population (unused when the population is given)."""
+    simulation: np.random.Generator
+    """Spawns one stream per replication (``simulate``)."""
+
+
+def simulation_streams(seed: int) -> SimulationStreams:
+    """``SeedSequence(seed).spawn(2)``: population first, then simulation."""
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise InvalidInputError(f"`seed` must be a non-negative integer; got {seed!r}.")
+    population_seed, simulation_seed = np.random.SeedSequence(int(seed)).spawn(2)
+    return SimulationStreams(
+        np.random.default_rng(population_seed), np.random.default_rng(simulation_seed)
+    )
+
+
+def simulate_seeded(
+    seed: int,
+    population: Population | int,
+    policies: Sequence[str | Policy],
+    *,
+    periods: int,
+    replications: int,
+    scheme: TierScheme | str | None = None,
+    params: ModelParameters | None = None,
+    unit: str = "year",
+    annual_budget: float | None = None,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> SimulationResult:
+    """Simulate ``policies`` from one user seed; same inputs and seed, same result anywhere.
+
+    Parameters
+    ----------
+    seed
+        The user's seed, recorded in the result.
+    population
+        A ``Population`` (e.g. ``population_from_directory``) or the size of a
+        synthetic one, built with ``scheme`` from the seed's population stream.
+    policies
+        ``Policy`` objects or policy texts (parsed against the population's scheme).
+    """
+    streams = simulation_streams(seed)
+    if not isinstance(population, Population):
+        population = synthetic_population(int(population), rng=streams.population, scheme=scheme)
+    chosen = [p if isinstance(p, Policy) else parse_policy(p, population.scheme) for p in policies]
+    result = simulate(
+        population,
+        chosen,
+        periods=periods,
+        replications=replications,
+        rng=streams.simulation,
+        params=params,
+        unit=unit,
+        annual_budget=annual_budget,
+        workers=workers,
+        progress=progress,
+    )
+    return replace(result, seed=int(seed))
