@@ -120,7 +120,9 @@ def _revealed_draw(directory, commitment: dict, tmp_path: Path, value: str = "3 
 
 
 def test_verify_checks_the_published_commitment(
-    directory, commitment: dict, tmp_path: Path  # noqa: ANN001
+    directory,
+    commitment: dict,
+    tmp_path: Path,  # noqa: ANN001
 ) -> None:
     published = commitment_digest(commitment)
     result = _revealed_draw(directory, commitment, tmp_path)
@@ -140,7 +142,9 @@ def test_verify_checks_the_published_commitment(
 
 
 def test_a_dashboard_reveal_whose_seed_does_not_follow_fails(
-    directory, commitment: dict, tmp_path: Path  # noqa: ANN001
+    directory,
+    commitment: dict,
+    tmp_path: Path,  # noqa: ANN001
 ) -> None:
     """The version-1 dashboard's record (kind: reveal, no commitment) is checked too."""
     source = {"kind": "reveal", "commitment_sha256": commitment_digest(commitment), "value": "357"}
@@ -167,7 +171,9 @@ def test_seed_source_problems_name_an_edited_reveal(commitment: dict) -> None:
 
 
 def test_cli_refuses_a_reveal_outside_the_format_with_exit_2(
-    directory, tmp_path: Path, capsys: pytest.CaptureFixture  # noqa: ANN001
+    directory,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture,  # noqa: ANN001
 ) -> None:
     data = tmp_path / "data"
     write_folder(directory, data)

@@ -153,9 +153,9 @@ def test_commit_reveal_derives_seed_and_refuses_changes(directory: Directory) ->
     seed = seed_from_reveal(commitment, " 3  7 1 ")
     assert seed == seed_from_reveal(commitment, "3 7 1")  # separators removed
     expected = int.from_bytes(
-        hashlib.sha256(
-            f"scheduler-seed-v2|{commitment_digest(commitment)}|371".encode()
-        ).digest()[:16],
+        hashlib.sha256(f"scheduler-seed-v2|{commitment_digest(commitment)}|371".encode()).digest()[
+            :16
+        ],
         "big",
     )
     assert seed == expected and seed != seed_from_reveal(commitment, "3 7 2")

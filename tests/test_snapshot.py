@@ -120,9 +120,7 @@ def test_recorded_draw_keeps_its_snapshot_and_verifies_by_id(
     text[3] = text[3][:-1] + ("A" if text[3][-1] != "A" else "B")
     with session_scope(engine) as session:
         session.execute(
-            update(FrameSnapshot.__table__).values(
-                data=gzip.compress("\n".join(text).encode())
-            )
+            update(FrameSnapshot.__table__).values(data=gzip.compress("\n".join(text).encode()))
         )
     report = verify_recorded_draw(engine, result.draw_id)
     assert not report.ok and "edited snapshot" in report.differences[0]

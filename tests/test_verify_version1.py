@@ -36,7 +36,8 @@ def test_version_1_receipts_verify(directory, case: str) -> None:  # noqa: ANN00
 
 
 def test_version_1_commit_reveal_checks_the_published_commitment(
-    directory, capsys: pytest.CaptureFixture  # noqa: ANN001
+    directory,
+    capsys: pytest.CaptureFixture,  # noqa: ANN001
 ) -> None:
     published = commitment_digest(json.loads((V1 / "commitment.json").read_text("utf-8")))
     args = ["verify", "--data", str(V1 / "data"), "--draw", str(V1 / "draw-reveal.csv")]
@@ -47,7 +48,8 @@ def test_version_1_commit_reveal_checks_the_published_commitment(
 
 
 def test_version_1_dashboard_reveal_with_a_wrong_seed_fails(
-    directory, tmp_path: Path  # noqa: ANN001
+    directory,
+    tmp_path: Path,  # noqa: ANN001
 ) -> None:
     receipt = json.loads((V1 / "receipt-dashboard.json").read_text(encoding="utf-8"))
     receipt["seed_source"]["value"] = "4 1 8"  # the seed no longer follows from the value

@@ -32,16 +32,63 @@ def main_() -> None:
     shutil.rmtree(data, ignore_errors=True)
     write_folder(generate_directory(500, 136, rng=11), data)
     base = ["draw", *common(data), "--preset", "weifang-default"]
-    assert main([*base, "--seed", "20261101", "--out", str(HERE / "draw.csv"),
-                 "--receipt", str(HERE / "receipt.json")]) == 0
-    assert main([*base, "--commit", str(HERE / "commitment.json"),
-                 "--reveal-at", "2026-11-01 21:15", "--value-source", "福彩3D"]) == 0
-    assert main([*base, "--commitment", str(HERE / "commitment.json"), "--reveal", "3 5 7",
-                 "--out", str(HERE / "draw-reveal.csv"),
-                 "--receipt", str(HERE / "receipt-reveal.json")]) == 0
+    assert (
+        main(
+            [
+                *base,
+                "--seed",
+                "20261101",
+                "--out",
+                str(HERE / "draw.csv"),
+                "--receipt",
+                str(HERE / "receipt.json"),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                *base,
+                "--commit",
+                str(HERE / "commitment.json"),
+                "--reveal-at",
+                "2026-11-01 21:15",
+                "--value-source",
+                "福彩3D",
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                *base,
+                "--commitment",
+                str(HERE / "commitment.json"),
+                "--reveal",
+                "3 5 7",
+                "--out",
+                str(HERE / "draw-reveal.csv"),
+                "--receipt",
+                str(HERE / "receipt-reveal.json"),
+            ]
+        )
+        == 0
+    )
     budget = ["draw", *common(data), "--budget", "40", "--seed", "7"]
-    assert main([*budget, "--out", str(HERE / "draw-budget.csv"),
-                 "--receipt", str(HERE / "receipt-budget.json")]) == 0
+    assert (
+        main(
+            [
+                *budget,
+                "--out",
+                str(HERE / "draw-budget.csv"),
+                "--receipt",
+                str(HERE / "receipt-budget.json"),
+            ]
+        )
+        == 0
+    )
     # Sampling core, both paths (stratified SRS; randomized systematic pi-ps).
     vectors = []
     gen = np.random.default_rng(5)
@@ -54,8 +101,14 @@ def main_() -> None:
             pi = np.array([0.05, 0.1, 0.3, 0.5, 0.9, 1.0])[strata]
         for seed in (0, 1, 123456789):
             chosen = draw_sample(pi, rng=seed, strata=strata)
-            vectors.append({"pi": pi.tolist(), "strata": strata.tolist(), "seed": seed,
-                            "selected": chosen.tolist()})
+            vectors.append(
+                {
+                    "pi": pi.tolist(),
+                    "strata": strata.tolist(),
+                    "seed": seed,
+                    "selected": chosen.tolist(),
+                }
+            )
     (HERE / "sampling_v1.json").write_text(json.dumps(vectors) + "\n", encoding="utf-8")
 
 
@@ -68,7 +121,7 @@ def dashboard_shape() -> None:
     from datetime import date
 
     from scheduler.draw import DrawParameters, run_draw, write_draw_csv
-    from scheduler.frame import FrameRules
+    from scheduler.frame import FrameRules, build_frame
     from scheduler.importer import read_folder
     from scheduler.policy import make_policy
     from scheduler.receipt import (
@@ -78,7 +131,6 @@ def dashboard_shape() -> None:
         seed_from_reveal,
         write_json,
     )
-    from scheduler.frame import build_frame
     from scheduler.reference import tier_scheme
 
     directory = read_folder(HERE / "data")
