@@ -152,3 +152,35 @@ def test_draws_of_one_frame_share_one_snapshot(data: Path, tmp_path: Path) -> No
     with engine.connect() as connection:
         count = connection.execute(select(func.count()).select_from(FrameSnapshot.__table__))
         assert count.scalar() == 1
+
+
+def test_a_changed_frame_is_named_per_tier_and_district(data: Path) -> None:
+    from scheduler.draw import DrawParameters, run_draw
+    from scheduler.frame import FrameRules, build_frame
+    from scheduler.frame_diff import frame_changes
+    from scheduler.importer import read_folder
+    from scheduler.policy import make_policy
+    from scheduler.reference import tier_scheme
+
+    directory = read_folder(data)
+    params = DrawParameters(
+        FrameRules("MARKET", date(2026, 11, 1)),
+        make_policy(tier_scheme("weifang-4"), preset_name="weifang-default"),
+    )
+    result = run_draw(directory, params, 4)
+    unit = result.frame.units.iloc[7]
+    entities = directory.entities.copy()
+    entities.loc[entities["uscc"] == unit["uscc"], "status"] = "注销"
+    now = build_frame(replace(directory, entities=entities), params.rules)
+    tiers = result.receipt["counts"]["tier"]
+    regions = result.receipt["counts"]["region"]
+    lines = frame_changes(result.receipt, now)
+    n_tier = tiers[unit["tier"]]["population"]
+    n_region = regions[unit["region_code"]]["population"]
+    assert f"tier {unit['tier']}: {n_tier} units at the draw, {n_tier - 1} now (-1)" in lines
+    assert (
+        f"district {unit['region_code']}: {n_region} units at the draw, {n_region - 1} now (-1)"
+        in lines
+    )
+    detailed = frame_changes(result.receipt, now, result.frame.units)
+    assert detailed[-1].startswith("units: 0 entered, 1 left, 0 changed district, 0 changed tier")
