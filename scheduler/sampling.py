@@ -16,18 +16,26 @@ Two designs, chosen automatically (see ``docs/draw.md`` for the reasoning):
 * **Stratified SRS** (fast path) when ``pi`` is constant within every stratum
   (per-tier rates stratified by region x tier, or budget weights per tier).
   Stratum sizes ``m_h`` are rounded *jointly*: the fractional parts of
-  ``N_h * pi_h`` are laid end to end in a random order and hit by a systematic
-  comb with one uniform start, so each ``m_h`` is ``floor`` or ``ceil`` of its
-  expectation with exactly the right probability and their total is fixed.
-  Within a stratum the ``m_h`` units with the smallest uniform keys are taken
-  (a uniformly random subset); only keys below a generous per-stratum
-  threshold are sorted, so the cost is one pass of ``rng.random`` over the
-  population plus a sort of roughly the sample.
+  ``N_h * pi_h`` are laid end to end **in stratum-code order** and hit by a
+  systematic comb with one uniform start, so each ``m_h`` is ``floor`` or
+  ``ceil`` of its expectation with exactly the right probability, the total
+  is fixed, and so is the total of any run of consecutive codes (a district,
+  with region-major codes region x n_tiers + tier) up to floor/ceil.
+  Within a stratum the ``m_h`` units with the smallest uniform 16-bit keys
+  are taken (a uniformly random subset; ties at the cut refined with fresh
+  words); only keys below a generous per-stratum cut are sorted.
 * **Randomized systematic pi-ps** (general path) for unequal ``pi`` within a
-  stratum (continuous risk weights): units in random order (strata kept
-  contiguous, in random order), one systematic comb over cumulative ``pi``.
-  Exact first-order probabilities and fixed size; second-order probabilities
-  are all positive in practice and are approximated by Hartley-Rao.
+  stratum (continuous risk weights): units in random order within their
+  stratum, strata contiguous in code order, one systematic comb over
+  cumulative ``pi``. Exact first-order probabilities and fixed size;
+  second-order probabilities are all positive in practice and are
+  approximated by Hartley-Rao.
+
+Randomness (algorithm version 2): only the bit generator's raw 64-bit words
+(``random_raw``; an int seed means ``PCG64(SeedSequence(seed))``), converted by
+this module's own code in a documented order, so a numpy upgrade cannot change
+which units a seed selects (known-answer tests guard it). Version 1 is frozen
+in ``scheduler.sampling_v1`` for verifying old draws.
 """
 
 from __future__ import annotations

@@ -138,11 +138,10 @@ def store_snapshot(session: Session, frame_sha256: str, canonical: bytes, size: 
         "data": encode(canonical),
         "created_at": utcnow(),
     }
+    from sqlalchemy.dialects import postgresql, sqlite
+
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(insert(table).values(**values).on_conflict_do_nothing())
 
 
