@@ -22,21 +22,23 @@ SEEDS = 2000
 FAMILY_ALPHA = 0.001
 
 
-def _frame() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Five districts x four tiers; district 0 expects 0.36 + 0.2 + 0.15 + 0.45 = 1.16."""
-    sizes = np.array([[12, 4, 1, 0], [30, 9, 3, 1], [7, 3, 2, 1], [50, 11, 5, 3], [3, 1, 1, 1]])
-    sizes[0, 3] = 0
+def _frame() -> tuple[np.ndarray, np.ndarray]:
+    """Five districts x four tiers, region-major codes, sorted by code.
+
+    District 0 expects 12 x 0.03 + 4 x 0.05 + 1 x 0.15 + 1 x 0.45 = 1.16 (its
+    tier-D stratum is one unit at 0.45, like a special rate); every stratum's
+    expectation has a fractional part, so version 1's random order of the
+    fractional parts could round all four of district 0's strata down.
+    """
+    sizes = np.array([[12, 4, 1, 1], [30, 9, 3, 1], [7, 3, 2, 1], [50, 11, 5, 3], [3, 1, 1, 1]])
+    rates = np.tile(RATES, (5, 1))
+    rates[0, 3] = 0.45
     pi, strata = [], []
     for region, row in enumerate(sizes):
         for tier, n in enumerate(row):
             strata += [region * 4 + tier] * int(n)
-            pi += [RATES[tier]] * int(n)
-    pi_arr = np.array(pi)
-    # district 0's last tier: one unit at 0.45 (forced-like special rate) to reach 1.16
-    extra_pi = np.append(pi_arr, 0.45)
-    extra_strata = np.append(np.array(strata), 3)  # code 3: district 0, tier D
-    order = np.argsort(extra_strata, kind="stable")
-    return extra_pi[order], extra_strata[order], sizes
+            pi += [rates[region, tier]] * int(n)
+    return np.array(pi), np.array(strata)
 
 
 def _district_bounds(pi: np.ndarray, strata: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -45,7 +47,7 @@ def _district_bounds(pi: np.ndarray, strata: np.ndarray) -> tuple[np.ndarray, np
 
 
 def test_every_district_total_is_floor_or_ceil_and_every_pi_exact() -> None:
-    pi, strata, _ = _frame()
+    pi, strata = _frame()
     expected = np.bincount(strata // 4, weights=pi)
     assert abs(expected[0] - 1.16) < 1e-12
     low, high = _district_bounds(pi, strata)
