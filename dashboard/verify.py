@@ -1,7 +1,9 @@
 """The "verify a draw" panel, shared by the draw and audit pages.
 
-Anyone can recompute a draw from the directory and its receipt: a recorded
-draw by its id, or a receipt and draw file handed over by a witness.
+Anyone can recompute a draw: a recorded draw by its id, from the frame
+snapshot kept with it (``scheduler.verification.verify_recorded_draw``), or a
+receipt and draw file handed over by a witness, from the directory. Given the
+commitment hash witnesses published, the draw is also checked against it.
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ from scheduler.errors import SchedulerError
 __all__ = ["verify_section"]
 
 
-def _show(report) -> None:  # noqa: ANN001
+def _show(report, recorded: bool = False) -> None:  # noqa: ANN001
     if report.ok:
-        st.success(
-            t("Draw {id} reproduced exactly from the directory and its receipt.", id=report.draw_id)
+        message = (
+            "Draw {id} reproduced exactly from its frame snapshot and its receipt."
+            if recorded
+            else "Draw {id} reproduced exactly from the directory and its receipt."
         )
+        st.success(t(message, id=report.draw_id))
     else:
         st.error(t("Draw {id} does NOT match its receipt.", id=report.draw_id))
         for difference in report.differences:
@@ -46,6 +51,10 @@ def verify_section(page: str) -> None:
     if data is None:
         st.info(t("The database holds no directory yet. Import one on the Data import page."))
         return
+    published = st.text_input(
+        t("Published commitment SHA-256 (optional, for witnessed draws)"),
+        key=key(page, "verify_commitment"),
+    ).strip()
     recorded, uploaded = st.tabs([t("A recorded draw"), t("A receipt and draw file")])
     with recorded:
         draws = plans.list_draws(engine())
@@ -60,15 +69,13 @@ def verify_section(page: str) -> None:
             )
             if st.button(t("Verify"), key=key(page, "verify_recorded")):
                 try:
-                    report = verification.verify(
-                        data,
-                        plans.draw_rows(engine(), draw_id),
-                        plans.draw_receipt(engine(), draw_id),
+                    report = verification.verify_recorded_draw(
+                        engine(), draw_id, commitment_sha256=published or None
                     )
                 except SchedulerError as error:
                     show_error(error)
                 else:
-                    _show(report)
+                    _show(report, recorded=True)
     with uploaded:
         receipt = st.file_uploader(
             t("Receipt (JSON)"), type=["json"], key=key(page, "verify_receipt")
@@ -83,7 +90,9 @@ def verify_section(page: str) -> None:
                 receipt_path.write_bytes(receipt.getvalue())
                 draw_path.write_bytes(draw_file.getvalue())
                 try:
-                    report = verification.verify(data, draw_path, receipt_path)
+                    report = verification.verify(
+                        data, draw_path, receipt_path, commitment_sha256=published or None
+                    )
                 except SchedulerError as error:
                     show_error(error)
                 else:

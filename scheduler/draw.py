@@ -4,7 +4,10 @@
 draws with ``scheduler.sampling.draw_sample`` (strata region x tier) and
 orders the reserves, then assembles the draw rows (SPEC section 4) and the
 receipt. Two independent streams come from the seed with
-``SeedSequence.spawn``: one for the draw, one for the reserves.
+``SeedSequence(seed).spawn(2)``: one for the draw, one for the reserves, each
+read only as raw ``PCG64`` words (algorithm version 2; see ``docs/draw.md``).
+Version 1 draws are re-run by the frozen ``scheduler.sampling_v1`` for
+verification only.
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ from scheduler.reference import tier_scheme
 from scheduler.reserve import Substitution, apply_substitutions, reserve_order
 from scheduler.safe_cells import neutralise
 from scheduler.sampling import ALGORITHM_VERSION, draw_sample
+
+SUPPORTED_VERSIONS = ("1", "2")
+"""Algorithm versions this code can re-run (new draws use ``ALGORITHM_VERSION``)."""
 
 __all__ = [
     "DRAW_COLUMNS",
@@ -158,7 +164,12 @@ def format_prob(values: np.ndarray) -> list[str]:
     return [repr(float(v)) for v in values]
 
 
-def draw_id_for(frame_sha256: str, parameters: dict[str, Any], seed: int) -> str:
+def draw_id_for(
+    frame_sha256: str,
+    parameters: dict[str, Any],
+    seed: int,
+    algorithm_version: str = ALGORITHM_VERSION,
+) -> str:
     """Deterministic id: the same inputs give the same id (and the same bytes)."""
     from scheduler.receipt import canonical_json
 
@@ -168,7 +179,7 @@ def draw_id_for(frame_sha256: str, parameters: dict[str, Any], seed: int) -> str
                 frame_sha256.encode(),
                 canonical_json(parameters),
                 str(seed).encode(),
-                ALGORITHM_VERSION.encode(),
+                algorithm_version.encode(),
             ]
         )
     ).hexdigest()
@@ -199,31 +210,40 @@ def draw_from_frame(
     seed_source: dict[str, Any] | None = None,
     substitutions: tuple[Substitution, ...] = (),
     created_at: str | None = None,
+    algorithm_version: str = ALGORITHM_VERSION,
+    frame_hash: str | None = None,
 ) -> DrawResult:
-    """Draw from a built frame (the CLI builds it once and reports on it)."""
+    """Draw from a built frame (the CLI builds it once and reports on it).
+
+    ``algorithm_version`` other than the current one only re-runs a recorded
+    draw (``verify``); ``frame_hash`` skips re-hashing a frame already hashed.
+    """
     from scheduler.receipt import build_receipt, frame_sha256
 
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise InvalidInputError(f"`seed` must be a whole number >= 0; got {seed!r}.")
+    if algorithm_version not in SUPPORTED_VERSIONS:
+        raise InvalidInputError(
+            f"algorithm version {algorithm_version!r} is not known to this code "
+            f"(it re-runs versions {', '.join(SUPPORTED_VERSIONS)})."
+        )
     pi = unit_probabilities(frame, parameters.policy)
     strata = stratum_labels(frame)
-    codes, _ = pd.factorize(strata, sort=True)
-    draw_rng, reserve_rng = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2)
-    )
-    selected = draw_sample(pi, rng=draw_rng, strata=codes.astype(np.intp))
+    codes, _ = pd.factorize(strata, sort=True)  # region-major: "region/tier" sorts by region
+    selected, reserve_keys = _draw_streams(pi, codes.astype(np.intp), seed, algorithm_version)
     reserve_index, reserve_rank = reserve_order(
         codes,
         selected,
-        rng=reserve_rng,
+        rng=None,
+        keys=reserve_keys,
         reserve_min=parameters.reserve_min,
         reserve_share=parameters.reserve_share,
     )
     reserves = _unit_rows(frame, reserve_index, pi, strata)
     reserves.insert(1, "reserve_rank", reserve_rank)
     reserves = reserves[list(RESERVE_COLUMNS)]
-    frame_hash = frame_sha256(frame)
-    draw_id = draw_id_for(frame_hash, parameters.as_dict(), seed)
+    frame_hash = frame_hash or frame_sha256(frame)
+    draw_id = draw_id_for(frame_hash, parameters.as_dict(), seed, algorithm_version)
     rows = _unit_rows(frame, selected, pi, strata)
     rows.insert(0, "draw_id", draw_id)
     rows = apply_substitutions(rows, reserves, list(substitutions))
@@ -238,10 +258,32 @@ def draw_from_frame(
         seed_source=seed_source,
         substitutions=substitutions,
         created_at=created_at,
+        algorithm_version=algorithm_version,
     )
     return DrawResult(
         draw_id, seed, parameters, frame, pi, strata, selected, rows, reserves, receipt
     )
+
+
+def _draw_streams(
+    pi: np.ndarray, codes: np.ndarray, seed: int, version: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The selected units and the reserve keys (uniforms in [0, 1), one per unit).
+
+    Version 2 reads the two spawned streams only as raw PCG64 words; a reserve
+    key is the top 53 bits of one word times 2**-53. Version 1 used
+    ``default_rng`` and ``Generator.random`` (stable only within a numpy version).
+    """
+    draw_seq, reserve_seq = np.random.SeedSequence(seed).spawn(2)
+    if version == "1":
+        from scheduler import sampling_v1
+
+        draw_rng, reserve_rng = np.random.default_rng(draw_seq), np.random.default_rng(reserve_seq)
+        selected = sampling_v1.draw_sample(pi, rng=draw_rng, strata=codes)
+        return selected, reserve_rng.random(codes.size)
+    selected = draw_sample(pi, rng=np.random.PCG64(draw_seq), strata=codes)
+    words = np.asarray(np.random.PCG64(reserve_seq).random_raw(codes.size), dtype=np.uint64)
+    return selected, (words >> np.uint64(11)).astype(np.float64) * 2.0**-53
 
 
 def run_draw(

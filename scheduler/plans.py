@@ -2,7 +2,8 @@
 
 ``create_plan`` stores a plan; ``run_plan_draw`` reads the directory from the
 database, draws, and records the draw, its rows and reserves plus an audit
-event in one transaction. A second draw of the same plan needs a reason; the
+event and the canonical frame snapshot (``scheduler.snapshot``) in one
+transaction. A second draw of the same plan needs a reason; the
 earlier draw stays, and the new one names it in ``supersedes``.
 """
 
@@ -24,7 +25,9 @@ from scheduler.frame import FrameRules
 from scheduler.models.plans import Draw, DrawnEntity, Plan, ReserveEntity
 from scheduler.models.plans import Substitution as SubstitutionRow
 from scheduler.policy import Policy
+from scheduler.receipt import canonical_frame_bytes
 from scheduler.reserve import Substitution, next_reserve
+from scheduler.snapshot import store_snapshot
 
 __all__ = [
     "create_plan",
@@ -196,6 +199,12 @@ def run_plan_draw(
         session.flush()
         _bulk(session, DrawnEntity, result.rows.drop(columns=["draw_id"]), result.draw_id)
         _bulk(session, ReserveEntity, result.reserves, result.draw_id)
+        store_snapshot(
+            session,
+            receipt["frame_sha256"],
+            canonical_frame_bytes(result.frame),
+            receipt["frame_size"],
+        )
         kind = "draw.redrawn" if earlier else "draw.created"
         details = {
             "plan_id": plan_id,

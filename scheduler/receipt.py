@@ -7,11 +7,9 @@ only unit fields the draw depends on (``forced`` follows from the
 parameters). JSON is hashed in canonical form: sorted keys, no spaces, UTF-8.
 ``created_at`` is never hashed, so the same seed gives the same bytes.
 
-Commit-reveal (public draw ceremonies): ``make_commitment`` fixes the frame
-hash and parameters before any seed exists; the seed is then
-``int.from_bytes(sha256("scheduler-seed-v1|" + commitment_sha256 + "|" +
-value)[:16], "big")`` for the public ``value`` announced later (NFC, outer
-whitespace stripped, inner runs of whitespace collapsed to one space).
+Commit-reveal (public draw ceremonies) lives in ``scheduler.ceremony``; the
+names re-exported here (``make_commitment``, ``commitment_digest``,
+``seed_from_reveal``, ``check_commitment``) delegate to it.
 """
 
 from __future__ import annotations
@@ -49,7 +47,6 @@ if TYPE_CHECKING:
     from scheduler.verification import VerifyReport, verify
 
 ALGORITHM = "stratified-srs-joint-rounding/randomized-systematic-pips"
-SEED_DOMAIN = "scheduler-seed-v1"
 
 
 def canonical_json(value: Any) -> bytes:
@@ -128,6 +125,7 @@ def build_receipt(
     seed_source: dict[str, Any] | None,
     substitutions: tuple[Any, ...],
     created_at: str | None = None,
+    algorithm_version: str | None = None,
 ) -> dict[str, Any]:
     """The receipt of SPEC section 4, with everything needed to recompute the draw."""
     from scheduler.sampling import ALGORITHM_VERSION
@@ -137,7 +135,7 @@ def build_receipt(
     return {
         "draw_id": draw_id,
         "algorithm": ALGORITHM,
-        "algorithm_version": ALGORITHM_VERSION,
+        "algorithm_version": algorithm_version or ALGORITHM_VERSION,
         "seed": seed,
         "seed_source": seed_source or {"kind": "given"},
         "frame_sha256": frame_hash,
@@ -183,76 +181,39 @@ def read_json(path: str | Path) -> dict[str, Any]:
 
 
 def make_commitment(
-    frame: Any, parameters: Any, *, reveal_at: str, value_source: str
+    frame: Any, parameters: Any, *, reveal_at: str, value_source: str, digits: int | None = None
 ) -> dict[str, Any]:
-    """What is published before the seed exists: frame hash, parameters, reveal time and source."""
-    from scheduler.sampling import ALGORITHM_VERSION
+    """See ``scheduler.ceremony.make_commitment``."""
+    from scheduler import ceremony
 
-    return {
-        "kind": "scheduler-draw-commitment",
-        "algorithm": ALGORITHM,
-        "algorithm_version": ALGORITHM_VERSION,
-        "frame_sha256": frame_sha256(frame),
-        "frame_size": int(frame.size),
-        "parameters": parameters.as_dict(),
-        "reveal_at": reveal_at,
-        "value_source": value_source,
-        "seed_derivation": (
-            f'int.from_bytes(sha256("{SEED_DOMAIN}|" + commitment_sha256 + "|" + value)'
-            '.digest()[:16], "big"); '
-            "value: NFC, outer whitespace stripped, inner whitespace runs -> one space"
-        ),
-    }
+    return ceremony.make_commitment(
+        frame, parameters, reveal_at=reveal_at, value_source=value_source, digits=digits
+    )
 
 
 def commitment_digest(commitment: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(commitment)).hexdigest()
+    from scheduler.ceremony import commitment_digest as digest
+
+    return digest(commitment)
 
 
 def normalise_reveal(value: str) -> str:
+    """Version 1's reduction of a revealed value (NFC, whitespace collapsed); verify only."""
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", value).strip())
 
 
 def seed_from_reveal(commitment: dict[str, Any], value: str) -> int:
     """The seed committed to by ``commitment`` and fixed by the public ``value``."""
-    from scheduler.errors import InvalidInputError
+    from scheduler.ceremony import open_ceremony
 
-    text = normalise_reveal(value)
-    if not text:
-        raise InvalidInputError("`--reveal` must be a non-empty public value; got an empty string.")
-    material = f"{SEED_DOMAIN}|{commitment_digest(commitment)}|{text}".encode()
-    return int.from_bytes(hashlib.sha256(material).digest()[:16], "big")
+    return open_ceremony(commitment, value).seed
 
 
 def check_commitment(commitment: dict[str, Any], frame: Any, parameters: Any) -> list[str]:
-    """Differences between a commitment and the frame/parameters about to be drawn."""
-    problems = []
-    if commitment.get("kind") != "scheduler-draw-commitment":
-        problems.append("not a draw commitment (kind is missing or wrong)")
-    now_hash = frame_sha256(frame)
-    if commitment.get("frame_sha256") != now_hash:
-        problems.append(
-            f"the frame changed since the commitment: frame_sha256 {now_hash[:16]}... "
-            f"({frame.size} units) != committed {str(commitment.get('frame_sha256'))[:16]}... "
-            f"({commitment.get('frame_size')} units)"
-        )
-    if commitment.get("parameters") != parameters.as_dict():
-        problems.append(
-            "the parameters differ from the committed ones: "
-            + _first_param_difference(commitment.get("parameters") or {}, parameters.as_dict())
-        )
-    return problems
+    """See ``scheduler.ceremony.check_commitment``."""
+    from scheduler import ceremony
 
-
-def _first_param_difference(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> str:
-    for key in sorted(set(old) | set(new)):
-        a, b = old.get(key), new.get(key)
-        if isinstance(a, dict) and isinstance(b, dict):
-            if a != b:
-                return _first_param_difference(a, b, f"{prefix}{key}.")
-        elif a != b:
-            return f"{prefix}{key} committed {a!r}, now {b!r}"
-    return "none"
+    return ceremony.check_commitment(commitment, frame, parameters)
 
 
 def __getattr__(name: str) -> Any:

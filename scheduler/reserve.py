@@ -47,16 +47,22 @@ def reserve_order(
     codes: np.ndarray,
     selected: np.ndarray,
     *,
-    rng: np.random.Generator,
+    rng: np.random.Generator | None,
     reserve_min: int,
     reserve_share: float,
+    keys: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Unit indices of the reserves and their 1-based rank within their stratum.
 
-    Sorted by stratum code, then rank.
+    Sorted by stratum code, then rank. The rank follows ``keys`` (one uniform
+    per unit; the draw passes keys made from raw bit-generator words so that
+    they are stable across numpy versions), else ``rng.random``.
     """
     n_strata = int(codes.max()) + 1 if codes.size else 0
-    keys = rng.random(codes.size)
+    if keys is None:
+        if rng is None:
+            raise ValueError("`reserve_order` needs `rng` or `keys`.")
+        keys = rng.random(codes.size)
     undrawn = np.ones(codes.size, dtype=bool)
     undrawn[selected] = False
     drawn_per = np.bincount(codes[selected], minlength=n_strata)

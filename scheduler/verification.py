@@ -1,7 +1,9 @@
 """``verify``: recompute a draw from its receipt and the data, name the first difference.
 
-Checks, in order: the seed follows from the commitment and the reveal (for
-commit-reveal draws); the parameters and seed still give the receipt's
+Checks, in order: the seed follows from its recorded source (``scheduler.ceremony``:
+the commitment and the revealed value, for every recorded shape and version),
+and the commitment is the one witnesses published when its SHA-256 is given;
+the parameters and seed still give the receipt's
 ``draw_id`` and ``parameters_sha256``, and no per-tier rate is contradicted by
 the draw file (an edited receipt); the frame rebuilt from the data has the
 receipt's ``frame_sha256``; the recomputed draw, substitutions applied, equals
@@ -19,10 +21,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import Engine
 
+from scheduler.ceremony import seed_source_problems
 from scheduler.directory import Directory
 from scheduler.draw import (
     DRAW_COLUMNS,
+    SUPPORTED_VERSIONS,
     DrawParameters,
     draw_from_frame,
     draw_id_for,
@@ -31,17 +36,12 @@ from scheduler.draw import (
 )
 from scheduler.errors import InvalidInputError, VerificationError
 from scheduler.frame import build_frame
-from scheduler.receipt import (
-    canonical_json,
-    commitment_digest,
-    frame_sha256,
-    read_json,
-    seed_from_reveal,
-    versions,
-)
+from scheduler.frame_diff import frame_changes
+from scheduler.receipt import canonical_json, frame_sha256, read_json, versions
 from scheduler.reserve import Substitution
+from scheduler.snapshot import frame_from_snapshot, load_snapshot, read_snapshot, snapshot_problem
 
-__all__ = ["VerifyReport", "verify"]
+__all__ = ["VerifyReport", "verify", "verify_recorded_draw"]
 
 _MAX_ROW_DIFFERENCES = 5
 
@@ -63,34 +63,16 @@ class VerifyReport:
 
 
 def _version_warnings(receipt: dict[str, Any]) -> list[str]:
+    """Version 1 drew through numpy ``Generator`` methods: another numpy may differ."""
+    if str(receipt.get("algorithm_version")) != "1":
+        return []
     recorded = receipt.get("versions") or {}
     return [
         f"the receipt was made with {name} {recorded.get(name)}; this is {now} "
-        "(random streams are guaranteed identical only within one numpy version)"
+        "(algorithm version 1 is reproducible only within one numpy version)"
         for name, now in versions().items()
         if recorded.get(name) != now
     ]
-
-
-def _seed_problems(receipt: dict[str, Any], seed: int) -> list[str]:
-    source = receipt.get("seed_source") or {}
-    if source.get("kind") != "commit-reveal":
-        return []
-    commitment = source.get("commitment") or {}
-    problems = []
-    if source.get("commitment_sha256") != commitment_digest(commitment):
-        problems.append(
-            "changed commitment: its SHA-256 differs from the one recorded at the reveal"
-        )
-    if seed_from_reveal(commitment, str(source.get("reveal", ""))) != seed:
-        problems.append(
-            "changed seed: it does not follow from the commitment and the revealed value"
-        )
-    if commitment.get("parameters") != receipt.get("parameters"):
-        problems.append("changed parameters: they differ from the committed parameters")
-    if commitment.get("frame_sha256") != receipt.get("frame_sha256"):
-        problems.append("changed frame: the receipt's frame_sha256 differs from the committed one")
-    return problems
 
 
 def _rate_hints(params: DrawParameters, rows: pd.DataFrame) -> list[str]:
@@ -114,11 +96,15 @@ def _rate_hints(params: DrawParameters, rows: pd.DataFrame) -> list[str]:
     return hints
 
 
-def _row_differences(file_rows: pd.DataFrame, expected: pd.DataFrame, file_name: str) -> list[str]:
+def _row_differences(
+    file_rows: pd.DataFrame, expected: pd.DataFrame, file_name: str, *, names: bool = True
+) -> list[str]:
     expected = expected[list(DRAW_COLUMNS)].astype(str).reset_index(drop=True)
     expected["name"] = neutralise_names(expected["name"])
     actual = file_rows[list(DRAW_COLUMNS)].astype(str).reset_index(drop=True)
     actual["name"] = neutralise_names(actual["name"])  # idempotent: rows from a file already are
+    if not names:  # a snapshot has no names: they cannot be checked, only the units
+        expected["name"] = actual.set_index("uscc")["name"].reindex(expected["uscc"]).to_numpy()
     out: list[str] = []
     extra = sorted(set(actual["uscc"]) - set(expected["uscc"]))
     gone = sorted(set(expected["uscc"]) - set(actual["uscc"]))
@@ -152,9 +138,12 @@ def _row_differences(file_rows: pd.DataFrame, expected: pd.DataFrame, file_name:
     return out
 
 
-def _receipt_differences(recorded: dict[str, Any], recomputed: dict[str, Any]) -> list[str]:
+def _receipt_differences(
+    recorded: dict[str, Any], recomputed: dict[str, Any], *, excluded: bool = True
+) -> list[str]:
     out = []
-    for key in ("frame_size", "sample_size", "expected_size", "excluded", "counts"):
+    keys = ("frame_size", "sample_size", "expected_size", "excluded", "counts")
+    for key in keys if excluded else tuple(k for k in keys if k != "excluded"):
         if recorded.get(key) != recomputed.get(key):
             out.append(
                 f"changed receipt: {key} is {recorded.get(key)!r} in the receipt, "
@@ -164,47 +153,89 @@ def _receipt_differences(recorded: dict[str, Any], recomputed: dict[str, Any]) -
 
 
 def verify(
-    directory: Directory, draw: str | Path | pd.DataFrame, receipt: str | Path | dict[str, Any]
+    directory: Directory | None,
+    draw: str | Path | pd.DataFrame,
+    receipt: str | Path | dict[str, Any],
+    *,
+    commitment_sha256: str | None = None,
+    snapshot: bytes | str | Path | None = None,
 ) -> VerifyReport:
-    """Recompute the draw of ``receipt`` from ``directory`` and compare with ``draw``.
+    """Recompute the draw of ``receipt`` and compare with ``draw``.
 
-    Returns a ``VerifyReport``; raises ``InvalidInputError`` only for unreadable
-    inputs (exit 2), never for a mismatch (that is ``report.ok is False``).
+    The frame comes from ``snapshot`` (canonical bytes or a snapshot file) when
+    given, else from ``directory``; with both, a directory that changed since the
+    draw is reported as a warning naming what changed. ``commitment_sha256`` is
+    the commitment hash witnesses published. Returns a ``VerifyReport``; raises
+    ``InvalidInputError`` only for unreadable inputs (exit 2), never for a
+    mismatch (that is ``report.ok is False``).
     """
+    if directory is None and snapshot is None:
+        raise InvalidInputError("verify needs the data (a directory) or the draw's snapshot.")
     file_name = Path(draw).name if isinstance(draw, (str, Path)) else "draw"
     rows = read_draw_csv(draw) if isinstance(draw, (str, Path)) else draw.reset_index(drop=True)
     receipt = read_json(receipt) if isinstance(receipt, (str, Path)) else receipt
     warnings = _version_warnings(receipt)
     draw_id = str(receipt.get("draw_id", ""))
+    version = str(receipt.get("algorithm_version", ""))
     try:
         params = DrawParameters.from_dict(receipt["parameters"])
         seed = int(receipt["seed"])
         substitutions = tuple(Substitution(**s) for s in receipt.get("substitutions", []))
     except (KeyError, TypeError, ValueError) as error:
         return VerifyReport(draw_id, (f"incomplete receipt: {error!r}",), tuple(warnings))
-    differences = _seed_problems(receipt, seed)
+    if version not in SUPPORTED_VERSIONS:
+        return VerifyReport(
+            draw_id,
+            (f"unknown algorithm version {version!r}: this code re-runs {SUPPORTED_VERSIONS}",),
+            tuple(warnings),
+        )
+    differences = seed_source_problems(receipt, seed, commitment_sha256)
     differences += _rate_hints(params, rows)
     recorded_hash = str(receipt.get("frame_sha256"))
-    if draw_id_for(recorded_hash, receipt["parameters"], seed) != draw_id:
+    if draw_id_for(recorded_hash, receipt["parameters"], seed, version) != draw_id:
         differences.append(
             f"changed parameters or seed: draw_id {draw_id} does not follow from "
-            "the receipt's frame hash, parameters and seed"
+            "the receipt's frame hash, parameters, seed and algorithm version"
         )
     params_hash = hashlib.sha256(canonical_json(receipt["parameters"])).hexdigest()
     if params_hash != receipt.get("parameters_sha256"):
         differences.append("changed parameters: they do not match the receipt's parameters_sha256")
-    frame = build_frame(directory, params.rules)
-    now_hash = frame_sha256(frame)
-    if now_hash != recorded_hash:
-        differences.append(
-            f"changed frame: the data give frame_sha256 {now_hash[:16]}... "
-            f"with {frame.size} units; "
-            f"the receipt has {recorded_hash[:16]}... "
-            f"with {receipt.get('frame_size')} units"
-        )
-        return VerifyReport(draw_id, tuple(differences), tuple(warnings))
+    if snapshot is not None:
+        canonical = read_snapshot(snapshot) if isinstance(snapshot, (str, Path)) else snapshot
+        problem = snapshot_problem(canonical, recorded_hash)
+        if problem:
+            differences.append(problem)
+            return VerifyReport(draw_id, tuple(differences), tuple(warnings))
+        frame = frame_from_snapshot(canonical, params)
+        if directory is not None:
+            current = build_frame(directory, params.rules)
+            if frame_sha256(current) != recorded_hash:
+                warnings.append(
+                    "the directory changed since the draw (verified from the snapshot): "
+                    + "; ".join(frame_changes(receipt, current, frame.units))
+                )
+    else:
+        assert directory is not None
+        frame = build_frame(directory, params.rules)
+        now_hash = frame_sha256(frame)
+        if now_hash != recorded_hash:
+            differences.append(
+                f"changed frame: the data give frame_sha256 {now_hash[:16]}... "
+                f"with {frame.size} units; "
+                f"the receipt has {recorded_hash[:16]}... "
+                f"with {receipt.get('frame_size')} units"
+            )
+            differences += [f"changed frame: {line}" for line in frame_changes(receipt, frame)]
+            return VerifyReport(draw_id, tuple(differences), tuple(warnings))
     try:
-        result = draw_from_frame(frame, params, seed, substitutions=substitutions)
+        result = draw_from_frame(
+            frame,
+            params,
+            seed,
+            substitutions=substitutions,
+            algorithm_version=version,
+            frame_hash=recorded_hash,
+        )
     except InvalidInputError as error:
         differences.append(f"invalid substitution or parameters: {error}")
         return VerifyReport(draw_id, tuple(differences), tuple(warnings))
@@ -215,6 +246,31 @@ def verify(
             f"{wrong_id['draw_id'].iloc[0]!r}; the receipt's is {draw_id!r}"
         )
     expected = result.rows.assign(draw_id=draw_id)
-    differences += _row_differences(rows, expected, file_name)
-    differences += _receipt_differences(receipt, result.receipt)
+    from_snapshot = snapshot is not None
+    differences += _row_differences(rows, expected, file_name, names=not from_snapshot)
+    differences += _receipt_differences(receipt, result.receipt, excluded=not from_snapshot)
     return VerifyReport(draw_id, tuple(dict.fromkeys(differences)), tuple(warnings))
+
+
+def verify_recorded_draw(
+    engine: Engine, draw_id: str, *, commitment_sha256: str | None = None
+) -> VerifyReport:
+    """Re-run a draw recorded in the database from its frame snapshot.
+
+    The snapshot (written with the draw) makes the check independent of later
+    changes to the directory; an edited snapshot is a difference. A draw
+    recorded before snapshots existed is checked against the current directory,
+    with a warning saying so. Raises ``NotFoundError`` for an unknown draw.
+    """
+    from scheduler.plans import draw_receipt, draw_rows
+
+    receipt = draw_receipt(engine, draw_id)
+    rows = draw_rows(engine, draw_id)
+    canonical = load_snapshot(engine, str(receipt.get("frame_sha256")))
+    if canonical is not None:
+        return verify(None, rows, receipt, commitment_sha256=commitment_sha256, snapshot=canonical)
+    from scheduler.loader import directory_from_db
+
+    report = verify(directory_from_db(engine), rows, receipt, commitment_sha256=commitment_sha256)
+    note = "no frame snapshot is recorded for this draw: verified against the current directory"
+    return VerifyReport(report.draw_id, report.differences, (note, *report.warnings))

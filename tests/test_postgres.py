@@ -259,6 +259,8 @@ def test_plan_draw_redraw_verify_and_audit(
         stamped = draw_receipt(engine, new)["substitutions"][0]["at"]  # "...Z": must be UTC
         at = datetime.strptime(stamped, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         assert abs((datetime.now(UTC) - at).total_seconds()) < 120
+        # both draws share one frame snapshot; the substituted draw re-runs from it
+        assert main(["verify", "--draw-id", new, "--url", loaded_url]) == 0
         capsys.readouterr()
         assert main(["plan", "list", "--url", loaded_url]) == 0
     finally:

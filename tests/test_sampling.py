@@ -128,15 +128,23 @@ def test_generator_choice_is_biased_where_draw_sample_is_not() -> None:
 
 
 def test_ties_at_the_cut_are_broken_at_random() -> None:
-    keys = np.array([7, 7, 7, 1], dtype=np.uint32)
-    picks = np.zeros(4, dtype=np.int64)
-    rng = np.random.default_rng(0)
+    """Ties are broken by fresh raw words: a uniformly random subset of the tied."""
+    picks = np.zeros(3, dtype=np.int64)
+    bits = np.random.PCG64(0)
     for _ in range(3000):
-        chosen = sampling._smallest(keys, 2, rng)
-        picks[chosen] += 1
-    assert picks[3] == 3000
-    # each tied key is picked with probability 1/3; 0.001 / 3 per unit (Bonferroni)
-    assert min(binomtest(int(picks[i]), 3000, 1 / 3).pvalue for i in range(3)) > 0.001 / 3
+        picks[sampling._random_subset(3, 2, bits)] += 1
+    # each of 3 is picked with probability 2/3; 0.001 / 3 per unit (Bonferroni)
+    assert min(binomtest(int(picks[i]), 3000, 2 / 3).pvalue for i in range(3)) > 0.001 / 3
+
+
+def test_the_candidate_cut_changes_speed_never_the_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stratum left short by the cut is redone from the same keys: same seed, same sample."""
+    pi, strata = _frame()
+    before = [draw_sample(pi, rng=seed, strata=strata) for seed in range(200)]
+    monkeypatch.setattr(sampling, "_CUT_SIGMAS", -3.0)
+    monkeypatch.setattr(sampling, "_CUT_SLACK", 0.0)
+    after = [draw_sample(pi, rng=seed, strata=strata) for seed in range(200)]
+    assert all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))
 
 
 def test_joint_rounding_keeps_total_and_bounds() -> None:

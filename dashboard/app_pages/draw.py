@@ -13,7 +13,7 @@ from dashboard.i18n import fmt_count, fmt_pct, t
 from dashboard.state import audit, cached_frame, directory, flash, key, show_error, show_flash
 from dashboard.verify import verify_section
 from dashboard.views import department_options, region_options, tier_labels
-from scheduler import receipt as receipts
+from scheduler import ceremony
 from scheduler.errors import InvalidInputError, SchedulerError
 from scheduler.plan_summary import count_table
 from scheduler.safe_cells import neutralise_frame
@@ -65,13 +65,24 @@ if mode == "reveal":
     )
     reveal_at = st.text_input(t("When the value will be announced"), key=key(PAGE, "reveal_at"))
     value_source = st.text_input(t("Source of the public value"), key=key(PAGE, "value_source"))
+    digits = int(
+        st.number_input(
+            t("Digits in the public value (0 = any number)"),
+            min_value=0,
+            max_value=64,
+            value=0,
+            step=1,
+            key=key(PAGE, "digits"),
+        )
+    )
     if st.button(t("Publish the commitment"), key=key(PAGE, "commit")):
         try:
-            commitment = receipts.make_commitment(
+            commitment = ceremony.make_commitment(
                 cached_frame(plan.parameters.rules),
                 plan.parameters,
                 reveal_at=reveal_at,
                 value_source=value_source,
+                digits=digits or None,
             )
         except SchedulerError as error:
             show_error(error)
@@ -81,14 +92,14 @@ if mode == "reveal":
                 "draw.commit",
                 f"plan:{plan_id}",
                 {
-                    "commitment_sha256": receipts.commitment_digest(commitment),
+                    "commitment_sha256": ceremony.commitment_digest(commitment),
                     "reveal_at": reveal_at,
                     "value_source": value_source,
                 },
             )
     commitment = st.session_state.get(commitment_key)
     if commitment:
-        st.code(f"sha256 {receipts.commitment_digest(commitment)}", language=None)
+        st.code(f"sha256 {ceremony.commitment_digest(commitment)}", language=None)
         st.download_button(
             t("Download the commitment"),
             json.dumps(commitment, ensure_ascii=False, indent=2).encode("utf-8"),
@@ -98,17 +109,18 @@ if mode == "reveal":
         )
         value = st.text_input(t("The public value, as announced"), key=key(PAGE, "reveal"))
         if value.strip():
-            seed = receipts.seed_from_reveal(commitment, value)
-            source = {
-                "kind": "reveal",
-                "commitment_sha256": receipts.commitment_digest(commitment),
-                "value": receipts.normalise_reveal(value),
-            }
+            try:
+                opened = ceremony.open_ceremony(commitment, value)
+            except SchedulerError as error:
+                show_error(error)
+            else:
+                st.caption(t("Canonical value: {value}", value=opened.canonical_value))
+                seed, source = opened.seed, opened.record()
 else:
     seed = int(
         st.number_input(t("Seed"), min_value=0, value=20260101, step=1, key=key(PAGE, "seed"))
     )
-    source = {"kind": "given"}
+    source = ceremony.GivenSeed(seed).record()
 
 reason = None
 if live is not None:
@@ -121,7 +133,7 @@ if st.button(t("Run the draw"), type="primary", disabled=not ready, key=key(PAGE
     try:
         frame = cached_frame(plan.parameters.rules)
         if mode == "reveal":
-            problems = receipts.check_commitment(
+            problems = ceremony.check_commitment(
                 st.session_state[commitment_key], frame, plan.parameters
             )
             if problems:

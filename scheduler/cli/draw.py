@@ -39,30 +39,22 @@ def _summary(result) -> None:  # noqa: ANN001
 
 def _file_draw(
     data: Path,
-    parameters,
+    parameters,  # noqa: ANN001
     seed: int | None,
-    commit: Path | None,
-    commitment: Path | None,  # noqa: ANN001
-    reveal: str | None,
-    reveal_at: str | None,
-    value_source: str | None,
+    ceremony: dict,
     out: Path | None,
     receipt: Path | None,
     reserves: Path | None,
+    snapshot: Path | None,
 ) -> None:
+    from scheduler import ceremony as ceremonies
     from scheduler.draw import draw_from_frame, write_draw_csv, write_reserves_csv
     from scheduler.frame import FRAME_INPUT, build_frame
     from scheduler.importer import read_folder
-    from scheduler.receipt import (
-        check_commitment,
-        commitment_digest,
-        make_commitment,
-        normalise_reveal,
-        read_json,
-        seed_from_reveal,
-        write_json,
-    )
+    from scheduler.receipt import canonical_frame_bytes, read_json, write_json
+    from scheduler.snapshot import write_snapshot
 
+    commit, commitment = ceremony["commit"], ceremony["commitment"]
     with progress_bar() as progress:
         task = progress.add_task("reading the data folder", total=4)
         directory = read_folder(data, tables=FRAME_INPUT)  # only what the frame reads
@@ -70,38 +62,35 @@ def _file_draw(
         frame = build_frame(directory, parameters.rules)
         progress.update(task, advance=1, description="drawing")
         if commit is not None:
-            if not reveal_at or not value_source:
-                raise InvalidInputError(
-                    "`--commit` needs --reveal-at (when) and --value-source (which public value)."
-                )
             from scheduler.policy import unit_probabilities
 
             unit_probabilities(frame, parameters.policy)  # refuse a commitment that cannot be drawn
-            document = make_commitment(
-                frame, parameters, reveal_at=reveal_at, value_source=value_source
+            document = ceremonies.make_commitment(
+                frame,
+                parameters,
+                reveal_at=ceremony["reveal_at"] or "",
+                value_source=ceremony["value_source"] or "",
+                digits=ceremony["digits"],
             )
             write_json(document, commit)
             progress.update(task, completed=4)
             console.print(
-                f"commitment written to {commit}; SHA-256 {commitment_digest(document)}",
+                f"commitment written to {commit}; SHA-256 {ceremonies.commitment_digest(document)}",
                 markup=False,
             )
-            console.print(f"publish it; reveal at {reveal_at} from {value_source}", markup=False)
+            console.print(
+                f"publish it; reveal at {document['reveal_at']} from {document['value_source']}",
+                markup=False,
+            )
             return
         seed_source = None
         if commitment is not None:
             document = read_json(commitment)
-            problems = check_commitment(document, frame, parameters)
+            opened = ceremonies.open_ceremony(document, ceremony["reveal"] or "")
+            problems = ceremonies.check_commitment(document, frame, parameters)
             if problems:
                 raise VerificationError("refusing to draw: " + "; ".join(problems))
-            seed = seed_from_reveal(document, reveal or "")
-            seed_source = {
-                "kind": "commit-reveal",
-                "commitment": document,
-                "commitment_sha256": commitment_digest(document),
-                "reveal": normalise_reveal(reveal or ""),
-                "derivation": document.get("seed_derivation", ""),
-            }
+            seed, seed_source = opened.seed, opened.record()
         assert seed is not None
         result = draw_from_frame(frame, parameters, seed, seed_source=seed_source)
         progress.update(task, advance=1, description="writing")
@@ -109,9 +98,13 @@ def _file_draw(
         write_json(result.receipt, receipt)  # type: ignore[arg-type]
         if reserves is not None:
             write_reserves_csv(result.reserves, reserves)
+        if snapshot is not None:
+            write_snapshot(canonical_frame_bytes(frame), snapshot)
         progress.update(task, advance=1)
     _summary(result)
     console.print(f"draw written to {out}, receipt to {receipt}", markup=False)
+    if snapshot is not None:
+        console.print(f"frame snapshot written to {snapshot}", markup=False)
 
 
 def draw(
@@ -184,6 +177,14 @@ def draw(
     value_source: Annotated[
         str | None, typer.Option("--value-source", help="With --commit: the public value's source.")
     ] = None,
+    digits: Annotated[
+        int | None,
+        typer.Option("--digits", help="With --commit: the public value has exactly N digits."),
+    ] = None,
+    snapshot: Annotated[
+        Path | None,
+        typer.Option("--snapshot", help="Also write the canonical frame snapshot (gzip)."),
+    ] = None,
     reason: Annotated[
         str | None, typer.Option("--reason", help="Why a plan is drawn again.")
     ] = None,
@@ -223,19 +224,19 @@ def draw(
     parameters = DrawParameters(
         rules=rules, policy=tier_policy(scheme, preset, rates, budget, weights)
     )
-    _file_draw(
-        data,
-        parameters,
-        seed,
-        commit,
-        commitment,
-        reveal,
-        reveal_at,
-        value_source,
-        out,
-        receipt,
-        reserves,
-    )
+    if commit is not None and (not reveal_at or not value_source):
+        raise InvalidInputError(
+            "`--commit` needs --reveal-at (when) and --value-source (which public value)."
+        )
+    ceremony = {
+        "commit": commit,
+        "commitment": commitment,
+        "reveal": reveal,
+        "reveal_at": reveal_at,
+        "value_source": value_source,
+        "digits": digits,
+    }
+    _file_draw(data, parameters, seed, ceremony, out, receipt, reserves, snapshot)
 
 
 def _plan_draw(
@@ -268,28 +269,70 @@ def _plan_draw(
 
 
 def verify(
-    data: Annotated[Path, typer.Option("--data", help="Data folder the draw was made from.")],
-    draw_file: Annotated[Path, typer.Option("--draw", help="Draw CSV.")],
-    receipt: Annotated[Path, typer.Option("--receipt", help="Receipt JSON.")],
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Data folder the draw was made from.")
+    ] = None,
+    draw_file: Annotated[Path | None, typer.Option("--draw", help="Draw CSV.")] = None,
+    receipt: Annotated[Path | None, typer.Option("--receipt", help="Receipt JSON.")] = None,
+    snapshot: Annotated[
+        Path | None,
+        typer.Option("--snapshot", help="The draw's frame snapshot (from draw --snapshot)."),
+    ] = None,
+    draw_id: Annotated[
+        str | None, typer.Option("--draw-id", help="A draw recorded in the database.")
+    ] = None,
+    commitment_sha256: Annotated[
+        str | None,
+        typer.Option("--commitment-sha256", help="SHA-256 of the commitment as published."),
+    ] = None,
+    url: Url = None,
 ) -> None:
     """Recompute a draw from its receipt; exit 0 on a match, 1 naming the first difference."""
-    from scheduler.frame import FRAME_INPUT
-    from scheduler.importer import read_folder
     from scheduler.receipt import verify as verify_draw
 
+    if draw_id is not None:
+        from scheduler.db import init_db, make_engine
+        from scheduler.verification import verify_recorded_draw
+
+        engine = make_engine(url)
+        init_db(engine)
+        with progress_bar() as progress:
+            task = progress.add_task(f"recomputing draw {draw_id}", total=None)
+            report = verify_recorded_draw(engine, draw_id, commitment_sha256=commitment_sha256)
+            progress.update(task, completed=1, total=1)
+        _print_report(report, "its frame snapshot and its receipt")
+        return
+    if draw_file is None or receipt is None or (data is None and snapshot is None):
+        raise InvalidInputError(
+            "give --draw D.csv --receipt R.json with --data DIR and/or --snapshot S.gz "
+            "(or --draw-id ID for a recorded draw)."
+        )
     with progress_bar() as progress:
         task = progress.add_task("reading the data folder", total=2)
-        directory = read_folder(data, tables=FRAME_INPUT)
+        directory = None
+        if data is not None:
+            from scheduler.frame import FRAME_INPUT
+            from scheduler.importer import read_folder
+
+            directory = read_folder(data, tables=FRAME_INPUT)
         progress.update(task, advance=1, description="recomputing the draw")
-        report = verify_draw(directory, draw_file, receipt)
+        report = verify_draw(
+            directory,
+            draw_file,
+            receipt,
+            commitment_sha256=commitment_sha256,
+            snapshot=snapshot,
+        )
         progress.update(task, advance=1)
+    source = "the snapshot and the receipt" if snapshot else "the data and the receipt"
+    _print_report(report, source)
+
+
+def _print_report(report, source: str) -> None:  # noqa: ANN001
     for warning in report.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     if report.ok:
-        console.print(
-            f"[green]match[/]: draw {report.draw_id} is reproduced exactly "
-            "from the data and the receipt"
-        )
+        console.print(f"[green]match[/]: draw {report.draw_id} is reproduced exactly from {source}")
         return
     err_console.print(f"[bold red]mismatch:[/] {report.differences[0]}", highlight=False)
     for difference in report.differences[1:]:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, UniqueConstraint, event
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint, event
 from sqlalchemy.types import JSON
 from sqlmodel import Field, SQLModel
 
 from scheduler.models.core import utcnow
 
-__all__ = ["Plan", "Draw", "DrawnEntity", "ReserveEntity", "Substitution"]
+__all__ = ["Plan", "Draw", "DrawnEntity", "ReserveEntity", "Substitution", "FrameSnapshot"]
 
 
 class Plan(SQLModel, table=True):
@@ -102,10 +102,24 @@ class Substitution(SQLModel, table=True):
     actor: str = "system"
 
 
+class FrameSnapshot(SQLModel, table=True):
+    """The canonical frame of recorded draws, gzip-compressed, addressed by its SHA-256.
+
+    Written in the draw's transaction (``scheduler.snapshot``), so a draw can be
+    re-run after the directory changed; shared by draws of the same frame.
+    """
+
+    frame_sha256: str = Field(primary_key=True, max_length=64)
+    frame_size: int
+    encoding: str = Field(default="gzip", max_length=16)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 def _refuse_change(mapper, connection, target) -> None:  # noqa: ARG001
     raise PermissionError(f"a recorded {type(target).__name__} is immutable")
 
 
-for _table in (Draw, DrawnEntity, ReserveEntity, Substitution):
+for _table in (Draw, DrawnEntity, ReserveEntity, Substitution, FrameSnapshot):
     event.listen(_table, "before_update", _refuse_change)
     event.listen(_table, "before_delete", _refuse_change)
