@@ -422,6 +422,9 @@ ZH.update(
         "subject:repair": "信用修复",
         "Upload": "上传",
         "{size} per file": "每个文件不超过 {size}",
+    }
+)
+
 ZH.update(
     {  # publication page: estimates (issue 11)
         "Estimated violation rates": "违法率估计",
