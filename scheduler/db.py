@@ -12,6 +12,7 @@ from itertools import islice
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlmodel import Session, SQLModel, create_engine
 
 import scheduler.models  # noqa: F401  (registers every table)
@@ -24,13 +25,18 @@ IN_CHUNK = 10_000
 """Values per ``IN (...)`` list: PostgreSQL's protocol binds at most 65,535 parameters
 per statement, SQLite at most 32,766."""
 
+SQLITE_BUSY_SECONDS = 600
+"""How long a SQLite writer waits for another's transaction (a large load takes minutes)."""
+
 T = TypeVar("T")
 
 
 def make_engine(url: str | None = None) -> Engine:
     """An engine for ``url`` (default: the configured database)."""
     url = url or get_settings().database_url
-    engine = create_engine(url)
+    sqlite = url.startswith("sqlite")
+    # writers queue on SQLite's lock instead of failing after the driver's 5 s
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS} if sqlite else {})
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -46,7 +52,14 @@ def make_engine(url: str | None = None) -> Engine:
 
 def init_db(engine: Engine) -> None:
     """Create every table that does not exist yet (idempotent)."""
-    SQLModel.metadata.create_all(engine)
+    from scheduler.audit_guard import install_audit_guards
+
+    try:
+        SQLModel.metadata.create_all(engine)
+    except (IntegrityError, ProgrammingError, OperationalError):
+        # another process created the same tables at the same moment: check again
+        SQLModel.metadata.create_all(engine)
+    install_audit_guards(engine)
 
 
 @contextmanager
@@ -67,11 +80,16 @@ def record_event(
     subject: str = "",
     details: dict | None = None,
     actor: str = "system",
+    *,
+    digest: str = "",
 ) -> AuditEvent:
-    """Append an audit event inside the caller's transaction."""
-    event_row = AuditEvent(kind=kind, subject=subject, details=details or {}, actor=actor)
-    session.add(event_row)
-    return event_row
+    """Append a hash-chained audit event inside the caller's transaction.
+
+    ``digest`` is the SHA-256 of what the event records (``scheduler.record_digest``).
+    """
+    from scheduler.audit_chain import append_event
+
+    return append_event(session, kind, subject, details, actor=actor, digest=digest)
 
 
 def in_chunks(values: Iterable[T], size: int = IN_CHUNK) -> Iterator[list[T]]:

@@ -8,11 +8,13 @@ input or usage, 3 infeasible plan).
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
 from scheduler.cli import (
     assign,
+    audit,
     dashboard,
     data,
     demo,
@@ -23,6 +25,7 @@ from scheduler.cli import (
     simulate,
     substitute,
 )
+from scheduler.cli.actor import set_actor
 from scheduler.cli.console import err_console
 from scheduler.errors import InfeasiblePlanError, InvalidInputError, SchedulerError
 
@@ -38,8 +41,18 @@ app = typer.Typer(
 
 
 @app.callback()
-def _root() -> None:
+def _root(
+    actor: Annotated[
+        str | None,
+        typer.Option(
+            "--actor",
+            envvar="SCHEDULER_ACTOR",
+            help="Who acts, as the audit log records it (default: the OS user).",
+        ),
+    ] = None,
+) -> None:
     """Credit-weighted 双随机、一公开 inspection planning."""
+    set_actor(actor)
 
 
 @app.command()
@@ -52,7 +65,19 @@ def version() -> None:
     typer.echo(f"scheduler {__version__}, numpy {numpy.__version__}")
 
 
-for _module in (data, sample, draw, substitute, plan, assign, publish, simulate, demo, dashboard):
+for _module in (
+    data,
+    sample,
+    draw,
+    substitute,
+    plan,
+    assign,
+    publish,
+    simulate,
+    demo,
+    dashboard,
+    audit,
+):
     _module.register(app)
 
 
