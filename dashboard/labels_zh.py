@@ -194,6 +194,9 @@ ZH: dict[str, str] = {
     "Download the commitment": "下载承诺文件",
     "The public value, as announced": "公布的公开数值",
     "Reason for drawing again (required, recorded in the audit log)": "重新抽取的理由（必填，记入审计日志）",
+    "Reason for assigning again (required once the draw is assigned; audited)": (
+        "重新匹配的理由（已匹配过时必填，记入审计日志）"
+    ),
     "Run the draw": "运行抽取",
     "Building the sampling frame...": "正在生成抽样框……",
     "Drawing for {department}...": "正在为{department}抽取……",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, Engine, text
 
-__all__ = ["install_audit_guards", "SQLITE_TRIGGERS", "POSTGRES_GUARD"]
+__all__ = ["install_audit_guards", "install_guards", "SQLITE_TRIGGERS", "POSTGRES_GUARD"]
 
 MESSAGE = "the audit log is append-only"
 
@@ -43,7 +43,8 @@ def _statements(dialect: str) -> tuple[str, ...]:
     return ()
 
 
-def _install(connection: Connection) -> None:
+def install_guards(connection: Connection) -> None:
+    """Install the triggers through ``connection`` (inside its transaction)."""
     if connection.dialect.name == "postgresql":
         # concurrent CREATE OR REPLACE of one function can collide: one at a time
         connection.execute(text("SELECT pg_advisory_xact_lock(74201)"))
@@ -53,10 +54,10 @@ def _install(connection: Connection) -> None:
 
 def after_create(target, connection: Connection, **_: object) -> None:  # noqa: ANN001, ARG001
     """``after_create`` listener of the audit table."""
-    _install(connection)
+    install_guards(connection)
 
 
 def install_audit_guards(engine: Engine) -> None:
     """Install (or re-install) the triggers; safe to call any number of times."""
     with engine.begin() as connection:
-        _install(connection)
+        install_guards(connection)

@@ -11,8 +11,7 @@ from contextlib import contextmanager
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, event
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy import Engine, event, text
 from sqlmodel import Session, SQLModel, create_engine
 
 import scheduler.models  # noqa: F401  (registers every table)
@@ -51,15 +50,22 @@ def make_engine(url: str | None = None) -> Engine:
 
 
 def init_db(engine: Engine) -> None:
-    """Create every table that does not exist yet (idempotent)."""
-    from scheduler.audit_guard import install_audit_guards
+    """Create every table that does not exist yet (idempotent, safe to race).
 
-    try:
-        SQLModel.metadata.create_all(engine)
-    except (IntegrityError, ProgrammingError, OperationalError):
-        # another process created the same tables at the same moment: check again
-        SQLModel.metadata.create_all(engine)
-    install_audit_guards(engine)
+    One transaction holding the database's write lock (SQLite ``BEGIN
+    IMMEDIATE``, a PostgreSQL advisory lock), so processes initialising an
+    empty database at once take turns instead of colliding on ``CREATE TABLE``.
+    """
+    from scheduler.audit_guard import install_guards
+
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(74200)"))
+        SQLModel.metadata.create_all(connection)
+        install_guards(connection)
+        connection.commit()
 
 
 @contextmanager
