@@ -28,11 +28,11 @@ def audit_verify(url: Url = None) -> None:
             f"[green]intact[/]: {report.events} events chained, {report.draws} draws and "
             f"{report.runs} assignment runs match their events"
         )
-        console.print(str(report.head), markup=False)
+        console.print(str(report.head), markup=False, soft_wrap=True)
         return
-    err_console.print(f"[bold red]broken:[/] {report.problems[0]}", highlight=False)
+    err_console.print(f"[bold red]broken:[/] {report.problems[0]}", highlight=False, soft_wrap=True)
     for problem in report.problems[1:]:
-        err_console.print(f"  {problem}", markup=False, highlight=False)
+        err_console.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -44,7 +44,7 @@ def audit_head(url: Url = None) -> None:
 
     engine = make_engine(url)
     try:
-        console.print(str(chain_head(engine)), markup=False)
+        console.print(str(chain_head(engine)), markup=False, soft_wrap=True)
     finally:
         engine.dispose()
 

@@ -88,7 +88,7 @@ def export(
     unit = "teams" if kind == "tasks" else "rows"
     console.print(f"exported {count} {unit} to {', '.join(str(f) for f in files)}")
     if anchor:
-        console.print(anchor, markup=False)
+        console.print(anchor, markup=False, soft_wrap=True)
 
 
 def publish(
@@ -115,7 +115,7 @@ def publish(
         )
         head = lock_for_write(session)
     console.print(f"published {count} results to {', '.join(str(f) for f in files)}")
-    console.print(f"{head} (keep it: it anchors the audit log)", markup=False)
+    console.print(f"{head} (keep it: it anchors the audit log)", markup=False, soft_wrap=True)
 
 
 def estimate(
