@@ -90,7 +90,8 @@ def _report(error: SchedulerError) -> None:
             err_console.print(f"  ... and {len(error.problems) - 200} more")
     else:
         err_console.print("[bold red]error:[/] ", end="")
-        err_console.print(str(error), markup=False, highlight=False)
+        # one unbroken line: paths and ids stay whole for copying and grep
+        err_console.print(str(error), markup=False, highlight=False, soft_wrap=True)
     if isinstance(error, InfeasiblePlanError) and error.diagnosis is not None:
         render = getattr(error.diagnosis, "render", None)
         if callable(render):
