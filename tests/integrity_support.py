@@ -54,7 +54,7 @@ def recorded_plan(url: str, *, entities: int = 1500, inspectors: int = 200) -> i
         engine.dispose()
 
 
-def _racer(barrier, args: list[str], results) -> None:  # noqa: ANN001
+def _racer(barrier, index: int, args: list[str], results) -> None:  # noqa: ANN001
     err = io.StringIO()
     sys.stderr = err
     from scheduler.cli import main
@@ -65,19 +65,25 @@ def _racer(barrier, args: list[str], results) -> None:  # noqa: ANN001
     except BaseException:  # noqa: BLE001  (the test asserts that nothing escapes)
         traceback.print_exc(file=err)
         code = ESCAPED
-    results.put((code, err.getvalue()))
+    results.put((index, code, err.getvalue()))
 
 
 def race(commands: list[list[str]]) -> list[Outcome]:
-    """Run each CLI command in its own process, all released together; wait for all."""
+    """Run each CLI command in its own process, all released together; outcomes in order."""
     context = multiprocessing.get_context("fork")
     barrier = context.Barrier(len(commands))
     results = context.Queue()
-    processes = [context.Process(target=_racer, args=(barrier, args, results)) for args in commands]
+    processes = [
+        context.Process(target=_racer, args=(barrier, k, args, results))
+        for k, args in enumerate(commands)
+    ]
     for process in processes:
         process.start()
     # a generous bound only against a crashed racer; each normally reports in seconds
-    outcomes = [Outcome(*results.get(timeout=900)) for _ in processes]
+    reported = {}
+    for _ in processes:
+        index, code, err = results.get(timeout=900)
+        reported[index] = Outcome(code, err)
     for process in processes:
         process.join()
-    return outcomes
+    return [reported[k] for k in range(len(commands))]

@@ -42,7 +42,7 @@ def seed_if_empty(url: str, data: Path | None) -> int:
         if row_counts(engine)["entities"] or data is None:
             return 0
         directory = read_folder(data)
-        load_directory(engine, directory)
+        load_directory(engine, directory, actor=cli_actor())
         return len(directory.entities)
     finally:
         engine.dispose()

@@ -43,9 +43,16 @@ def export(
         str | None, typer.Option("--draw-id", help="Export a draw recorded in the database.")
     ] = None,
     url: UrlOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --out.")] = False,
 ) -> None:
-    """Export the inspection list, the task sheets or the public list of a draw."""
+    """Export the inspection list, the task sheets or the public list of a draw.
+
+    Files are written atomically; an existing --out is kept unless --force.
+    """
+    from scheduler.atomic_files import check_targets
     from scheduler.publication import inputs, jobs
+
+    check_targets([out], overwrite=force)
 
     if draw_id is not None:
         from scheduler.audit_chain import chain_head
@@ -99,8 +106,15 @@ def publish(
         str | None, typer.Option("--draw-id", help="Only this draw's results.")
     ] = None,
     url: UrlOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --out.")] = False,
 ) -> None:
-    """Write the public list of every unpublished result and mark them published on --on."""
+    """Write the public list of every unpublished result and mark them published on --on.
+
+    The list carries the audit chain head, printed here too: keep it.
+    """
+    from scheduler.atomic_files import check_targets
+
+    check_targets([out], overwrite=force)
     from scheduler.audit_chain import lock_for_write
     from scheduler.db import session_scope
     from scheduler.loader import directory_from_db
@@ -177,7 +191,10 @@ def estimate(
         )
     console.print(table)
     if out is not None:
-        report.to_frame().to_csv(out, index=False, encoding="utf-8-sig")
+        from scheduler.atomic_files import atomic_target
+
+        with atomic_target(out) as temporary:
+            report.to_frame().to_csv(temporary, index=False, encoding="utf-8-sig")
         console.print(f"wrote {out}")
 
 
