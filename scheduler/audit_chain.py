@@ -37,6 +37,7 @@ __all__ = [
     "canonical_time",
     "chain_head",
     "lock_for_write",
+    "backfill_chain",
 ]
 
 GENESIS = "0" * 64
@@ -190,3 +191,46 @@ def chain_head(engine: Engine) -> ChainHead:
             .limit(1)
         ).first()
     return ChainHead(int(last[0]), str(last[1])) if last else ChainHead(0, GENESIS)
+
+
+def backfill_chain(connection: Connection) -> int:
+    """Chain the events recorded before the chain existed, in ``id`` order; returns how many.
+
+    For the schema migration only: it UPDATEs audit rows, so it must run
+    before the append-only triggers are installed (``scheduler.audit_guard``).
+    Events already chained are left alone; unchained ones are appended after them.
+    """
+    events = AuditEvent.__table__  # type: ignore[attr-defined]
+    last = connection.execute(
+        select(events.c.seq, events.c.hash)
+        .where(events.c.seq.is_not(None))
+        .order_by(events.c.seq.desc())
+        .limit(1)
+    ).first()
+    head = ChainHead(int(last[0]), str(last[1])) if last else ChainHead(0, GENESIS)
+    rows = connection.execute(
+        select(events).where(events.c.seq.is_(None)).order_by(events.c.id)
+    ).mappings()
+    count = 0
+    for row in rows.all():
+        seq = head.seq + 1
+        new_hash = event_hash(
+            seq=seq,
+            at=row["at"],
+            actor=row["actor"],
+            kind=row["kind"],
+            subject=row["subject"],
+            details=row["details"],
+            digest=row["digest"] or "",
+            prev_hash=head.hash,
+        )
+        connection.execute(
+            update(events)
+            .where(events.c.id == row["id"])
+            .values(seq=seq, prev_hash=head.hash, hash=new_hash, digest=row["digest"] or "")
+        )
+        head = ChainHead(seq, new_hash)
+        count += 1
+    _start_head(connection)
+    connection.execute(update(HEAD).where(HEAD.c.id == 1).values(seq=head.seq, hash=head.hash))
+    return count

@@ -279,3 +279,27 @@ def test_actor_is_the_option_or_the_os_user(url: str) -> None:
         assert events["actor"].iloc[0] == getpass.getuser()
     finally:
         engine.dispose()
+
+
+def test_backfill_chains_events_recorded_before_the_chain(tmp_path: Path) -> None:
+    """The migration helper: unchained legacy events become a chain that verifies."""
+    from scheduler.audit_chain import backfill_chain
+    from scheduler.db import init_db
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'legacy.sqlite'}")
+    try:
+        init_db(engine)
+        with session_scope(engine) as session:  # as the old record_event did
+            for i in range(3):
+                session.add(AuditEvent(kind="legacy", subject=f"s{i}", details={"i": i}))
+        assert not verify_audit(engine).ok  # unchained events are reported
+        _drop_guards(engine)
+        with engine.begin() as connection:
+            assert backfill_chain(connection) == 3
+        with session_scope(engine) as session:
+            record_event(session, "after", "x", {}, actor="test")
+        report = verify_audit(engine)
+        assert report.ok, report.problems
+        assert report.events == 4 and chain_head(engine).seq == 4
+    finally:
+        engine.dispose()

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from scheduler.cli.actor import cli_actor
 from scheduler.cli.console import console
 
 __all__ = ["register", "streamlit_command", "default_data_folder", "seed_if_empty"]
