@@ -205,6 +205,9 @@ ZH: dict[str, str] = {
     "Draw {id} reproduced exactly from its frame snapshot and its receipt.": "抽取 {id} 已根据抽取时的名录快照和凭证完全复现，结果一致。",
     "Published commitment SHA-256 (optional, for witnessed draws)": "已公布承诺的 SHA-256（可选，用于公开见证的抽取）",
     "Reason for drawing again (required, recorded in the audit log)": "重新抽取的理由（必填，记入审计日志）",
+    "Reason for assigning again (required once the draw is assigned; audited)": (
+        "重新匹配的理由（已匹配过时必填，记入审计日志）"
+    ),
     "Run the draw": "运行抽取",
     "Building the sampling frame...": "正在生成抽样框……",
     "Drawing for {department}...": "正在为{department}抽取……",

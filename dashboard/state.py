@@ -21,6 +21,8 @@ from scheduler.directory import Directory
 from scheduler.errors import InfeasiblePlanError, InvalidInputError, SchedulerError
 
 __all__ = [
+    "LOCAL_ACTOR",
+    "current_actor",
     "database_url",
     "engine",
     "directory",
@@ -96,12 +98,25 @@ def cached_frame(rules: Any) -> Any:
     return _frame(database_url(), id(data), rules)
 
 
+LOCAL_ACTOR = "dashboard (local)"
+"""The actor of the single-user local mode (no sign-in configured)."""
+
+
+def current_actor() -> str:
+    """Who acts in this dashboard session, as every audit event records it.
+
+    The one place the dashboard decides this: today the local mode's
+    ``LOCAL_ACTOR``; with sign-in, the signed-in user's e-mail.
+    """
+    return LOCAL_ACTOR
+
+
 def audit(kind: str, subject: str, details: dict | None = None) -> None:
     """Append an event to the audit log (its own transaction)."""
     from scheduler.db import record_event, session_scope
 
     with session_scope(engine()) as session:
-        record_event(session, kind, subject=subject, details=details or {}, actor="dashboard")
+        record_event(session, kind, subject=subject, details=details or {}, actor=current_actor())
 
 
 def refresh() -> None:

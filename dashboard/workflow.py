@@ -17,7 +17,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from dashboard.i18n import t
-from dashboard.state import database_url, directory, engine, key
+from dashboard.state import current_actor, database_url, directory, engine, key
 
 __all__ = [
     "PlanView",
@@ -86,7 +86,7 @@ def create(**fields: Any) -> int:
     from scheduler.plans import create_plan
 
     with session_scope(engine()) as session:
-        plan = create_plan(session, actor="dashboard", **fields)
+        plan = create_plan(session, actor=current_actor(), **fields)
         return int(plan.id or 0)
 
 
@@ -126,7 +126,7 @@ def run_draw(plan_id: int, seed: int, *, seed_source: dict, reason: str | None) 
         plan_id,
         seed,
         reason=reason,
-        actor="dashboard",
+        actor=current_actor(),
         directory=directory(),
         seed_source=seed_source,
     )
@@ -154,13 +154,13 @@ def assignment_of(draw_id: str) -> tuple[int, Any] | None:
         return run_id, load_run(session, run_id)
 
 
-def save_assignment(result: Any) -> int:
-    """Record a run (and its audit event); returns the run id."""
+def save_assignment(result: Any, *, reason: str | None = None) -> int:
+    """Record a run (and its audit event); a run of an assigned draw needs ``reason``."""
     from scheduler.db import session_scope
     from scheduler.matching.store import record_run
 
     with session_scope(engine()) as session:
-        return record_run(session, result, actor="dashboard")
+        return record_run(session, result, actor=current_actor(), reason=reason)
 
 
 def save_swap(
@@ -179,7 +179,7 @@ def save_swap(
             old_id=old_id,
             new_id=new_id,
             reason=reason,
-            actor="dashboard",
+            actor=current_actor(),
         )
 
 

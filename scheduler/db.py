@@ -24,13 +24,18 @@ IN_CHUNK = 10_000
 """Values per ``IN (...)`` list: PostgreSQL's protocol binds at most 65,535 parameters
 per statement, SQLite at most 32,766."""
 
+SQLITE_BUSY_SECONDS = 600
+"""How long a SQLite writer waits for another's transaction (a large load takes minutes)."""
+
 T = TypeVar("T")
 
 
 def make_engine(url: str | None = None) -> Engine:
     """An engine for ``url`` (default: the configured database)."""
     url = url or get_settings().database_url
-    engine = create_engine(url)
+    sqlite = url.startswith("sqlite")
+    # writers queue on SQLite's lock instead of failing after the driver's 5 s
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS} if sqlite else {})
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -45,10 +50,8 @@ def make_engine(url: str | None = None) -> Engine:
 
 
 def init_db(engine: Engine) -> None:
-    """Bring the schema to the newest migration (idempotent): ``scheduler.schema.upgrade``."""
-    from scheduler.schema import upgrade
-
-    upgrade(engine)
+from sqlalchemy import Engine, event
+from sqlmodel import Session, create_engine
 
 
 @contextmanager
@@ -69,11 +72,16 @@ def record_event(
     subject: str = "",
     details: dict | None = None,
     actor: str = "system",
+    *,
+    digest: str = "",
 ) -> AuditEvent:
-    """Append an audit event inside the caller's transaction."""
-    event_row = AuditEvent(kind=kind, subject=subject, details=details or {}, actor=actor)
-    session.add(event_row)
-    return event_row
+    """Append a hash-chained audit event inside the caller's transaction.
+
+    ``digest`` is the SHA-256 of what the event records (``scheduler.record_digest``).
+    """
+    from scheduler.audit_chain import append_event
+
+    return append_event(session, kind, subject, details, actor=actor, digest=digest)
 
 
 def in_chunks(values: Iterable[T], size: int = IN_CHUNK) -> Iterator[list[T]]:

@@ -39,7 +39,9 @@ class DemoPlan:
     """False when an earlier run had already prepared everything."""
 
 
-def _demo_plan_id(engine: Engine, department: str, preset: str, start: date, end: date) -> int:
+def _demo_plan_id(
+    engine: Engine, department: str, preset: str, start: date, end: date, actor: str
+) -> int:
     with session_scope(engine) as session:
         found = session.exec(select(Plan).where(Plan.name == DEMO_PLAN_NAME)).first()
         if found is not None and found.id is not None:
@@ -51,6 +53,7 @@ def _demo_plan_id(engine: Engine, department: str, preset: str, start: date, end
             policy=make_policy(tier_scheme(), preset_name=preset),
             start=start,
             end=end,
+            actor=actor,
         )
         assert plan.id is not None
         return plan.id
@@ -64,6 +67,7 @@ def prepare_demo(
     preset: str = "weifang-default",
     start: date = date(2026, 12, 1),
     end: date = date(2026, 12, 31),
+    actor: str = "demo",
 ) -> DemoPlan:
     """Create (or find) the demo plan, draw it and assign it, each step recorded and audited."""
     # the solver stack loads here, not when the CLI merely reads DEMO_SEED
@@ -71,11 +75,11 @@ def prepare_demo(
     from scheduler.matching.store import draws_from_db, record_run
 
     init_db(engine)
-    plan_id = _demo_plan_id(engine, department, preset, start, end)
+    plan_id = _demo_plan_id(engine, department, preset, start, end, actor)
     created = False
     draw_id = current_draw_id(engine, plan_id)
     if draw_id is None:
-        draw_id = run_plan_draw(engine, plan_id, seed).draw_id
+        draw_id = run_plan_draw(engine, plan_id, seed, actor=actor).draw_id
         created = True
     run_id = latest_run_id(engine, draw_id)
     draws, _window = draws_from_db(engine, [draw_id])
@@ -91,6 +95,6 @@ def prepare_demo(
             rng=seed,
         )
         with session_scope(engine) as session:
-            run_id = record_run(session, result)
+            run_id = record_run(session, result, actor=actor)
         created = True
     return DemoPlan(plan_id, draw_id, run_id, sum(len(d.frame) for d in draws), created)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scheduler.atomic_files import atomic_target
 from scheduler.directory import Directory
 from scheduler.errors import InvalidInputError, Problem
 from scheduler.formats import ColumnSpec as C
@@ -311,7 +312,8 @@ def write_draw_csv(rows: pd.DataFrame, path: str | Path) -> Path:
     out = rows[list(DRAW_COLUMNS)].copy()
     out["name"] = neutralise_names(out["name"])
     target = Path(path)
-    out.to_csv(target, index=False, encoding="utf-8-sig", lineterminator="\n")
+    with atomic_target(target) as temporary:
+        out.to_csv(temporary, index=False, encoding="utf-8-sig", lineterminator="\n")
     return target
 
 
@@ -319,7 +321,8 @@ def write_reserves_csv(reserves: pd.DataFrame, path: str | Path) -> Path:
     out = reserves[list(RESERVE_COLUMNS)].copy()
     out["name"] = neutralise_names(out["name"])
     target = Path(path)
-    out.to_csv(target, index=False, encoding="utf-8-sig", lineterminator="\n")
+    with atomic_target(target) as temporary:
+        out.to_csv(temporary, index=False, encoding="utf-8-sig", lineterminator="\n")
     return target
 
 

@@ -16,6 +16,8 @@ __all__ = [
     "InfeasiblePlanError",
     "VerificationError",
     "NotFoundError",
+    "OutputError",
+    "ConflictError",
 ]
 
 
@@ -80,3 +82,15 @@ class NotFoundError(SchedulerError, LookupError):
     """A referenced plan, draw or record does not exist."""
 
     exit_code = 2
+
+
+class OutputError(SchedulerError, OSError):
+    """An output file cannot be written (a folder, no permission, a full disk, exists)."""
+
+    exit_code = 2
+
+
+class ConflictError(SchedulerError):
+    """Someone else recorded first (a draw of the same plan, a run of the same draws)."""
+
+    exit_code = 1

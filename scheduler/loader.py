@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from scheduler.audit_chain import lock_for_write
 from scheduler.bulk_write import (
     Progress,
     use_large_cache,
@@ -83,6 +84,8 @@ def load_directory(
     counts: dict[str, int] = {}
     table_seconds: dict[str, float] = {}
     with session_scope(engine) as session:
+        # one load at a time: a second load into an empty database waits, then upserts
+        lock_for_write(session)
         connection = session.connection()
         use_large_cache(connection)
         for name in TABLE_ORDER:

@@ -11,17 +11,18 @@ from sqlalchemy import Engine, select
 
 from scheduler.formats import split_list
 from scheduler.models.assignments import AssignmentRun
-from scheduler.plans import list_draws
+from scheduler.plans import current_draw
 
 __all__ = ["current_draw_id", "latest_run_id"]
 
 
 def current_draw_id(engine: Engine, plan_id: int) -> str | None:
-    """The plan's newest draw that no later draw supersedes, or ``None`` if never drawn."""
-    draws = list_draws(engine, plan_id)
-    superseded = draws["superseded_by"].where(draws["superseded_by"].notna(), "").astype(str)
-    live = draws.loc[superseded == "", "draw_id"]
-    return str(live.iloc[0]) if len(live) else None
+    """The plan's draw that no later draw supersedes, or ``None`` if never drawn.
+
+    The database keeps the draws of a plan one chain (``scheduler.plans``), so
+    this is the end of that chain.
+    """
+    return current_draw(engine, plan_id)
 
 
 def latest_run_id(engine: Engine, draw_id: str) -> int | None:

@@ -9,23 +9,27 @@ earlier draw stays, and the new one names it in ``supersedes``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from scheduler.audit_chain import lock_for_write
 from scheduler.db import record_event, session_scope
 from scheduler.directory import Directory
 from scheduler.draw import DrawParameters, DrawResult, run_draw
-from scheduler.errors import InvalidInputError, NotFoundError
+from scheduler.errors import ConflictError, InvalidInputError, NotFoundError
 from scheduler.formats import join_list, split_list
 from scheduler.frame import FrameRules
 from scheduler.models.plans import Draw, DrawnEntity, Plan, ReserveEntity
 from scheduler.models.plans import Substitution as SubstitutionRow
 from scheduler.policy import Policy
 from scheduler.receipt import canonical_frame_bytes
+from scheduler.record_digest import draw_digest, substitutions_digest
 from scheduler.reserve import Substitution, next_reserve
 from scheduler.snapshot import store_snapshot
 
@@ -40,6 +44,7 @@ __all__ = [
     "draw_reserves",
     "draw_receipt",
     "record_substitution",
+    "current_draw",
 ]
 
 
@@ -65,7 +70,7 @@ def create_plan(
     start: date | None = None,
     end: date | None = None,
     repeat_window_months: int = 12,
-    actor: str = "system",
+    actor: str,
 ) -> Plan:
     """Store a plan (validated again against the data when it is drawn) and audit it."""
     if start and end and end < start:
@@ -139,47 +144,105 @@ def _bulk(session: Session, model: type, frame: pd.DataFrame, draw_id: str) -> N
     session.execute(insert(model.__table__), records)  # type: ignore[attr-defined]
 
 
+def _current_draw(session: Session, plan_id: int) -> Draw | None:
+    """The plan's draw that no later draw supersedes (the end of its chain)."""
+    table = Draw.__table__  # type: ignore[attr-defined]
+    replaced = select(table.c.supersedes).where(
+        (table.c.plan_id == plan_id) & table.c.supersedes.is_not(None)
+    )
+    return (
+        session.execute(
+            select(Draw)
+            .where((_col(Draw, "plan_id") == plan_id) & _col(Draw, "draw_id").not_in(replaced))
+            .order_by(_col(Draw, "id").desc())
+        )
+        .scalars()
+        .first()
+    )
+
+
+def _who(draw: Draw) -> str:
+    at = pd.Timestamp(draw.created_at).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return f"{draw.draw_id} drawn by {draw.created_by} at {at}"
+
+
+def _conflict(session: Session, plan_id: int, expected: str | None, draw_id: str) -> None:
+    """Refuse when the plan's chain moved since it was read, or the same draw exists."""
+    same = session.execute(select(Draw).where(_col(Draw, "draw_id") == draw_id)).scalars().first()
+    if same is not None:
+        raise ConflictError(
+            f"draw {draw_id} (same plan, data and seed) is already recorded: {_who(same)}; "
+            "nothing recorded."
+        )
+    current = _current_draw(session, plan_id)
+    now = current.draw_id if current else None
+    if now != expected:
+        assert current is not None
+        raise ConflictError(
+            f"plan {plan_id} was drawn meanwhile: {_who(current)}; nothing recorded."
+        )
+
+
 def run_plan_draw(
     engine: Engine,
     plan_id: int,
     seed: int,
     *,
+    actor: str,
     reason: str | None = None,
-    actor: str = "system",
     on: date | None = None,
     directory: Directory | None = None,
     seed_source: dict[str, Any] | None = None,
+    before_record: Callable[[DrawResult], None] | None = None,
 ) -> DrawResult:
-    """Draw plan ``plan_id`` from the database's directory and record it immutably."""
+    """Draw plan ``plan_id`` from the database's directory and record it immutably.
+
+    The record is one transaction that holds the audit chain's lock, checks
+    that the plan's current draw is still the one the draw replaces, inserts
+    and audits; the constraints on ``Draw`` refuse a second first draw or a
+    fork even without the lock. ``before_record(result)`` runs before that
+    transaction (the CLI writes its output files there, so a failed write
+    records nothing).
+    """
     with Session(engine) as session:
         plan = get_plan(session, plan_id)
         parameters = plan_parameters(plan, on=on)
-        earlier = (
-            session.execute(
-                select(_col(Draw, "draw_id"))
-                .where(_col(Draw, "plan_id") == plan_id)
-                .order_by(_col(Draw, "id").desc())
+        current = _current_draw(session, plan_id)
+        earlier = current.draw_id if current else None
+        if current is not None and not (reason and reason.strip()):
+            raise InvalidInputError(
+                f"plan {plan_id} was already drawn: {_who(current)}; "
+                "a re-draw needs --reason and supersedes it."
             )
-            .scalars()
-            .first()
-        )
-    if earlier and not (reason and reason.strip()):
-        raise InvalidInputError(
-            f"plan {plan_id} was already drawn ({earlier}); a re-draw needs --reason."
-        )
     if directory is None:
         from scheduler.loader import directory_from_db
 
         directory = directory_from_db(engine)
     result = run_draw(directory, parameters, seed, seed_source=seed_source)
+    if before_record is not None:
+        before_record(result)
+    try:
+        _record_draw(engine, plan_id, seed, result, earlier, reason or "", actor)
+    except IntegrityError:
+        with Session(engine) as session:
+            _conflict(session, plan_id, earlier, result.draw_id)
+        raise
+    return result
+
+
+def _record_draw(
+    engine: Engine,
+    plan_id: int,
+    seed: int,
+    result: DrawResult,
+    earlier: str | None,
+    reason: str,
+    actor: str,
+) -> None:
     receipt = result.receipt
     with session_scope(engine) as session:
-        if session.execute(
-            select(_col(Draw, "id")).where(_col(Draw, "draw_id") == result.draw_id)
-        ).first():
-            raise InvalidInputError(
-                f"draw {result.draw_id} (same plan, data and seed) is already recorded."
-            )
+        lock_for_write(session)
+        _conflict(session, plan_id, earlier, result.draw_id)
         row = Draw.model_validate(
             {
                 "draw_id": result.draw_id,
@@ -190,7 +253,7 @@ def run_plan_draw(
                 "frame_size": receipt["frame_size"],
                 "sample_size": receipt["sample_size"],
                 "supersedes": earlier,
-                "reason": reason or "",
+                "reason": reason,
                 "receipt": receipt,
                 "created_by": actor,
             }
@@ -212,10 +275,10 @@ def run_plan_draw(
             "sample_size": receipt["sample_size"],
             "frame_sha256": receipt["frame_sha256"],
             "supersedes": earlier,
-            "reason": reason or "",
+            "reason": reason,
         }
-        record_event(session, kind, result.draw_id, details, actor)
-    return result
+        digest = draw_digest(session.connection(), result.draw_id)
+        record_event(session, kind, result.draw_id, details, actor, digest=digest or "")
 
 
 def list_draws(engine: Engine, plan_id: int | None = None) -> pd.DataFrame:
@@ -308,7 +371,7 @@ def draw_receipt(engine: Engine, draw_id: str) -> dict[str, Any]:
 
 
 def record_substitution(
-    engine: Engine, draw_id: str, uscc_out: str, reason: str, *, actor: str = "system"
+    engine: Engine, draw_id: str, uscc_out: str, reason: str, *, actor: str
 ) -> Substitution:
     """Replace ``uscc_out`` by the next reserve of its stratum; recorded and audited."""
     if not reason.strip():
@@ -337,5 +400,16 @@ def record_substitution(
                 actor=actor,
             )
         )
-        record_event(session, "draw.substituted", draw_id, substitution.as_dict(), actor)
+        session.flush()
+        digest = substitutions_digest(session.connection(), draw_id)
+        record_event(
+            session, "draw.substituted", draw_id, substitution.as_dict(), actor, digest=digest
+        )
     return substitution
+
+
+def current_draw(engine: Engine, plan_id: int) -> str | None:
+    """The ``draw_id`` at the end of the plan's chain of draws, or ``None`` if never drawn."""
+    with Session(engine) as session:
+        found = _current_draw(session, plan_id)
+        return found.draw_id if found else None

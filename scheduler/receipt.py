@@ -157,11 +157,9 @@ def build_receipt(
 
 def write_json(value: dict[str, Any], path: str | Path) -> Path:
     """Deterministic, readable JSON (sorted keys, 2-space indent, UTF-8, final newline)."""
-    target = Path(path)
-    target.write_text(
-        json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    return target
+    from scheduler.atomic_files import write_text
+
+    return write_text(path, json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n")
 
 
 def read_json(path: str | Path) -> dict[str, Any]:

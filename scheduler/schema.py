@@ -23,7 +23,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Connection, Engine, inspect, text
 from sqlmodel import SQLModel
 
 import scheduler.models  # noqa: F401  (registers every table)
@@ -74,7 +74,8 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
     Idempotent: a database already there is left alone. Tables without a recorded
     revision are taken to be the baseline (the pre-migration release's schema).
     """
-    with engine.begin() as connection:
+    with engine.connect() as connection:
+        _write_lock(connection)
         context = MigrationContext.configure(connection)
         if context.get_current_revision() is None and _has_scheduler_tables(connection):
             config = alembic_config(engine)
@@ -83,7 +84,20 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        connection.commit()
     return current_revision(engine) or ""
+
+
+def _write_lock(connection: Connection) -> None:
+    """Hold the database's write lock for the rest of the transaction.
+
+    Processes upgrading (or creating) one database at once take turns: SQLite
+    ``BEGIN IMMEDIATE``, a PostgreSQL transaction-scoped advisory lock.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(74200)"))
 
 
 def _has_scheduler_tables(connection) -> bool:  # noqa: ANN001

@@ -27,6 +27,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
+from scheduler.atomic_files import write_bytes
 from scheduler.errors import InvalidInputError, Problem
 
 __all__ = [
@@ -57,12 +58,8 @@ def decode(data: bytes, name: str = "snapshot") -> bytes:
 
 
 def write_snapshot(canonical: bytes, path: str | Path) -> Path:
-    """Write a snapshot file atomically (a temporary file renamed into place)."""
-    target = Path(path)
-    partial = target.with_name(target.name + ".partial")
-    partial.write_bytes(encode(canonical))
-    partial.replace(target)
-    return target
+    """Write a snapshot file atomically (``scheduler.atomic_files``)."""
+    return write_bytes(path, encode(canonical))
 
 
 def read_snapshot(path: str | Path) -> bytes:

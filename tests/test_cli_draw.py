@@ -205,7 +205,7 @@ def test_commit_then_reveal_then_verify(
     )
     assert main(["verify", "--data", str(data), "--draw", str(out), "--receipt", str(receipt)]) == 0
     capsys.readouterr()
-    changed = [*base[:-1], "henan-2021", *reveal]
+    changed = [*base[:-1], "henan-2021", *reveal, "--force"]
     assert main(changed) == 1
     assert "refusing to draw" in capsys.readouterr().err
 
@@ -316,9 +316,13 @@ def test_recorded_draw_verifies_from_the_database(data: Path, tmp_path: Path) ->
     with session_scope(engine) as session:
         policy = make_policy(tier_scheme("weifang-4"), budget=40)
         plan_id = create_plan(
-            session, department_code="MARKET", policy=policy, start=date(2026, 11, 1)
+            session,
+            department_code="MARKET",
+            policy=policy,
+            start=date(2026, 11, 1),
+            actor="test",
         ).id
-    result = run_plan_draw(engine, plan_id, 17)
+    result = run_plan_draw(engine, plan_id, 17, actor="test")
     assert len(result.rows) == 40
     report = verify(
         directory_from_db(engine),

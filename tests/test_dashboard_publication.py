@@ -35,6 +35,25 @@ def test_export_page_without_assignment_has_no_task_sheets(seeded_db: str) -> No
     assert "没有检查任务单" in texts(at)
 
 
+def test_public_list_shows_the_audit_chain_head_and_events_name_the_local_actor(
+    seeded_db: str,
+) -> None:
+    from scheduler.audit_chain import chain_head
+    from scheduler.audit_verify import verify_audit
+
+    at = drawn(app_at())
+    at.switch_page("app_pages/exports.py").run(timeout=60)
+    assert not at.exception
+    engine = make_engine(seeded_db)
+    try:
+        assert str(chain_head(engine)) in texts(at)
+        events = read_events(engine, kinds=["plan.created", "draw.created"])
+        assert set(events["actor"]) == {"dashboard (local)"}
+        assert verify_audit(engine).ok
+    finally:
+        engine.dispose()
+
+
 def test_results_entry_feeds_the_deadline_tracker(seeded_db: str) -> None:
     at = _assigned(app_at())
     at.switch_page("app_pages/publication.py").run()

@@ -384,9 +384,10 @@ def test_assign_a_recorded_draw_from_the_database(tmp_path, capsys):
             policy=make_policy(tier_scheme(), budget=40),
             start=pd.Timestamp("2026-10-08").date(),
             end=pd.Timestamp("2026-11-30").date(),
+            actor="test",
         )
         plan_id = plan.id
-    drawn = run_plan_draw(engine, plan_id, 11)
+    drawn = run_plan_draw(engine, plan_id, 11, actor="test")
     out = tmp_path / "a.csv"
     code = run(
         "assign",

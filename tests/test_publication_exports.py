@@ -467,13 +467,16 @@ def test_export_by_draw_id_from_the_database(tmp_path: Path) -> None:
     load_directory(engine, small)
     with session_scope(engine) as session:
         plan_id = create_plan(
-            session, department_code=DEPT, policy=make_policy(tier_scheme(), budget=20)
+            session,
+            department_code=DEPT,
+            policy=make_policy(tier_scheme(), budget=20),
+            actor="test",
         ).id
-    drawn = run_plan_draw(engine, plan_id, 3, on=START, directory=small)
+    drawn = run_plan_draw(engine, plan_id, 3, on=START, directory=small, actor="test")
     draws, _ = draws_from_db(engine, [drawn.draw_id])
     plan = assign(small, draws, start=START, end=END, rng=3)
     with session_scope(engine) as session:
-        record_run(session, plan)
+        record_run(session, plan, actor="test")
     out = tmp_path / "tasks.json"
     assert (
         main(

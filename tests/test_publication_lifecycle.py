@@ -65,15 +65,16 @@ def engine(tmp_path):  # noqa: ANN001, ANN201
                     uscc=uscc_of(i), department_code=DEPT, tier=tier, evaluated_on=date(2026, 1, 5)
                 )
             )
-        plan = Plan(department_code=DEPT, policy={"mode": "budget", "budget": 2})
-        session.add(plan)
-        session.flush()
-        # three recorded draws: before the findings, after them with entity 1, after them without it
+        # three recorded draws (of three plans: one current draw per plan): before the
+        # findings, after them with entity 1, after them without it
         for draw_id, on, drawn in (
             ("DR-JAN", "2026-01-10", [1, 2]),
             ("DR-FEB", "2026-02-20", [1, 3]),
             ("DR-MAR", "2026-03-01", [4, 5]),
         ):
+            plan = Plan(department_code=DEPT, policy={"mode": "budget", "budget": 2})
+            session.add(plan)
+            session.flush()
             session.add(
                 Draw(
                     draw_id=draw_id,

@@ -14,7 +14,16 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import fmt_count, t
-from dashboard.state import directory, engine, key, missing, refresh, show_error, upstream
+from dashboard.state import (
+    current_actor,
+    directory,
+    engine,
+    key,
+    missing,
+    refresh,
+    show_error,
+    upstream,
+)
 from scheduler.errors import SchedulerError
 from scheduler.formats import TABLE_ORDER, TABLES
 
@@ -88,7 +97,7 @@ if uploads:
                 with st.spinner(t("Validating...")):
                     loaded = importer.read_folder(folder)
                 with st.spinner(t("Writing to the database...")):
-                    loader.load_directory(engine(), loaded)
+                    loader.load_directory(engine(), loaded, actor=current_actor())
             except SchedulerError as error:
                 show_error(error)
             else:

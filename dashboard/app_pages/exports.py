@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import workflow
 from dashboard.i18n import fmt_count, t
-from dashboard.state import directory, key, missing, show_error, upstream
+from dashboard.state import directory, engine, key, missing, show_error, upstream
 from dashboard.views import department_options
 from scheduler.errors import SchedulerError
 
@@ -67,7 +67,15 @@ FORMATS = {
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _export(
-    _data, _draw, _assignment, draw_id: str, version: str, kind: str, fmt: str, split: str
+    _data,
+    _draw,
+    _assignment,
+    draw_id: str,
+    version: str,
+    kind: str,
+    fmt: str,
+    split: str,
+    anchor: str | None = None,
 ) -> tuple:
     """``(file name, bytes, rows)`` of one export, cached per draw, assignment and options."""
     with tempfile.TemporaryDirectory(prefix="scheduler-export-") as tmp:
@@ -81,6 +89,7 @@ def _export(
             assignment=_assignment,
             department_code=None,
             split=split if fmt == "xlsx" else "none",
+            anchor=anchor,
         )
         return files[0].name, files[0].read_bytes(), rows
 
@@ -98,12 +107,18 @@ for kind, (label, _) in KINDS.items():
     if not prepared or (kind == "tasks" and assignment is None):
         continue
     st.subheader(label)
+    anchor = None
+    if kind == "public":
+        from scheduler.publication.public_list import list_anchor
+
+        anchor = list_anchor(engine())
+        st.caption(anchor)
     cols = st.columns(len(FORMATS))
     for col, (fmt, mime) in zip(cols, FORMATS.items(), strict=True):
         try:
             with st.spinner(t("Writing {name}...", name=f"{label} {fmt.upper()}")):
                 name, payload, rows = _export(
-                    data, draw.rows, assignment, draw_id, version, kind, fmt, split
+                    data, draw.rows, assignment, draw_id, version, kind, fmt, split, anchor
                 )
         except SchedulerError as error:
             show_error(error)

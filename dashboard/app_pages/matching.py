@@ -82,6 +82,10 @@ with st.form(key(PAGE, "form")):
     cross = st.checkbox(
         t("Allow inspectors from other divisions"), value=True, key=key(PAGE, "cross")
     )
+    rerun_reason = st.text_input(
+        t("Reason for assigning again (required once the draw is assigned; audited)"),
+        key=key(PAGE, "rerun_reason"),
+    )
     run = st.form_submit_button(t("Run the assignment"), type="primary")
 
 inputs = workflow.draw_inputs(plan, draw)
@@ -126,7 +130,11 @@ def _run(directory_used, settings: AssignSettings, until, note: str | None = Non
     else:
         bar.empty()
         st.session_state.pop(pending_key, None)
-        run_id = workflow.save_assignment(result)
+        try:
+            run_id = workflow.save_assignment(result, reason=rerun_reason)
+        except SchedulerError as error:
+            show_error(error)
+            return
         st.session_state[key(PAGE, f"directory_{run_id}")] = directory_used
         if note:
             audit("assignment.relaxed", f"run:{run_id}", {"relaxation": note})

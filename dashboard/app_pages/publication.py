@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import workflow
 from dashboard.i18n import fmt_pct, t
 from dashboard.state import (
+    current_actor,
     directory,
     engine,
     flash,
@@ -127,7 +128,7 @@ with entry:
                         calendar=calendar,
                         rules=rules,
                         source=plan_id,
-                        actor="dashboard",
+                        actor=current_actor(),
                     )
                     changes = lifecycle.apply_findings(
                         session, stored, scheme=scheme, rules=rules, calendar=calendar
@@ -268,14 +269,14 @@ with tracker:
             key=key(PAGE, "publish"),
         ):
             with session_scope(engine()) as session:
-                n = results_module.mark_published(session, pending, on=today, actor="dashboard")
+                n = results_module.mark_published(session, pending, on=today, actor=current_actor())
             flash(t("{n} results marked as published.", n=n))
             st.rerun()
         if right.button(
             t("Report pending tier changes to the city platform"), key=key(PAGE, "report")
         ):
             with session_scope(engine()) as session:
-                n = lifecycle.report_ratings(session, on=today, actor="dashboard")
+                n = lifecycle.report_ratings(session, on=today, actor=current_actor())
             flash(t("{n} tier changes reported.", n=n))
             st.rerun()
 
@@ -303,7 +304,7 @@ with objections:
                         reason=reason,
                         calendar=calendar,
                         rules=rules,
-                        actor="dashboard",
+                        actor=current_actor(),
                     )
                     due = filed.due_on
             except SchedulerError as error:
@@ -355,7 +356,7 @@ with objections:
                             scheme=scheme,
                             calendar=calendar,
                             rules=rules,
-                            actor="dashboard",
+                            actor=current_actor(),
                         )
                 except SchedulerError as error:
                     show_error(error)
@@ -391,7 +392,7 @@ with repairs:
                         applied_on=today,
                         scheme=scheme,
                         rules=rules,
-                        actor="dashboard",
+                        actor=current_actor(),
                     )
                     repair_id = repair.id
             except SchedulerError as error:
@@ -416,11 +417,11 @@ with repairs:
                             scheme=scheme,
                             calendar=calendar,
                             rules=rules,
-                            actor="dashboard",
+                            actor=current_actor(),
                         )
                     else:
                         lifecycle.report_repair(
-                            session, int(repair_id), on=today, actor="dashboard"
+                            session, int(repair_id), on=today, actor=current_actor()
                         )
             except SchedulerError as error:
                 show_error(error)

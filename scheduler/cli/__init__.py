@@ -8,11 +8,13 @@ input or usage, 3 infeasible plan).
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
 from scheduler.cli import (
     assign,
+    audit,
     dashboard,
     data,
     demo,
@@ -24,6 +26,7 @@ from scheduler.cli import (
     substitute,
     sweep,
 )
+from scheduler.cli.actor import set_actor
 from scheduler.cli.console import err_console
 from scheduler.errors import InfeasiblePlanError, InvalidInputError, SchedulerError
 
@@ -39,8 +42,18 @@ app = typer.Typer(
 
 
 @app.callback()
-def _root() -> None:
+def _root(
+    actor: Annotated[
+        str | None,
+        typer.Option(
+            "--actor",
+            envvar="SCHEDULER_ACTOR",
+            help="Who acts, as the audit log records it (default: the OS user).",
+        ),
+    ] = None,
+) -> None:
     """Credit-weighted 双随机、一公开 inspection planning."""
+    set_actor(actor)
 
 
 @app.command()
@@ -65,6 +78,7 @@ for _module in (
     sweep,
     demo,
     dashboard,
+    audit,
 ):
     _module.register(app)
 
@@ -78,7 +92,8 @@ def _report(error: SchedulerError) -> None:
             err_console.print(f"  ... and {len(error.problems) - 200} more")
     else:
         err_console.print("[bold red]error:[/] ", end="")
-        err_console.print(str(error), markup=False, highlight=False)
+        # one unbroken line: paths and ids stay whole for copying and grep
+        err_console.print(str(error), markup=False, highlight=False, soft_wrap=True)
     if isinstance(error, InfeasiblePlanError) and error.diagnosis is not None:
         render = getattr(error.diagnosis, "render", None)
         if callable(render):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, cast
 import typer
 from rich.table import Table
 
+from scheduler.cli.actor import cli_actor
 from scheduler.cli.console import console, err_console, progress_bar
 from scheduler.cli.draw_options import optional_day
 from scheduler.directory import Directory
@@ -83,6 +84,20 @@ def _summary(result) -> None:  # noqa: ANN001
     console.print(table)
 
 
+def _expected_run(url: str | None, draw_ids: list[str]) -> int | None:
+    """The run of these draws recorded now (the one a new run would replace), if any."""
+    from sqlmodel import Session
+
+    from scheduler.db import init_db, make_engine
+    from scheduler.matching.store import current_run
+
+    engine = make_engine(url or None)
+    init_db(engine)
+    with Session(engine) as session:
+        found = current_run(session, sorted(set(draw_ids)))
+        return found.id if found is not None else None
+
+
 def assign_command(
     seed: Annotated[
         int, typer.Option("--seed", help="Random seed: same inputs and seed, same plan.")
@@ -151,14 +166,24 @@ def assign_command(
             help="Official holiday schedule (date,kind) for years chinese-calendar lacks.",
         ),
     ] = None,  # noqa: E501
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="Why the draws are staffed again (a recorded run exists)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite existing output files.")
+    ] = False,
 ) -> None:
     """Match drawn entities to random lawful inspector teams and working days.
 
     Exit 3 with a diagnosis if the rules cannot all hold (unless --allow-partial).
+    With --url or --draw-id the run is recorded first and the files are put in
+    place only after the commit; a second run of the same draws needs --reason.
     """
+    from scheduler.atomic_files import Staging, check_targets
     from scheduler.calendar import WorkingCalendar, default_calendar
     from scheduler.matching import AssignSettings, assign
-    from scheduler.matching.io import write_assignment
+    from scheduler.matching.io import assignment_outputs, meta_path
 
     settings = AssignSettings(
         team_size=team_size,
@@ -188,6 +213,11 @@ def assign_command(
     )
     if window[0] is None or window[1] is None:
         raise InvalidInputError("give the plan window with --start and --end")
+    check_targets(
+        [out, out.with_name(out.stem + ".unassigned.csv"), meta_path(out)], overwrite=force
+    )
+    record = url is not None or bool(draw_id)
+    expected = _expected_run(url, [d.draw_id for d in draws]) if record else None
     with _shown_warnings(), progress_bar() as bar:
         task = bar.add_task("staffing", total=None)
 
@@ -204,16 +234,21 @@ def assign_command(
             rng=seed,
             progress=progress,
         )
-    written = write_assignment(result, out)
-    if url is not None or draw_id:
-        from scheduler.db import init_db, make_engine, session_scope
-        from scheduler.matching.store import record_run
+    with Staging() as staging:
+        for target, writer in assignment_outputs(result, out):
+            staging.write(target, writer)
+        if record:
+            from scheduler.db import init_db, make_engine, session_scope
+            from scheduler.matching.store import record_run
 
-        engine = make_engine(url or None)
-        init_db(engine)
-        with session_scope(engine) as session:
-            run_id = record_run(session, result)
-        console.print(f"recorded as assignment run {run_id}")
+            engine = make_engine(url or None)
+            init_db(engine)
+            with session_scope(engine) as session:
+                run_id = record_run(
+                    session, result, actor=cli_actor(), reason=reason, expected=expected
+                )
+            console.print(f"recorded as assignment run {run_id}")
+        written = staging.publish()
     _summary(result)
     if result.unassigned:
         err_console.print(
@@ -268,7 +303,15 @@ def swap_command(
                 before = load_run(session, run_id)
                 after = swap_inspector(before, uscc, old, new, directory, calendar=calendar)
                 record_swap(
-                    session, run_id, before, after, uscc=uscc, old_id=old, new_id=new, reason=reason
+                    session,
+                    run_id,
+                    before,
+                    after,
+                    uscc=uscc,
+                    old_id=old,
+                    new_id=new,
+                    reason=reason,
+                    actor=cli_actor(),
                 )
             console.print(f"run {run_id}: {old} -> {new} on {uscc} (re-checked, audited)")
             return
@@ -294,6 +337,7 @@ def swap_command(
                         "reason": reason,
                         "plan": str(plan),
                     },
+                    actor=cli_actor(),
                 )
     console.print(f"{old} -> {new} on {uscc} (re-checked); wrote {written[0]}")
 

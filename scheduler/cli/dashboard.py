@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from scheduler.cli.actor import cli_actor
 from scheduler.cli.console import console
 
 __all__ = ["register", "streamlit_command", "default_data_folder", "seed_if_empty"]
@@ -41,7 +42,7 @@ def seed_if_empty(url: str, data: Path | None) -> int:
         if row_counts(engine)["entities"] or data is None:
             return 0
         directory = read_folder(data)
-        load_directory(engine, directory)
+        load_directory(engine, directory, actor=cli_actor())
         return len(directory.entities)
     finally:
         engine.dispose()

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from scheduler.cli.actor import cli_actor
 from scheduler.cli.console import console, progress_bar
 from scheduler.formats import TABLE_ORDER, TABLES
 
@@ -122,7 +123,7 @@ def db_load(
         engine = make_engine(url)
         try:
             init_db(engine)
-            report = load_directory(engine, directory, progress=load_step)
+            report = load_directory(engine, directory, progress=load_step, actor=cli_actor())
         finally:
             engine.dispose()
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from scheduler.cli.actor import cli_actor
 from scheduler.cli.console import console
 
 
@@ -27,7 +28,7 @@ def demo_plan(
     seed = DEMO_SEED if seed is None else seed
 
     with console.status("drawing and assigning the demo plan"):
-        demo = prepare_demo(make_engine(url), seed=seed)
+        demo = prepare_demo(make_engine(url), seed=seed, actor=cli_actor())
     state = "prepared" if demo.created else "already prepared"
     console.print(
         f"demo plan {demo.plan_id} {state}: draw {demo.draw_id} with {demo.sample_size} "

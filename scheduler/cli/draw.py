@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from scheduler.cli.actor import cli_actor
 from scheduler.cli.console import console, err_console, progress_bar
 from scheduler.cli.draw_options import Url, codes, optional_day, tier_policy, uscc_list
 from scheduler.errors import InvalidInputError, VerificationError
@@ -48,7 +49,8 @@ def _file_draw(
     snapshot: Path | None,
 ) -> None:
     from scheduler import ceremony as ceremonies
-    from scheduler.draw import draw_from_frame, write_draw_csv, write_reserves_csv
+    from scheduler.atomic_files import Staging
+    from scheduler.draw import draw_from_frame
     from scheduler.frame import FRAME_INPUT, build_frame
     from scheduler.importer import read_folder
     from scheduler.receipt import canonical_frame_bytes, read_json, write_json
@@ -94,12 +96,12 @@ def _file_draw(
         assert seed is not None
         result = draw_from_frame(frame, parameters, seed, seed_source=seed_source)
         progress.update(task, advance=1, description="writing")
-        write_draw_csv(result.rows, out)  # type: ignore[arg-type]
-        write_json(result.receipt, receipt)  # type: ignore[arg-type]
-        if reserves is not None:
-            write_reserves_csv(result.reserves, reserves)
-        if snapshot is not None:
-            write_snapshot(canonical_frame_bytes(frame), snapshot)
+        with Staging() as staging:
+            _stage(staging, result.rows, result.receipt, result.reserves, out, receipt, reserves)
+            if snapshot is not None:
+                frame_bytes = canonical_frame_bytes(frame)
+                staging.write(snapshot, lambda p: write_snapshot(frame_bytes, p))
+            staging.publish()
         progress.update(task, advance=1)
     _summary(result)
     console.print(f"draw written to {out}, receipt to {receipt}", markup=False)
@@ -188,11 +190,31 @@ def draw(
     reason: Annotated[
         str | None, typer.Option("--reason", help="Why a plan is drawn again.")
     ] = None,
+    draw_id: Annotated[
+        str | None,
+        typer.Option(
+            "--draw-id", help="Write the files of a recorded draw again (identical bytes)."
+        ),
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--force", help="Overwrite existing --out/--receipt/--reserves files.")
+    ] = False,
     url: Url = None,
 ) -> None:
-    """Draw inspection targets with exact credit-tier inclusion probabilities."""
+    """Draw inspection targets with exact credit-tier inclusion probabilities.
+
+    Output files are written atomically and never overwritten without
+    --force. With --plan the files are written before the draw is recorded;
+    `--draw-id ID` writes a recorded draw's files again.
+    """
+    from scheduler.atomic_files import check_targets
+
+    check_targets([out, receipt, reserves, commit, snapshot], overwrite=overwrite)
+    if draw_id is not None:
+        _rewrite(draw_id, url, out, receipt, reserves)
+        return
     if plan is not None:
-        _plan_draw(plan, seed, reason, url, out, receipt)
+        _plan_draw(plan, seed, reason, url, out, receipt, reserves)
         return
     if data is None or department is None:
         raise InvalidInputError("give --data DIR and --department CODE (or --plan ID).")
@@ -239,6 +261,27 @@ def draw(
     _file_draw(data, parameters, seed, ceremony, out, receipt, reserves, snapshot)
 
 
+def _stage(
+    staging,  # noqa: ANN001
+    rows,  # noqa: ANN001
+    receipt_value: dict,
+    reserves_rows,  # noqa: ANN001
+    out: Path | None,
+    receipt: Path | None,
+    reserves: Path | None,
+) -> None:
+    """Write a draw's files under temporary names (``Staging``), in place on publish."""
+    from scheduler.draw import write_draw_csv, write_reserves_csv
+    from scheduler.receipt import write_json
+
+    if out is not None:
+        staging.write(out, lambda p: write_draw_csv(rows, p))
+    if receipt is not None:
+        staging.write(receipt, lambda p: write_json(receipt_value, p))
+    if reserves is not None:
+        staging.write(reserves, lambda p: write_reserves_csv(reserves_rows, p))
+
+
 def _plan_draw(
     plan: int,
     seed: int | None,
@@ -246,26 +289,55 @@ def _plan_draw(
     url: str | None,
     out: Path | None,
     receipt: Path | None,
+    reserves: Path | None,
 ) -> None:
+    from scheduler.atomic_files import Staging
     from scheduler.db import init_db, make_engine
-    from scheduler.draw import write_draw_csv
     from scheduler.plans import run_plan_draw
-    from scheduler.receipt import write_json
 
     if seed is None or seed < 0:
         raise InvalidInputError("`--plan` needs --seed (a whole number >= 0).")
     engine = make_engine(url)
     init_db(engine)
-    with progress_bar() as progress:
+    with Staging() as staging, progress_bar() as progress:
         task = progress.add_task(f"drawing plan {plan}", total=None)
-        result = run_plan_draw(engine, plan, seed, reason=reason)
+
+        def write_first(result) -> None:  # noqa: ANN001
+            _stage(staging, result.rows, result.receipt, result.reserves, out, receipt, reserves)
+
+        result = run_plan_draw(
+            engine, plan, seed, reason=reason, actor=cli_actor(), before_record=write_first
+        )
+        staging.publish()
         progress.update(task, completed=1, total=1)
-    if out is not None:
-        write_draw_csv(result.rows, out)
-    if receipt is not None:
-        write_json(result.receipt, receipt)
     _summary(result)
     console.print(f"recorded draw {result.draw_id} of plan {plan}", markup=False)
+
+
+def _rewrite(
+    draw_id: str, url: str | None, out: Path | None, receipt: Path | None, reserves: Path | None
+) -> None:
+    """Write a recorded draw's files again, byte for byte as when it was drawn."""
+    from scheduler.atomic_files import Staging
+    from scheduler.db import make_engine
+    from scheduler.plans import draw_receipt, draw_reserves, draw_rows
+
+    if out is None and receipt is None and reserves is None:
+        raise InvalidInputError("`--draw-id` needs --out, --receipt or --reserves.")
+    engine = make_engine(url)
+    receipt_value = draw_receipt(engine, draw_id)
+    rows = draw_rows(engine, draw_id)
+    reserve_rows = draw_reserves(engine, draw_id)
+    if reserves is not None:
+        from scheduler.draw import format_prob
+
+        reserve_rows["inclusion_prob"] = format_prob(reserve_rows["inclusion_prob"].to_numpy())
+    with Staging() as staging:
+        _stage(staging, rows, receipt_value, reserve_rows, out, receipt, reserves)
+        written = staging.publish()
+    console.print(
+        f"wrote recorded draw {draw_id} to {', '.join(str(p) for p in written)}", markup=False
+    )
 
 
 def verify(

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from scheduler.cli.actor import cli_actor
 from scheduler.cli.console import console
 from scheduler.cli.draw_options import Url, codes, optional_day, tier_policy
 
@@ -61,6 +62,7 @@ def plan_create(
             start=optional_day(start, "--start"),
             end=optional_day(end, "--end"),
             repeat_window_months=repeat_window,
+            actor=cli_actor(),
         )
         plan_id = plan.id
     console.print(f"plan {plan_id} created")

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from scheduler.cli import publish_lifecycle
+from scheduler.cli.actor import cli_actor
 from scheduler.cli.console import console
 from scheduler.cli.publish_options import DataOpt, OnOpt, UrlOpt, context
 from scheduler.cli.publish_options import day as parse_day
@@ -42,11 +43,19 @@ def export(
         str | None, typer.Option("--draw-id", help="Export a draw recorded in the database.")
     ] = None,
     url: UrlOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --out.")] = False,
 ) -> None:
-    """Export the inspection list, the task sheets or the public list of a draw."""
+    """Export the inspection list, the task sheets or the public list of a draw.
+
+    Files are written atomically; an existing --out is kept unless --force.
+    """
+    from scheduler.atomic_files import check_targets
     from scheduler.publication import inputs, jobs
 
+    check_targets([out], overwrite=force)
+
     if draw_id is not None:
+        from scheduler.audit_chain import chain_head
         from scheduler.db import make_engine
         from scheduler.loader import directory_from_db
         from scheduler.publication.draw_links import db_inputs
@@ -54,7 +63,9 @@ def export(
         engine = make_engine(url)
         directory = directory_from_db(engine)
         draw_frame, assign_frame, result_frame = db_inputs(engine, draw_id)
+        anchor = str(chain_head(engine)) if kind == "public" else None
     else:
+        anchor = None
         if data is None or draw is None:
             raise typer.BadParameter("give --data and --draw (or --draw-id with --url)")
         from scheduler.importer import read_folder
@@ -79,9 +90,12 @@ def export(
         results=result_frame,
         department_code=dept,
         split=split,
+        anchor=anchor,
     )
     unit = "teams" if kind == "tasks" else "rows"
     console.print(f"exported {count} {unit} to {', '.join(str(f) for f in files)}")
+    if anchor:
+        console.print(anchor, markup=False, soft_wrap=True)
 
 
 def publish(
@@ -92,8 +106,16 @@ def publish(
         str | None, typer.Option("--draw-id", help="Only this draw's results.")
     ] = None,
     url: UrlOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --out.")] = False,
 ) -> None:
-    """Write the public list of every unpublished result and mark them published on --on."""
+    """Write the public list of every unpublished result and mark them published on --on.
+
+    The list carries the audit chain head, printed here too: keep it.
+    """
+    from scheduler.atomic_files import check_targets
+
+    check_targets([out], overwrite=force)
+    from scheduler.audit_chain import lock_for_write
     from scheduler.db import session_scope
     from scheduler.loader import directory_from_db
     from scheduler.publication.publishing import publish_pending
@@ -103,9 +125,11 @@ def publish(
     directory = directory_from_db(engine)
     with session_scope(engine) as session:
         files, count = publish_pending(
-            session, directory, out=out, fmt=fmt, on=day, draw_id=draw_id
+            session, directory, out=out, fmt=fmt, on=day, draw_id=draw_id, actor=cli_actor()
         )
+        head = lock_for_write(session)
     console.print(f"published {count} results to {', '.join(str(f) for f in files)}")
+    console.print(f"{head} (keep it: it anchors the audit log)", markup=False, soft_wrap=True)
 
 
 def estimate(
@@ -181,7 +205,10 @@ def estimate(
             soft_wrap=True,
         )
     if out is not None:
-        report.to_frame().to_csv(out, index=False, encoding="utf-8-sig")
+        from scheduler.atomic_files import atomic_target
+
+        with atomic_target(out) as temporary:
+            report.to_frame().to_csv(temporary, index=False, encoding="utf-8-sig")
         console.print(f"wrote {out}")
 
 

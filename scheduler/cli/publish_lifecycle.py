@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from scheduler.cli.actor import cli_actor
 from scheduler.cli.console import console
 from scheduler.cli.publish_options import OnOpt, RulesOpt, UrlOpt, context
 from scheduler.cli.publish_options import day as parse_day
@@ -38,8 +39,12 @@ def results_import(
     frame = read_results(file)
     engine, calendar, rule_set, scheme = context(url, rules)
     with session_scope(engine) as session:
-        rows = import_results(session, frame, calendar=calendar, rules=rule_set, source=file.name)
-        changes = apply_findings(session, rows, scheme=scheme, rules=rule_set, calendar=calendar)
+        rows = import_results(
+            session, frame, calendar=calendar, rules=rule_set, source=file.name, actor=cli_actor()
+        )
+        changes = apply_findings(
+            session, rows, scheme=scheme, rules=rule_set, calendar=calendar, actor=cli_actor()
+        )
         due = min((r.publication_due for r in rows), default=None)
     console.print(
         f"recorded {len(rows)} results ({len(changes)} tier changes); "
@@ -104,7 +109,7 @@ def report_ratings(on: OnOpt = None, url: UrlOpt = None) -> None:
 
     engine, *_ = context(url)
     with session_scope(engine) as session:
-        n = mark(session, on=parse_day(on))
+        n = mark(session, on=parse_day(on), actor=cli_actor())
     console.print(f"reported {n} rating changes")
 
 
@@ -137,6 +142,7 @@ def objection_file(
             result_id=result,
             calendar=calendar,
             rules=rule_set,
+            actor=cli_actor(),
         )
         oid, due = o.id, o.due_on
     console.print(f"objection {oid} filed; decide by {due}")
@@ -177,6 +183,7 @@ def objection_decide(
             scheme=scheme,
             calendar=calendar,
             rules=rule_set,
+            actor=cli_actor(),
         )
         flagged = session.exec(
             select(ObjectionDraw.draw_id).where(ObjectionDraw.objection_id == objection_id)
@@ -212,6 +219,7 @@ def repair_apply(
             applied_on=parse_day(on),
             scheme=scheme,
             rules=rule_set,
+            actor=cli_actor(),
         )
         rid = r.id
     console.print(f"credit repair {rid} recorded")
@@ -237,6 +245,7 @@ def repair_complete(
             scheme=scheme,
             calendar=calendar,
             rules=rule_set,
+            actor=cli_actor(),
         )
         tier, due = r.restored_tier, r.report_due
     console.print(f"credit repair {repair_id} completed; tier restored to {tier}; report by {due}")
@@ -252,7 +261,7 @@ def repair_report(
 
     engine, *_ = context(url)
     with session_scope(engine) as session:
-        r = report_repair(session, repair_id, on=parse_day(on))
+        r = report_repair(session, repair_id, on=parse_day(on), actor=cli_actor())
         late = (
             r.report_due is not None and r.reported_on is not None and r.reported_on > r.report_due
         )

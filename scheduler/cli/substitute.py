@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from scheduler.cli.actor import cli_actor
 from scheduler.cli.console import console
 from scheduler.cli.draw_options import Url
 from scheduler.errors import InvalidInputError, VerificationError
@@ -41,7 +42,7 @@ def substitute(
 
         engine = make_engine(url)
         init_db(engine)
-        sub = record_substitution(engine, draw_id, uscc, reason)
+        sub = record_substitution(engine, draw_id, uscc, reason, actor=cli_actor())
     else:
         if data is None or draw_file is None or receipt is None:
             raise InvalidInputError(

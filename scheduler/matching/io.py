@@ -8,6 +8,7 @@ solver and calendar, so that ``scheduler swap`` can re-check a plan from files.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from scheduler.atomic_files import atomic_target
 from scheduler.errors import InvalidInputError, Problem
 from scheduler.formats import split_list
 from scheduler.matching.result import (
@@ -26,7 +28,7 @@ from scheduler.matching.result import (
 )
 from scheduler.safe_cells import neutralise
 
-__all__ = ["write_assignment", "read_assignment", "meta_path", "result_meta"]
+__all__ = ["assignment_outputs", "write_assignment", "read_assignment", "meta_path", "result_meta"]
 
 
 def meta_path(path: str | Path) -> Path:
@@ -49,25 +51,41 @@ def result_meta(result: AssignmentResult) -> dict[str, Any]:
     }
 
 
-def write_assignment(result: AssignmentResult, path: str | Path) -> list[Path]:
-    """Write the assignment CSV, the unassigned list (if any) and the sidecar."""
+def assignment_outputs(
+    result: AssignmentResult, path: str | Path
+) -> list[tuple[Path, Callable[[Path], object]]]:
+    """``(target, writer)`` of every file of a run: the CSV, the unassigned list, the sidecar.
+
+    Each writer writes to the path it is given, so callers can stage the
+    files (``scheduler.atomic_files.Staging``) and publish them after a commit.
+    """
     path = Path(path)
     frame = result.to_frame()
     frame["name"] = frame["name"].map(neutralise)
-    frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
-    written = [path]
+    outputs: list[tuple[Path, Callable[[Path], object]]] = [
+        (path, lambda p: frame.to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\n"))
+    ]
     if result.unassigned:
-        missing = path.with_name(path.stem + ".unassigned.csv")
-        out = result.unassigned_frame()
-        out["name"] = out["name"].map(neutralise)
-        out.to_csv(missing, index=False, encoding="utf-8-sig", lineterminator="\n")
-        written.append(missing)
-    meta = meta_path(path)
-    meta.write_text(
-        json.dumps(result_meta(result), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-        encoding="utf-8",
-    )
-    written.append(meta)
+        missing = result.unassigned_frame()
+        missing["name"] = missing["name"].map(neutralise)
+        outputs.append(
+            (
+                path.with_name(path.stem + ".unassigned.csv"),
+                lambda p: missing.to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\n"),
+            )
+        )
+    meta = json.dumps(result_meta(result), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    outputs.append((meta_path(path), lambda p: Path(p).write_text(meta, encoding="utf-8")))
+    return outputs
+
+
+def write_assignment(result: AssignmentResult, path: str | Path) -> list[Path]:
+    """Write the assignment CSV, the unassigned list (if any) and the sidecar, each atomically."""
+    written = []
+    for target, writer in assignment_outputs(result, path):
+        with atomic_target(target) as temporary:
+            writer(temporary)
+        written.append(target)
     return written
 
 

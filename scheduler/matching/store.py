@@ -10,17 +10,27 @@ from dataclasses import asdict, replace
 from datetime import date
 
 from sqlalchemy import Engine, Table, delete, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from scheduler.audit_chain import lock_for_write
 from scheduler.db import record_event
-from scheduler.errors import NotFoundError
+from scheduler.errors import ConflictError, InvalidInputError, NotFoundError
 from scheduler.formats import join_list, split_list
 from scheduler.matching.io import result_meta
 from scheduler.matching.result import Assignment, AssignmentResult, AssignSettings, UnassignedTask
 from scheduler.matching.tasks import DrawInput, receipt_department
 from scheduler.models.assignments import AssignmentRow, AssignmentRun, UnassignedRow
+from scheduler.record_digest import run_digest
 
-__all__ = ["record_run", "load_run", "record_swap", "draws_from_db"]
+__all__ = [
+    "LATEST",
+    "record_run",
+    "current_run",
+    "load_run",
+    "record_swap",
+    "draws_from_db",
+]
 
 ROWS: Table = AssignmentRow.__table__  # type: ignore[attr-defined]
 MISSING: Table = UnassignedRow.__table__  # type: ignore[attr-defined]
@@ -47,23 +57,85 @@ def _row_dicts(run_id: int, result: AssignmentResult) -> list[dict[str, object]]
     ]
 
 
-def record_run(session: Session, result: AssignmentResult, *, actor: str = "system") -> int:
-    """Store a checked run and an ``assignment.run`` audit event; returns the run id."""
+LATEST = "latest"
+"""``expected`` of ``record_run``: replace whatever run is current when recording."""
+
+
+def current_run(session: Session, draw_ids: list[str] | str) -> AssignmentRun | None:
+    """The run of exactly these draws that no later run supersedes, or ``None``."""
+    key = draw_ids if isinstance(draw_ids, str) else join_list(sorted(draw_ids))
+    table = AssignmentRun.__table__  # type: ignore[attr-defined]
+    replaced = select(table.c.supersedes).where(
+        (table.c.draw_ids == key) & table.c.supersedes.is_not(None)
+    )
+    return (
+        session.execute(
+            select(AssignmentRun)
+            .where((col(AssignmentRun.draw_ids) == key) & col(AssignmentRun.id).not_in(replaced))
+            .order_by(col(AssignmentRun.id).desc())
+        )
+        .scalars()
+        .first()
+    )
+
+
+def _who(run: AssignmentRun) -> str:
+    at = run.created_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return f"run {run.id} by {run.created_by} at {at}"
+
+
+def record_run(
+    session: Session,
+    result: AssignmentResult,
+    *,
+    actor: str,
+    reason: str | None = None,
+    expected: int | None | str = LATEST,
+) -> int:
+    """Store a checked run and an ``assignment.run`` audit event; returns the run id.
+
+    The runs of one set of draws form a chain: a run when one exists needs a
+    ``reason`` and supersedes it. ``expected`` is the run the caller saw
+    before computing (``None``: none); if another run was recorded since,
+    nothing is stored (``ConflictError``), so racing runs resolve to one.
+    """
     meta = result_meta(result)
     draw_ids = sorted(
         {a.draw_id for a in result.assignments} | {u.draw_id for u in result.unassigned}
     )
+    key = join_list(draw_ids)
+    lock_for_write(session)
+    current = current_run(session, key)
+    current_id = current.id if current is not None else None
+    if expected != LATEST and current_id != expected:
+        assert current is not None
+        raise ConflictError(
+            f"draw(s) {key} were staffed meanwhile: {_who(current)}; nothing recorded."
+        )
+    if current is not None and not (reason and reason.strip()):
+        raise InvalidInputError(
+            f"draw(s) {key} already have an assignment: {_who(current)}; "
+            "a new run needs --reason and supersedes it."
+        )
     run = AssignmentRun(
-        draw_ids=join_list(draw_ids),
+        draw_ids=key,
         start=result.start,
         end=result.end,
         seed=result.seed,
         complete=result.complete,
         settings=asdict(result.settings),
         solver=meta["solver"],
+        supersedes=current_id,
+        reason=reason or "",
+        created_by=actor,
     )
     session.add(run)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        raise ConflictError(
+            f"another run of draw(s) {key} was recorded at the same moment; nothing recorded."
+        ) from None
     assert run.id is not None
     rows = _row_dicts(run.id, result)
     if rows:
@@ -75,7 +147,7 @@ def record_run(session: Session, result: AssignmentResult, *, actor: str = "syst
         )
     record_event(
         session,
-        "assignment.run",
+        "assignment.redone" if current_id is not None else "assignment.run",
         subject=f"run:{run.id}",
         actor=actor,
         details={
@@ -88,7 +160,10 @@ def record_run(session: Session, result: AssignmentResult, *, actor: str = "syst
             "visits": len({a.visit_id for a in result.assignments}),
             "rows": len(rows),
             "unassigned": len(result.unassigned),
+            "supersedes": current_id,
+            "reason": reason or "",
         },
+        digest=run_digest(session.connection(), run.id) or "",
     )
     return run.id
 
@@ -153,7 +228,7 @@ def record_swap(
     old_id: str,
     new_id: str,
     reason: str = "",
-    actor: str = "system",
+    actor: str,
 ) -> None:
     """Replace the run's rows for ``uscc`` by ``after``'s and audit the swap."""
     table = ROWS
@@ -174,6 +249,7 @@ def record_swap(
             "team_before": list(old_team),
             "team_after": list(changed.assignments[0].team),
         },
+        digest=run_digest(session.connection(), run_id) or "",
     )
 
 

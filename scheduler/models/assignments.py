@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, Index
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint, text
 from sqlalchemy.types import JSON
 from sqlmodel import Field, SQLModel
 
@@ -20,8 +20,24 @@ __all__ = ["AssignmentRun", "AssignmentRow", "UnassignedRow"]
 
 
 class AssignmentRun(SQLModel, table=True):
-    """One matching run: window, rules, seed and solver settings."""
+    """One matching run: window, rules, seed and solver settings.
 
+    The runs of one set of draws (``draw_ids``) form a chain like re-draws:
+    one first run (partial unique index where ``supersedes`` is NULL), and a
+    later run names the run it replaces in ``supersedes`` (unique) with a
+    ``reason``. Concurrent runs of the same draws resolve to one.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("supersedes", name="uq_assignmentrun_supersedes"),
+        Index(
+            "uq_assignmentrun_first_per_draws",
+            "draw_ids",
+            unique=True,
+            sqlite_where=text("supersedes IS NULL"),
+            postgresql_where=text("supersedes IS NULL"),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
     draw_ids: str = ""
@@ -33,6 +49,10 @@ class AssignmentRun(SQLModel, table=True):
     complete: bool = True
     settings: dict = Field(default_factory=dict, sa_column=Column(JSON))
     solver: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    supersedes: int | None = Field(default=None)
+    """Id of the earlier run of the same draws that this one replaces."""
+    reason: str = ""
+    created_by: str = "system"
 
 
 class AssignmentRow(SQLModel, table=True):

@@ -14,6 +14,8 @@ from sqlalchemy import Column, Index, UniqueConstraint, event
 from sqlalchemy.types import JSON
 from sqlmodel import Field, SQLModel
 
+from scheduler import audit_guard
+
 __all__ = [
     "Department",
     "Sector",
@@ -25,6 +27,7 @@ __all__ = [
     "Conflict",
     "Inspection",
     "AuditEvent",
+    "AuditHead",
     "utcnow",
 ]
 
@@ -121,10 +124,15 @@ class Inspection(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """Append-only log of every consequential action (draws, re-draws, swaps, ...).
+    """Append-only, hash-chained log of every consequential action (draws, runs, swaps, ...).
 
-    Rows can be added, never changed or removed: the ORM refuses updates and
-    deletes (see the listeners below).
+    ``seq`` numbers the chain from 1; ``prev_hash`` is the previous event's
+    ``hash`` (64 zeros for the first); ``hash`` is SHA-256 of the event's
+    canonical JSON including ``prev_hash`` (``scheduler.audit_chain``);
+    ``digest`` is SHA-256 of what the event records (a draw's stored rows and
+    receipt, a run's rows), or empty. ``seq`` and ``prev_hash`` are unique, so
+    two appends can never both extend the same head (no fork). Database
+    triggers refuse UPDATE and DELETE on this table; the ORM refuses them too.
     """
 
     id: int | None = Field(default=None, primary_key=True)
@@ -133,6 +141,22 @@ class AuditEvent(SQLModel, table=True):
     kind: str = Field(index=True, max_length=64)
     subject: str = Field(default="", index=True)
     details: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    seq: int | None = Field(default=None, unique=True)
+    prev_hash: str | None = Field(default=None, unique=True, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)
+    digest: str = Field(default="", max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """The chain's head in one row (``id`` 1): appends lock it, so they run one at a time.
+
+    Also a second witness of the head: ``audit verify`` checks that the last
+    event's ``seq`` and ``hash`` equal it, so a deleted last event is noticed.
+    """
+
+    id: int = Field(default=1, primary_key=True)
+    seq: int = 0
+    hash: str = Field(default="0" * 64, max_length=64)
 
 
 def _refuse_change(mapper, connection, target) -> None:  # noqa: ARG001
@@ -141,3 +165,4 @@ def _refuse_change(mapper, connection, target) -> None:  # noqa: ARG001
 
 event.listen(AuditEvent, "before_update", _refuse_change)
 event.listen(AuditEvent, "before_delete", _refuse_change)
+event.listen(AuditEvent.__table__, "after_create", audit_guard.after_create)  # type: ignore[attr-defined]

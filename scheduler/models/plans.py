@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint, event
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint, event, text
 from sqlalchemy.types import JSON
 from sqlmodel import Field, SQLModel
 
@@ -41,8 +41,24 @@ class Plan(SQLModel, table=True):
 
 
 class Draw(SQLModel, table=True):
-    """One recorded draw of a plan, with its full receipt."""
+    """One recorded draw of a plan, with its full receipt.
 
+    The draws of a plan form a chain, enforced by the database: at most one
+    first draw per plan (``supersedes`` NULL, partial unique index) and each
+    draw superseded at most once (``supersedes`` unique). Of planners drawing
+    at once, exactly one insert succeeds; the others violate a constraint.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("supersedes", name="uq_draw_supersedes"),
+        Index(
+            "uq_draw_first_per_plan",
+            "plan_id",
+            unique=True,
+            sqlite_where=text("supersedes IS NULL"),
+            postgresql_where=text("supersedes IS NULL"),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     draw_id: str = Field(unique=True, index=True, max_length=32)
     plan_id: int = Field(foreign_key="plan.id", index=True)

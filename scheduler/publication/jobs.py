@@ -115,8 +115,12 @@ def run_export(
     results: pd.DataFrame | None = None,
     department_code: str | None = None,
     split: Literal["none", "department", "division"] = "none",
+    anchor: str | None = None,
 ) -> tuple[list[Path], int]:
-    """Build and write one export; returns (files written, rows or teams exported)."""
+    """Build and write one export; returns (files written, rows or teams exported).
+
+    ``anchor``: the audit chain head printed with a public list (from the database).
+    """
     if kind == "list":
         frame = inspection_list(
             directory, draw, assignment=assignment, department_code=department_code
@@ -142,7 +146,7 @@ def run_export(
             department_code=department_code,
         )
         return write_tables(
-            split_frame(frame, split), PUBLIC_COLUMNS, out, fmt, title="抽查结果公示"
+            split_frame(frame, split), PUBLIC_COLUMNS, out, fmt, title="抽查结果公示", anchor=anchor
         ), len(frame)
     raise InvalidInputError(f"unknown export kind {kind!r}; expected list, tasks or public")
 

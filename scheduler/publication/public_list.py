@@ -11,13 +11,20 @@ person (the entity name) goes through ``NameMasker``.
 from __future__ import annotations
 
 import pandas as pd
+from sqlalchemy import Engine
 
 from scheduler import reference
 from scheduler.directory import Directory
 from scheduler.publication.exports import Lookups
 from scheduler.publication.masking import NameMasker
 
-__all__ = ["PUBLIC_COLUMNS", "INDIVIDUAL_BUSINESS", "masker_for", "public_list"]
+__all__ = [
+    "PUBLIC_COLUMNS",
+    "INDIVIDUAL_BUSINESS",
+    "masker_for",
+    "public_list",
+    "list_anchor",
+]
 
 PUBLIC_COLUMNS: dict[str, str] = {
     "department": "检查机关",
@@ -127,3 +134,14 @@ def public_list(
         }
     )
     return out.sort_values(["department", "division", "uscc"], kind="stable").reset_index(drop=True)
+
+
+def list_anchor(engine: Engine) -> str:
+    """The audit chain head to print with a public list drawn from ``engine``'s database.
+
+    Publishing it puts an anchor outside the database: a later rewrite of the
+    audit log no longer contains it (docs/security.md).
+    """
+    from scheduler.audit_chain import chain_head
+
+    return str(chain_head(engine))

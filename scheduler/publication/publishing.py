@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from scheduler.audit_chain import lock_for_write
 from scheduler.directory import Directory
 from scheduler.publication.exports import split_frame
 from scheduler.publication.public_list import PUBLIC_COLUMNS, public_list
@@ -24,14 +25,25 @@ def publish_pending(
     fmt: Format,
     on: date,
     draw_id: str | None = None,
+    actor: str = "system",
 ) -> tuple[list[Path], int]:
     """Write every unpublished result (of ``draw_id``) as the public list; mark them published.
 
-    The file is written before the rows are marked, inside the caller's
-    transaction: if writing fails, nothing is marked.
+    Marking and writing share the caller's transaction: if writing fails, the
+    transaction fails and nothing is marked. The list carries the audit
+    chain head after the marking (``scheduler.audit_chain``), the public's
+    anchor against a later rewrite of the record.
     """
     frame, ids = pending_frame(session, draw_id=draw_id)
     table = public_list(directory, results=frame)
-    files = write_tables(split_frame(table, "none"), PUBLIC_COLUMNS, out, fmt, title="抽查结果公示")
-    mark_published(session, ids, on=on)
+    mark_published(session, ids, on=on, actor=actor)
+    head = lock_for_write(session)
+    files = write_tables(
+        split_frame(table, "none"),
+        PUBLIC_COLUMNS,
+        out,
+        fmt,
+        title="抽查结果公示",
+        anchor=str(head),
+    )
     return files, len(ids)

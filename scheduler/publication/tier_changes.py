@@ -66,6 +66,7 @@ def change_tier(
     on: date,
     report_due: date,
     result_id: int | None = None,
+    actor: str = "system",
 ) -> TierChange:
     """Set the tier from day ``on`` (a ``Rating`` row) and record the change with its audit event.
 
@@ -108,6 +109,7 @@ def change_tier(
             "effective_on": on.isoformat(),
             "report_due": report_due.isoformat(),
         },
+        actor,
     )
     return change
 
@@ -119,6 +121,7 @@ def apply_findings(
     scheme: TierScheme,
     rules: LifecycleRules,
     calendar: WorkingCalendar,
+    actor: str = "system",
 ) -> list[TierChange]:
     """Move tiers for the findings in ``results`` (in date order); returns the changes."""
     changes = []
@@ -150,6 +153,7 @@ def apply_findings(
                     result.inspected_on,
                     due,
                     result.id,
+                    actor,
                 )
             )
     return changes

@@ -15,12 +15,15 @@ from typing import Literal
 
 import pandas as pd
 
+from scheduler.atomic_files import atomic_target, write_text
 from scheduler.publication.exports import TASK_COLUMNS, TaskSheet
 from scheduler.safe_cells import neutralise, neutralise_frame
 
 __all__ = ["Format", "write_tables", "write_task_sheets", "sheet_title"]
 
 Format = Literal["xlsx", "csv", "json"]
+ANCHOR_TITLE = "审计链锚点"
+"""Worksheet of a public list that carries the audit chain head."""
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -73,10 +76,15 @@ def write_tables(
     fmt: Format,
     *,
     title: str,
+    anchor: str | None = None,
 ) -> list[Path]:
-    """Write grouped tables; returns the files written."""
+    """Write grouped tables, each file atomically; returns the files written.
+
+    ``anchor`` (the audit chain head, for public lists from the database) goes
+    with the list: a last worksheet in XLSX, a field in JSON, a
+    ``<name>.anchor.txt`` beside CSV files.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
         from openpyxl import Workbook
 
@@ -88,27 +96,34 @@ def write_tables(
             )
         if not sheets:
             book.create_sheet(title)
-        book.save(path)
+        if anchor:
+            book.create_sheet(sheet_title(ANCHOR_TITLE, used)).append([anchor])
+        with atomic_target(path) as temporary:
+            book.save(temporary)
         return [path]
     if fmt == "csv":
         written = []
         for key, frame in sheets.items():
             target = _group_path(path, key, len(sheets) > 1)
-            _chinese(frame, columns).to_csv(
-                target, index=False, encoding="utf-8-sig", lineterminator="\r\n"
-            )
+            with atomic_target(target) as temporary:
+                _chinese(frame, columns).to_csv(
+                    temporary, index=False, encoding="utf-8-sig", lineterminator="\r\n"
+                )
             written.append(target)
+        if anchor:
+            written.append(write_text(path.with_name(path.stem + ".anchor.txt"), anchor + "\n"))
         return written
     if fmt == "json":
         payload = {
             "title": title,
+            **({"audit_chain_head": anchor} if anchor else {}),
             "columns": columns,
             "groups": {
                 key: frame[[c for c in columns if c in frame]].to_dict("records")
                 for key, frame in sheets.items()
             },
         }
-        path.write_text(json.dumps(payload, ensure_ascii=False, default=str), encoding="utf-8")
+        write_text(path, json.dumps(payload, ensure_ascii=False, default=str))
         return [path]
     raise ValueError(f"`fmt` must be 'xlsx', 'csv' or 'json'; got {fmt!r}")
 
@@ -125,7 +140,6 @@ def write_task_sheets(sheets: list[TaskSheet], path: str | Path, fmt: Format) ->
     """XLSX: one worksheet per team (heading, task table, declaration line); CSV: one flat
     table with the team on every row; JSON: teams with their tasks and declaration."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell
@@ -155,7 +169,8 @@ def write_task_sheets(sheets: list[TaskSheet], path: str | Path, fmt: Format) ->
             ws.append([s.declaration])
         if not sheets:
             book.create_sheet("检查任务单")
-        book.save(path)
+        with atomic_target(path) as temporary:
+            book.save(temporary)
         return [path]
     if fmt == "csv":
         frames = [
@@ -168,9 +183,10 @@ def write_task_sheets(sheets: list[TaskSheet], path: str | Path, fmt: Format) ->
             else pd.DataFrame(columns=list(TASK_COLUMNS))
         )
         columns = {**{k: v for k, v in _TEAM_FIELDS.items() if k != "department"}, **TASK_COLUMNS}
-        _chinese(flat, columns).to_csv(
-            path, index=False, encoding="utf-8-sig", lineterminator="\r\n"
-        )
+        with atomic_target(path) as temporary:
+            _chinese(flat, columns).to_csv(
+                temporary, index=False, encoding="utf-8-sig", lineterminator="\r\n"
+            )
         return [path]
     if fmt == "json":
         teams = [
@@ -187,11 +203,11 @@ def write_task_sheets(sheets: list[TaskSheet], path: str | Path, fmt: Format) ->
             }
             for s in sheets
         ]
-        path.write_text(
+        write_text(
+            path,
             json.dumps(
                 {"title": "检查任务单", "teams": teams}, ensure_ascii=False, indent=1, default=str
             ),
-            encoding="utf-8",
         )
         return [path]
     raise ValueError(f"`fmt` must be 'xlsx', 'csv' or 'json'; got {fmt!r}")

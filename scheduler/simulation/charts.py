@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from scheduler.atomic_files import atomic_target
 from scheduler.simulation.metrics import HEADLINE_METRICS, summarise
 from scheduler.simulation.runner import SimulationResult
 
@@ -57,7 +58,8 @@ def write_charts(result: SimulationResult, out: Path) -> list[Path]:
         ax.legend(fontsize=8)
         fig.tight_layout()
         path = out / f"{name}.png"
-        fig.savefig(path)
+        with atomic_target(path) as temporary:
+            fig.savefig(temporary, format="png")
         plt.close(fig)
         written.append(path)
 
@@ -82,7 +84,8 @@ def write_charts(result: SimulationResult, out: Path) -> list[Path]:
     fig.suptitle("Tier distribution")
     fig.tight_layout()
     path = out / "tier_distribution.png"
-    fig.savefig(path)
+    with atomic_target(path) as temporary:
+        fig.savefig(temporary, format="png")
     plt.close(fig)
     written.append(path)
     return written

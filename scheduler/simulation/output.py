@@ -171,23 +171,20 @@ def markdown_table(result: SimulationResult) -> str:
 def write_results(result: SimulationResult, out: Path, *, charts: bool = True) -> list[Path]:
     """Write ``metrics.csv`` (tidy, per replication), ``summary.csv``, ``summary.json``,
     ``summary.md`` and, unless ``charts=False``, the PNG charts; returns the paths."""
-    out.mkdir(parents=True, exist_ok=True)
+    from scheduler.atomic_files import atomic_target, write_text
+
     written = []
-    path = out / "metrics.csv"
-    tidy_frame(result).to_csv(path, index=False, float_format="%.10g")
-    written.append(path)
-    path = out / "summary.csv"
-    summary_frame(result).to_csv(path, index=False, float_format="%.10g")
-    written.append(path)
-    path = out / "summary.json"
-    path.write_text(
-        json.dumps(summary_dict(result), ensure_ascii=False, indent=2, sort_keys=False) + "\n",
-        encoding="utf-8",
-    )
-    written.append(path)
-    path = out / "summary.md"
-    path.write_text(markdown_table(result), encoding="utf-8")
-    written.append(path)
+    for name, frame in (
+        ("metrics.csv", tidy_frame(result)),
+        ("summary.csv", summary_frame(result)),
+    ):
+        path = out / name
+        with atomic_target(path) as temporary:
+            frame.to_csv(temporary, index=False, float_format="%.10g")
+        written.append(path)
+    summary = json.dumps(summary_dict(result), ensure_ascii=False, indent=2, sort_keys=False)
+    written.append(write_text(out / "summary.json", summary + "\n"))
+    written.append(write_text(out / "summary.md", markdown_table(result)))
     if charts:
         from scheduler.simulation.charts import write_charts
 
