@@ -68,7 +68,7 @@ class _Latest:
     runs: dict[int, tuple[int, str]] = field(default_factory=dict)
 
 
-def _run_id(subject: str) -> int | None:
+def run_id_of(subject: str) -> int | None:
     """``run:12`` or ``run:12/<uscc>`` -> 12 (a swap in a file plan has no run)."""
     if not subject.startswith("run:"):
         return None
@@ -125,7 +125,7 @@ def _note(latest: _Latest, row: object, seq: int) -> None:
         latest.draws[subject] = (seq, digest)
     elif kind in SUBSTITUTION_KINDS:
         latest.substitutions[subject] = (seq, digest)
-    elif kind in RUN_KINDS and (run := _run_id(subject)) is not None:
+    elif kind in RUN_KINDS and (run := run_id_of(subject)) is not None:
         latest.runs[run] = (seq, digest)
 
 

@@ -50,8 +50,15 @@ def make_engine(url: str | None = None) -> Engine:
 
 
 def init_db(engine: Engine) -> None:
-from sqlalchemy import Engine, event
-from sqlmodel import Session, create_engine
+    """Bring the schema to the newest migration (idempotent, safe to race).
+
+    ``scheduler.schema.upgrade`` holds the database's write lock (SQLite ``BEGIN
+    IMMEDIATE``, a PostgreSQL advisory lock) for the whole upgrade, so processes
+    initialising an empty database at once take turns instead of colliding.
+    """
+    from scheduler.schema import upgrade
+
+    upgrade(engine)
 
 
 @contextmanager

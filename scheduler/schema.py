@@ -75,6 +75,9 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
     revision are taken to be the baseline (the pre-migration release's schema).
     """
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # batch mode re-creates tables; keys are checked once at the end instead
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         _write_lock(connection)
         context = MigrationContext.configure(connection)
         if context.get_current_revision() is None and _has_scheduler_tables(connection):
@@ -84,7 +87,11 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+            raise RuntimeError("the migration left rows whose foreign keys do not resolve")
         connection.commit()
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
     return current_revision(engine) or ""
 
 
