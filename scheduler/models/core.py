@@ -25,6 +25,8 @@ __all__ = [
     "Conflict",
     "Inspection",
     "AuditEvent",
+    "DirectoryVersion",
+    "DirectorySummary",
     "utcnow",
 ]
 
@@ -141,3 +143,31 @@ def _refuse_change(mapper, connection, target) -> None:  # noqa: ARG001
 
 event.listen(AuditEvent, "before_update", _refuse_change)
 event.listen(AuditEvent, "before_delete", _refuse_change)
+
+
+class DirectoryVersion(SQLModel, table=True):
+    """One version of the directory tables: a load, or an edit of them outside a load.
+
+    Keys what is derived from the directory (``DirectorySummary``), so a new
+    load invalidates it for every process, not a restart; a load's per-table
+    source fingerprints let a re-load skip tables whose files did not change.
+    """
+
+    __tablename__ = "directory_version"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow)
+    kind: str = Field(max_length=8)
+    """``load`` or ``edit``."""
+    fingerprints: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    """Table -> SHA-256 of its source file as loaded (``{}`` for an edit)."""
+    counts: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    """Table -> rows in the database after the load."""
+
+
+class DirectorySummary(SQLModel, table=True):
+    """A summary of one directory version (overview totals, a tier mix, ...), as JSON."""
+
+    __tablename__ = "directory_summary"
+    version_id: int = Field(foreign_key="directory_version.id", primary_key=True)
+    name: str = Field(primary_key=True, max_length=128)
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON))
