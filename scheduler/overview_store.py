@@ -55,11 +55,12 @@ class Overview:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Overview:
         def frame(name: str, ints: tuple[str, ...]) -> pd.DataFrame:
-            table = pd.DataFrame(data[name])
-            for column in ints:
-                if column in table:
-                    table[column] = table[column].astype("int64")
-            return table
+            return pd.DataFrame(
+                {
+                    c: pd.Series(v, dtype="int64" if c in ints else object)
+                    for c, v in data[name].items()
+                }
+            )
 
         return cls(
             totals=DirectoryTotals(**data["totals"]),
@@ -100,8 +101,10 @@ def _by_region(connection: Connection, small: Directory) -> pd.DataFrame:
             func.sum(case((entity.c.status == ACTIVE_STATUS, 1), else_=0)),
         ).group_by(entity.c.region_code)
     ).all()
-    counts = pd.Series({r[0]: int(r[1]) for r in rows}, name="entities", dtype="int64")
-    active = pd.Series({r[0]: int(r[2]) for r in rows if r[2]}, name="active", dtype="int64")
+    codes = pd.Index([r[0] for r in rows], dtype=object)
+    counts = pd.Series([int(r[1]) for r in rows], index=codes, name="entities", dtype="int64")
+    active = pd.Series([int(r[2] or 0) for r in rows], index=codes, name="active", dtype="int64")
+    active = active[active > 0]
     inspectors = small.inspectors
     staff = (
         inspectors.loc[inspectors["active"].astype(bool)]
@@ -114,9 +117,8 @@ def _by_region(connection: Connection, small: Directory) -> pd.DataFrame:
     frame = pd.concat([counts, active, staff], axis=1).fillna(0).astype("int64")
     frame.index.name = "region_code"
     frame = frame.reset_index()
-    names = small.regions.set_index("code")["name"] if len(small.regions) else pd.Series()
-    mapped = frame["region_code"].map(names).astype(object)
-    frame.insert(1, "region_name", mapped.where(mapped.notna(), ""))
+    names = overview._names(frame["region_code"], overview._region_names(small))
+    frame.insert(1, "region_name", names)
     return frame.sort_values("region_code", ignore_index=True)
 
 
@@ -152,7 +154,12 @@ def overview_from_db(engine: Engine, *, today: date | None = None) -> Overview:
             select(entity.c.entity_type, func.count()).group_by(entity.c.entity_type)
         ).all()
         by_type = (
-            pd.Series({r[0]: int(r[1]) for r in types}, name="entities", dtype="int64")
+            pd.Series(
+                [int(r[1]) for r in types],
+                index=pd.Index([r[0] for r in types], dtype=object),
+                name="entities",
+                dtype="int64",
+            )
             .rename_axis("entity_type")
             .sort_index()
             .sort_values(ascending=False, kind="stable")
