@@ -202,9 +202,16 @@ def _name(today: date) -> str:
 
 
 def store_overview(engine: Engine, version: int, *, today: date | None = None) -> None:
-    """Compute the overview of ``version`` now (after a load), for every process to read."""
+    """Compute the overview of ``version`` now (after a load), for every process to read.
+
+    Also the public-rating tier mix of the configured scheme, the overview's
+    first chart (other departments' mixes are computed when first asked for).
+    """
+    from scheduler.reference import PUBLIC_DEPARTMENT, tier_scheme
+
     today = today or date.today()
     store_summary(engine, version, _name(today), overview_from_db(engine, today=today).as_dict())
+    tier_mix_from_db(engine, PUBLIC_DEPARTMENT, on=today, tier_order=tier_scheme(None).codes)
 
 
 def stored_overview(engine: Engine, *, today: date | None = None) -> Overview:
