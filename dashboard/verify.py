@@ -12,7 +12,18 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard.i18n import t
-from dashboard.state import audit, directory, engine, key, missing, show_error, upstream
+from dashboard.state import (
+    audit,
+    directory,
+    engine,
+    frame_input,
+    key,
+    missing,
+    show_error,
+    small_directory,
+    upstream,
+)
+from scheduler.directory import Directory
 from scheduler.errors import SchedulerError
 
 __all__ = ["verify_section"]
@@ -34,6 +45,31 @@ def _show(report) -> None:  # noqa: ANN001
     )
 
 
+def _json(raw: bytes) -> dict:
+    import json
+
+    try:
+        found = json.loads(raw)
+    except ValueError:
+        return {}  # the verification reports the unreadable receipt
+    return found if isinstance(found, dict) else {}
+
+
+def _frame_data(receipt: dict) -> Directory | None:
+    """What recomputing the receipt's frame reads: selected in the database by its rules.
+
+    A receipt whose parameters do not parse gets the whole directory, so that
+    the verification itself reports what is wrong with it.
+    """
+    from scheduler.draw import DrawParameters
+
+    try:
+        rules = DrawParameters.from_dict(receipt["parameters"]).rules
+    except (KeyError, TypeError, ValueError, SchedulerError):
+        return directory()
+    return frame_input(rules)
+
+
 def verify_section(page: str) -> None:
     """Recompute a recorded or uploaded draw and say whether it matches its receipt."""
     st.subheader(t("Verify a draw"))
@@ -42,8 +78,7 @@ def verify_section(page: str) -> None:
     if verification is None or plans is None:
         missing(t("draw receipts and verification (scheduler.receipt)"))
         return
-    data = directory()
-    if data is None:
+    if small_directory() is None:
         st.info(t("The database holds no directory yet. Import one on the Data import page."))
         return
     recorded, uploaded = st.tabs([t("A recorded draw"), t("A receipt and draw file")])
@@ -55,10 +90,9 @@ def verify_section(page: str) -> None:
             draw_id = st.selectbox(t("Draw"), list(draws["draw_id"]), key=key(page, "verify_draw"))
             if st.button(t("Verify"), key=key(page, "verify_recorded")):
                 try:
+                    receipt_of = plans.draw_receipt(engine(), draw_id)
                     report = verification.verify(
-                        data,
-                        plans.draw_rows(engine(), draw_id),
-                        plans.draw_receipt(engine(), draw_id),
+                        _frame_data(receipt_of), plans.draw_rows(engine(), draw_id), receipt_of
                     )
                 except SchedulerError as error:
                     show_error(error)
@@ -78,7 +112,9 @@ def verify_section(page: str) -> None:
                 receipt_path.write_bytes(receipt.getvalue())
                 draw_path.write_bytes(draw_file.getvalue())
                 try:
-                    report = verification.verify(data, draw_path, receipt_path)
+                    report = verification.verify(
+                        _frame_data(_json(receipt.getvalue())), draw_path, receipt_path
+                    )
                 except SchedulerError as error:
                     show_error(error)
                 else:
