@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, false, literal, or_, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, false, literal, or_, select
 
 from scheduler.db import in_chunks
 from scheduler.db_tables import DB_TABLES
@@ -47,7 +47,7 @@ def _like_escaped(text: str) -> str:
 def _scope_condition(rules: FrameRules, sectors: tuple[str, ...]):  # noqa: ANN202
     """Entities that may be in the frame: a superset of ``frame._supervised`` and the filters."""
     entity = DB_TABLES["entities"]
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if rules.regions:
         conditions.append(entity.c.region_code.in_(rules.regions))
     if rules.entity_types:

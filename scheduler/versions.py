@@ -123,7 +123,9 @@ def record_version(
     result = connection.execute(
         insert(VERSIONS).values(kind=kind, fingerprints=fingerprints or {}, counts=counts or {})
     )
-    return int(result.inserted_primary_key[0])
+    key = result.inserted_primary_key
+    assert key is not None  # an insert of one row
+    return int(key[0])
 
 
 def summary(engine: Engine, name: str, compute: Callable[[], dict]) -> dict:
