@@ -8,7 +8,8 @@ again: the upsert would change nothing. A folder with no changed file is not
 even parsed (a 1.48M-entity re-load: seconds instead of a minute).
 
 Writes to the directory tables outside a load (a tier change, a recorded
-inspection result) go through the ORM; a ``before_flush`` hook appends an
+inspection result) go through the ORM; a ``before_flush`` hook
+(``scheduler.models.core``, so it is active wherever the models are) appends an
 ``edit`` version for them, which has no fingerprints, so the next load writes
 every table and summaries of the earlier version are not reused.
 
@@ -23,24 +24,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, func, insert, select
-from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy import Connection, Engine, func, insert, select
 
 from scheduler.db_tables import DB_TABLES, count_rows
 from scheduler.formats import TABLE_ORDER
-from scheduler.models.core import (
-    Conflict,
-    Department,
-    DirectorySummary,
-    DirectoryVersion,
-    Entity,
-    Inspection,
-    Inspector,
-    InspectorQualification,
-    Rating,
-    Region,
-    Sector,
-)
+from scheduler.models.core import DirectorySummary, DirectoryVersion
 
 __all__ = [
     "folder_fingerprints",
@@ -52,17 +40,6 @@ __all__ = [
 
 VERSIONS = DirectoryVersion.__table__  # type: ignore[attr-defined]
 SUMMARIES = DirectorySummary.__table__  # type: ignore[attr-defined]
-_DIRECTORY_MODELS = (
-    Department,
-    Sector,
-    Region,
-    Entity,
-    Rating,
-    Inspector,
-    InspectorQualification,
-    Conflict,
-    Inspection,
-)
 _BLOCK = 1 << 20
 
 
@@ -163,11 +140,3 @@ def store_summary(engine: Engine, version: int, name: str, payload: dict) -> Non
             connection.execute(
                 insert(SUMMARIES).values(version_id=version, name=name, payload=payload)
             )
-
-
-@event.listens_for(OrmSession, "before_flush")
-def _directory_edited(session: OrmSession, _context: Any, _instances: Any) -> None:
-    """An ORM write to a directory table outside a load makes a new (``edit``) version."""
-    changed = (*session.new, *session.dirty, *session.deleted)
-    if any(isinstance(obj, _DIRECTORY_MODELS) for obj in changed):
-        record_version(session.connection(), "edit")

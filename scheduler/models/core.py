@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, Index, UniqueConstraint, event
+from sqlalchemy import Column, Index, UniqueConstraint, event, insert
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.types import JSON
 from sqlmodel import Field, SQLModel
 
@@ -171,3 +172,31 @@ class DirectorySummary(SQLModel, table=True):
     version_id: int = Field(foreign_key="directory_version.id", primary_key=True)
     name: str = Field(primary_key=True, max_length=128)
     payload: dict = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+_DIRECTORY_MODELS = (
+    Department,
+    Sector,
+    Region,
+    Entity,
+    Rating,
+    Inspector,
+    InspectorQualification,
+    Conflict,
+    Inspection,
+)
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _directory_edited(session: OrmSession, _context: object, _instances: object) -> None:
+    """An ORM write to a directory table outside a load makes a new ``edit`` version.
+
+    Registered with the models so that every writer (tier changes, results)
+    triggers it; see ``scheduler.versions``.
+    """
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, _DIRECTORY_MODELS) for obj in changed):
+        table = DirectoryVersion.__table__  # type: ignore[attr-defined]
+        session.connection().execute(
+            insert(table).values(kind="edit", fingerprints={}, counts={}, at=utcnow())
+        )
