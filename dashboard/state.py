@@ -26,7 +26,11 @@ __all__ = [
     "database_url",
     "engine",
     "directory",
+    "directory_version",
+    "small_directory",
+    "staffing_directory",
     "cached_frame",
+    "frame_input",
     "audit",
     "refresh",
     "upstream",
@@ -78,24 +82,80 @@ def directory() -> Directory | None:
     return _directory(database_url())
 
 
+def directory_version() -> int | None:
+    """The directory version in the database (a new load or edit makes a new one).
+
+    One indexed query per rerun: what is cached per version is invalidated by
+    a load in any process, not by a restart.
+    """
+    from scheduler.versions import current_version
+
+    with engine().connect() as connection:
+        latest = current_version(connection)
+    return None if latest is None else int(latest["id"])
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _small(url: str, version: int | None) -> Directory | None:
+    from scheduler.db_tables import DB_TABLES, count_rows
+    from scheduler.readback import read_table
+
+    with _engine(url).connect() as connection:
+        if count_rows(connection, DB_TABLES["entities"]) == 0:
+            return None
+        names = ("departments", "sectors", "regions", "inspectors")
+        return Directory.from_tables({n: read_table(connection, n) for n in names})
+
+
+def small_directory() -> Directory | None:
+    """The reference tables and inspectors (no entity-sized table), or ``None`` while empty.
+
+    What the planning pages' choices need; the entities stay in the database
+    (a page never holds the whole entity table).
+    """
+    if upstream("scheduler.versions") is None:
+        return None
+    return _small(database_url(), directory_version())
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _frame(url: str, data_id: int, rules: Any) -> Any:
+def _frame_input(url: str, version: int | None, rules: Any) -> Directory:
+    from scheduler.db_scope import frame_directory
+
+    return frame_directory(_engine(url), rules)
+
+
+def frame_input(rules: Any) -> Directory:
+    """The rows of the directory the frame of ``rules`` can hold (what a draw reads)."""
+    return _frame_input(database_url(), directory_version(), rules)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _frame(url: str, version: int | None, rules: Any) -> Any:
     from scheduler.frame import build_frame
 
-    data = _directory(url)
-    if data is None:
-        raise LookupError("no directory in the database")
-    return build_frame(data, rules)
+    return build_frame(_frame_input(url, version, rules), rules)
 
 
 def cached_frame(rules: Any) -> Any:
-    """The sampling frame of ``rules`` over the shared directory, built once per rules.
+    """The sampling frame of ``rules``, selected in the database, built once per rules and version.
 
-    The commitment, the preview and the draw all need the same frame; on a
-    million entities building it is the slow step, so it is shared, not copied.
+    The commitment, the preview and the draw all need the same frame; only
+    the rows it can hold leave the database (``scheduler.db_scope``).
     """
-    data = directory()
-    return _frame(database_url(), id(data), rules)
+    return _frame(database_url(), directory_version(), rules)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _staffing(url: str, version: int | None, draw_id: str, usccs: tuple[str, ...]) -> Directory:
+    from scheduler.db_scope import staffing_directory as read
+
+    return read(_engine(url), usccs)
+
+
+def staffing_directory(draw_id: str, usccs: tuple[str, ...]) -> Directory:
+    """What staffing the visits of draw ``draw_id`` reads: its entities' rows, all inspectors."""
+    return _staffing(database_url(), directory_version(), draw_id, usccs)
 
 
 LOCAL_ACTOR = "dashboard (local)"
@@ -122,7 +182,10 @@ def audit(kind: str, subject: str, details: dict | None = None) -> None:
 def refresh() -> None:
     """Forget cached reads after the database changed (an import, a new draw)."""
     _directory.clear()
+    _small.clear()
     _frame.clear()
+    _frame_input.clear()
+    _staffing.clear()
     st.cache_data.clear()
 
 

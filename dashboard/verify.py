@@ -14,7 +14,18 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard.i18n import t
-from dashboard.state import audit, directory, engine, key, missing, show_error, upstream
+from dashboard.state import (
+    audit,
+    directory,
+    engine,
+    frame_input,
+    key,
+    missing,
+    show_error,
+    small_directory,
+    upstream,
+)
+from scheduler.directory import Directory
 from scheduler.errors import SchedulerError
 
 __all__ = ["verify_section"]
@@ -39,6 +50,31 @@ def _show(report, recorded: bool = False) -> None:  # noqa: ANN001
     )
 
 
+def _json(raw: bytes) -> dict:
+    import json
+
+    try:
+        found = json.loads(raw)
+    except ValueError:
+        return {}  # the verification reports the unreadable receipt
+    return found if isinstance(found, dict) else {}
+
+
+def _frame_data(receipt: dict) -> Directory | None:
+    """What recomputing the receipt's frame reads: selected in the database by its rules.
+
+    A receipt whose parameters do not parse gets the whole directory, so that
+    the verification itself reports what is wrong with it.
+    """
+    from scheduler.draw import DrawParameters
+
+    try:
+        rules = DrawParameters.from_dict(receipt["parameters"]).rules
+    except (KeyError, TypeError, ValueError, SchedulerError):
+        return directory()
+    return frame_input(rules)
+
+
 def verify_section(page: str) -> None:
     """Recompute a recorded or uploaded draw and say whether it matches its receipt."""
     st.subheader(t("Verify a draw"))
@@ -47,8 +83,7 @@ def verify_section(page: str) -> None:
     if verification is None or plans is None:
         missing(t("draw receipts and verification (scheduler.receipt)"))
         return
-    data = directory()
-    if data is None:
+    if small_directory() is None:
         st.info(t("The database holds no directory yet. Import one on the Data import page."))
         return
     published = st.text_input(
@@ -91,7 +126,10 @@ def verify_section(page: str) -> None:
                 draw_path.write_bytes(draw_file.getvalue())
                 try:
                     report = verification.verify(
-                        data, draw_path, receipt_path, commitment_sha256=published or None
+                        _frame_data(_json(receipt.getvalue())),
+                        draw_path,
+                        receipt_path,
+                        commitment_sha256=published or None,
                     )
                 except SchedulerError as error:
                     show_error(error)

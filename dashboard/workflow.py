@@ -17,7 +17,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from dashboard.i18n import t
-from dashboard.state import current_actor, database_url, directory, engine, key
+from dashboard.state import current_actor, database_url, engine, frame_input, key
 
 __all__ = [
     "PlanView",
@@ -118,16 +118,17 @@ def live_draw(plan_id: int) -> DrawView | None:
 
 
 def run_draw(plan_id: int, seed: int, *, seed_source: dict, reason: str | None) -> str:
-    """Draw and record the plan from the shared directory; returns the draw id."""
+    """Draw and record the plan (its frame selected in the database); returns the draw id."""
     from scheduler.plans import run_plan_draw
 
+    rules = plans()[plan_id].parameters.rules
     result = run_plan_draw(
         engine(),
         plan_id,
         seed,
         reason=reason,
         actor=current_actor(),
-        directory=directory(),
+        directory=frame_input(rules),
         seed_source=seed_source,
     )
     return result.draw_id

@@ -17,6 +17,7 @@ re-exported here so callers import from one place.
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -39,7 +40,9 @@ from scheduler.db_tables import (
 )
 from scheduler.directory import Directory
 from scheduler.formats import TABLE_ORDER, TABLES
+from scheduler.overview_store import store_overview
 from scheduler.readback import directory_from_db
+from scheduler.versions import record_version
 
 __all__ = [
     "LoadReport",
@@ -67,7 +70,13 @@ class LoadReport:
 
 
 def load_directory(
-    engine: Engine, directory: Directory, *, progress: Progress | None = None, actor: str = "system"
+    engine: Engine,
+    directory: Directory,
+    *,
+    progress: Progress | None = None,
+    actor: str = "system",
+    fingerprints: dict[str, str] | None = None,
+    skip: Collection[str] = (),
 ) -> LoadReport:
     """Upsert every table of ``directory`` in one transaction, and audit the load.
 
@@ -76,6 +85,11 @@ def load_directory(
     refused first (``check_lengths``). The directory must come from
     ``scheduler.importer`` (validated); the database's own constraints are the
     last line of defence, not the validation.
+
+    The load appends a ``DirectoryVersion`` (with the source ``fingerprints``
+    if given, see ``scheduler.versions``) and stores the overview summary of
+    the loaded directory under it. Tables in ``skip`` (unchanged since the
+    last load: ``versions.unchanged_tables``) are not written.
     """
     check_lengths(directory)
     started = time.perf_counter()
@@ -89,22 +103,35 @@ def load_directory(
         connection = session.connection()
         use_large_cache(connection)
         for name in TABLE_ORDER:
-            frame = directory.table(name)[list(TABLES[name].column_names)]
             before = count_rows(connection, DB_TABLES[name])
+            if name in skip:
+                written[name], inserted[name], counts[name] = 0, 0, before
+                continue
+            frame = directory.table(name)[list(TABLES[name].column_names)]
             table_started = time.perf_counter()
             write_table(connection, name, frame, progress, empty=before == 0)
             table_seconds[name] = round(time.perf_counter() - table_started, 3)
             counts[name] = count_rows(connection, DB_TABLES[name])
             written[name], inserted[name] = len(frame), counts[name] - before
-        qualifications = write_qualifications(connection, directory.inspectors)
+        qualifications = (
+            0 if "inspectors" in skip else write_qualifications(connection, directory.inspectors)
+        )
+        version = record_version(connection, "load", fingerprints=fingerprints, counts=counts)
         seconds = time.perf_counter() - started
         record_event(
             session,
             "directory.load",
             subject="directory",
-            details={"written": written, "inserted": inserted, "qualifications": qualifications},
+            details={
+                "written": written,
+                "inserted": inserted,
+                "qualifications": qualifications,
+                "version": version,
+                "skipped": sorted(skip),
+            },
             actor=actor,
         )
+    store_overview(engine, version)  # once per load, read by every dashboard process
     return LoadReport(written, inserted, qualifications, round(seconds, 3), counts, table_seconds)
 
 

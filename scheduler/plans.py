@@ -214,10 +214,10 @@ def run_plan_draw(
                 f"plan {plan_id} was already drawn: {_who(current)}; "
                 "a re-draw needs --reason and supersedes it."
             )
-    if directory is None:
-        from scheduler.loader import directory_from_db
+    if directory is None:  # only the rows the frame can hold leave the database
+        from scheduler.db_scope import frame_directory
 
-        directory = directory_from_db(engine)
+        directory = frame_directory(engine, parameters.rules)
     result = run_draw(directory, parameters, seed, seed_source=seed_source)
     if before_record is not None:
         before_record(result)

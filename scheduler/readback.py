@@ -17,13 +17,23 @@ from scheduler.db_tables import CHUNK_ROWS, DB_TABLES, base_type, count_rows
 from scheduler.directory import Directory
 from scheduler.formats import TABLES
 
-__all__ = ["directory_from_db"]
+__all__ = ["directory_from_db", "read_table"]
 
 
 def _typed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Database values with the column types documented in ``scheduler.directory``."""
+    """Database values with the column types documented in ``scheduler.directory``.
+
+    Columns of the table that ``frame`` lacks (not read) come back blank, as
+    from ``read_folder(tables=...)``.
+    """
     out = {}
     for column in TABLES[name].columns:
+        if column.name not in frame:
+            out[column.name] = pd.Series(
+                [pd.NaT if column.kind == "date" else ""] * len(frame),
+                dtype="datetime64[ns]" if column.kind == "date" else object,
+            )
+            continue
         values = frame[column.name]
         if column.kind == "date":
             codes, uniques = pd.factorize(values)  # few distinct dates: parse each once
@@ -48,10 +58,9 @@ def _fetch_grid(connection: Connection, query: Any, n_rows: int, n_columns: int)
     No SQLAlchemy ``Row`` per row, and never more than one chunk of tuples alive.
     """
     grid = np.empty((n_rows, n_columns), dtype=object)
-    compiled = query.compile(dialect=connection.dialect)
-    cursor = connection.connection.cursor()
+    result = connection.execute(query)  # SQLAlchemy binds the parameters (dates, lists)
+    cursor = result.cursor  # the DBAPI cursor: plain tuples, no ``Row`` processing
     try:
-        cursor.execute(str(compiled), () if compiled.positional else {})
         filled = 0
         while chunk := cursor.fetchmany(CHUNK_ROWS):
             if filled + len(chunk) > len(grid):  # rows added since the count: grow
@@ -60,7 +69,7 @@ def _fetch_grid(connection: Connection, query: Any, n_rows: int, n_columns: int)
             grid[filled : filled + len(chunk)] = chunk
             filled += len(chunk)
     finally:
-        cursor.close()
+        result.close()
     return grid[:filled]
 
 
@@ -76,6 +85,46 @@ def _by_code_point(connection: Connection, column: Any) -> Any:
     return column
 
 
+def read_table(
+    connection: Connection,
+    name: str,
+    *,
+    columns: tuple[str, ...] | None = None,
+    where: Any = None,
+) -> pd.DataFrame:
+    """One directory table (``columns`` of it, rows matching ``where``), in natural-key order.
+
+    The key columns are always read; columns not read come back blank. A
+    filtered read is sorted here, not by the database: an ``ORDER BY`` on rows
+    picked through an index costs the database a temporary B-tree (measured
+    0.7 s -> 0.3 s for 72k ratings of one division), and Python's ``str`` order
+    is the code-point order the database would use.
+    """
+    table, spec = DB_TABLES[name], TABLES[name]
+    wanted = set(columns or spec.column_names) | set(spec.key)
+    chosen = [c for c in spec.columns if c.name in wanted]
+    selected = [
+        type_coerce(table.c[c.name], String()).label(c.name)
+        if c.kind == "date"
+        else table.c[c.name]
+        for c in chosen
+    ]
+    query = select(*selected)
+    if where is None:
+        query = query.order_by(*(_by_code_point(connection, table.c[k]) for k in spec.key))
+        n_rows = count_rows(connection, table)
+    else:
+        query = query.where(where)
+        n_rows = 1024  # a size hint; the grid grows
+    grid = _fetch_grid(connection, query, n_rows, len(chosen))
+    frame = pd.DataFrame(
+        {c.name: pd.Series(grid[:, j], dtype=object) for j, c in enumerate(chosen)}
+    )
+    if where is not None:
+        frame = frame.sort_values(list(spec.key), kind="stable", ignore_index=True)
+    return _typed(name, frame)
+
+
 def directory_from_db(engine: Engine) -> Directory:
     """Every directory table read back, rows in natural-key order.
 
@@ -84,23 +133,6 @@ def directory_from_db(engine: Engine) -> Directory:
     ``date`` from PostgreSQL) and parsed once per distinct value, instead of
     SQLAlchemy's per-row date conversion.
     """
-    tables = {}
     with engine.connect() as connection:
-        for name, table in DB_TABLES.items():
-            spec = TABLES[name]
-            selected = [
-                type_coerce(table.c[c.name], String()).label(c.name)
-                if c.kind == "date"
-                else table.c[c.name]
-                for c in spec.columns
-            ]
-            query = select(*selected).order_by(
-                *(_by_code_point(connection, table.c[k]) for k in spec.key)
-            )
-            n_rows = count_rows(connection, table)  # a size hint; the grid grows if needed
-            grid = _fetch_grid(connection, query, n_rows, len(spec.columns))
-            frame = pd.DataFrame(
-                {c: pd.Series(grid[:, j], dtype=object) for j, c in enumerate(spec.column_names)}
-            )
-            tables[name] = _typed(name, frame)
+        tables = {name: read_table(connection, name) for name in DB_TABLES}
     return Directory.from_tables(tables)

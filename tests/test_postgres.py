@@ -215,6 +215,41 @@ def test_directory_from_db_equals_the_folder(engine: Engine, sample_dir: Path) -
         pd.testing.assert_frame_equal(back.table(name), expected, check_dtype=True)
 
 
+def test_database_side_selection_and_overview_equal_sqlite(
+    engine: Engine, sample_dir: Path, tmp_path: Path
+) -> None:
+    """Frame selection, staffing rows and the SQL overview: the same on PostgreSQL as on SQLite."""
+    from scheduler.db_scope import frame_directory, staffing_directory
+    from scheduler.frame import FrameRules, build_frame
+    from scheduler.loader import load_directory
+    from scheduler.overview_store import overview_from_db
+
+    lite = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    init_db(lite)
+    load_directory(lite, read_folder(sample_dir))
+    whole = directory_from_db(engine)
+    for rules in (
+        FrameRules("MARKET", date(2026, 3, 1), regions=("370702",)),
+        FrameRules("TAX", date(2026, 11, 26), sectors=("taxpayer",), entity_types=("企业",)),
+    ):
+        expected = build_frame(whole, rules)
+        for database in (engine, lite):
+            got = build_frame(frame_directory(database, rules), rules)
+            pd.testing.assert_frame_equal(got.units, expected.units)
+            pd.testing.assert_frame_equal(got.excluded, expected.excluded)
+    wanted = whole.entities["uscc"].iloc[::40].tolist()
+    pg_rows, lite_rows = staffing_directory(engine, wanted), staffing_directory(lite, wanted)
+    for name in ("entities", "conflicts", "history", "inspectors"):
+        pd.testing.assert_frame_equal(pg_rows.table(name), lite_rows.table(name))
+    day = date(2026, 11, 26)
+    pg_view, lite_view = overview_from_db(engine, today=day), overview_from_db(lite, today=day)
+    assert pg_view.totals == lite_view.totals
+    assert pg_view.warnings == lite_view.warnings
+    pd.testing.assert_frame_equal(pg_view.by_region, lite_view.by_region)
+    pd.testing.assert_frame_equal(pg_view.by_type, lite_view.by_type)
+    lite.dispose()
+
+
 def _create_plan(url: str, capsys: pytest.CaptureFixture[str], *extra: str) -> int:
     args = ["plan", "create", "--department", "MARKET", "--budget", "40", "--url", url]
     assert main([*args, "--start", "2026-12-01", "--end", "2026-12-31", *extra]) == 0

@@ -112,14 +112,14 @@ if uploads:
                     )
                 )
 
-current = directory()
-if current is not None:
+counts = loader.row_counts(engine()) if loader is not None else {}
+if counts.get("entities"):
     st.subheader(t("In the database"))
     st.dataframe(
         pd.DataFrame(
             {
                 t("Table"): [TABLES[name].zh for name in TABLE_ORDER],
-                t("Rows"): [fmt_count(len(current.table(name))) for name in TABLE_ORDER],
+                t("Rows"): [fmt_count(counts[name]) for name in TABLE_ORDER],
             }
         ),
         hide_index=True,

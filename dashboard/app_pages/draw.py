@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import workflow
 from dashboard.i18n import fmt_count, fmt_pct, t
-from dashboard.state import audit, cached_frame, directory, flash, key, show_error, show_flash
+from dashboard.state import audit, cached_frame, flash, key, show_error, show_flash, small_directory
 from dashboard.verify import verify_section
 from dashboard.views import department_options, region_options, tier_labels
 from scheduler import ceremony
@@ -21,7 +21,7 @@ from scheduler.safe_cells import neutralise_frame
 PAGE = "draw"
 st.title(t("Random draw"))
 show_flash()
-data = directory()
+data = small_directory()
 plans = workflow.plans()
 if data is None or not plans:
     st.info(t("Save a plan on the Inspection plans page first."))

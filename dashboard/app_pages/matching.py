@@ -11,7 +11,15 @@ import streamlit as st
 
 from dashboard import workflow
 from dashboard.i18n import fmt_count, fmt_pct, language, t
-from dashboard.state import audit, directory, flash, key, show_error, show_flash
+from dashboard.state import (
+    audit,
+    flash,
+    key,
+    show_error,
+    show_flash,
+    small_directory,
+    staffing_directory,
+)
 from dashboard.views import calendar_labels, department_options, region_options
 from scheduler.calendar import CalendarFallbackWarning, WorkingCalendar
 from scheduler.demo import DEMO_SEED
@@ -33,7 +41,7 @@ HOLIDAY_FALLBACK = (
 )
 st.title(t("Inspector matching"))
 show_flash()
-data = directory()
+data = small_directory()
 plans = workflow.plans()
 if data is None or not plans:
     st.info(t("Draw a plan on the Random draw page first."))
@@ -47,6 +55,8 @@ draw = workflow.live_draw(plan_id)
 if draw is None:
     st.info(t("Draw a plan on the Random draw page first."))
     st.stop()
+# Staffing reads the drawn entities' rows and the inspectors, not the whole directory.
+data = staffing_directory(draw.draw_id, tuple(draw.rows["uscc"].astype(str)))
 st.caption(
     t(
         "Draw {draw}: {n} entities; departments {departments}.",

@@ -9,30 +9,26 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import fmt_count, fmt_pct, t
-from dashboard.state import directory, key, missing, upstream
+from dashboard.state import directory_version, engine, key, missing, small_directory, upstream
 from dashboard.views import department_options, tier_labels
-from scheduler import overview
 
 st.title(t("Overview"))
-data = directory()
+data = small_directory()  # reference tables and inspectors only: entities stay in the database
 if data is None:
     st.info(t("The database holds no directory yet. Import one on the Data import page."))
     st.stop()
 
 
 @st.cache_data(show_spinner=False)
-def _summary(data_id: int) -> tuple:
-    """Aggregates of the shared directory (``data_id`` keys the cache per loaded copy)."""
-    return (
-        overview.totals(data),
-        overview.entities_by_region(data),
-        overview.entities_by_type(data),
-        overview.inspectors_by_department(data),
-        overview.data_quality(data),
-    )
+def _summary(version: int | None, today: date) -> tuple:
+    """The overview of one directory version, computed in SQL once per load and stored."""
+    from scheduler.overview_store import stored_overview
+
+    found = stored_overview(engine(), today=today)
+    return found.totals, found.by_region, found.by_type, found.by_department, found.warnings
 
 
-totals, by_region, by_type, by_department, warnings = _summary(id(data))
+totals, by_region, by_type, by_department, warnings = _summary(directory_version(), date.today())
 
 cols = st.columns(5)
 cols[0].metric(t("Entities"), fmt_count(totals.entities))
@@ -101,12 +97,13 @@ else:
     )
 
     @st.cache_data(show_spinner=False)
-    def _mix(data_id: int, department: str, on: date) -> pd.DataFrame:
-        effective = tiers.effective_tiers(data, department, on=on)
-        labels = tier_labels()
-        return overview.tier_mix(data.entities["region_code"], effective, tuple(labels))
+    def _mix(version: int | None, department: str, on: date) -> pd.DataFrame:
+        from scheduler.overview_store import tier_mix_from_db
 
-    mix = _mix(id(data), department, date.today())
+        order = tuple(tier_labels())
+        return tier_mix_from_db(engine(), department, on=on, tier_order=order)
+
+    mix = _mix(directory_version(), department, date.today())
     names = data.regions.set_index("code")["name"]
     long = (
         mix.rename(index=names)

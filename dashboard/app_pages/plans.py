@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import workflow
 from dashboard.i18n import fmt_count, fmt_pct, t
-from dashboard.state import cached_frame, directory, key, show_error
+from dashboard.state import cached_frame, key, show_error, small_directory
 from dashboard.views import (
     department_options,
     preset_options,
@@ -25,7 +25,7 @@ from scheduler.reference import default_weights, tier_scheme
 
 PAGE = "plans"
 st.title(t("Inspection plans"))
-data = directory()
+data = small_directory()
 if data is None:
     st.info(t("The database holds no directory yet. Import one on the Data import page."))
     st.stop()

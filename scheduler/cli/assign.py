@@ -203,7 +203,13 @@ def assign_command(
                 "give either --draw files or --draw-id recorded draws, not both"
             )
         draws, recorded = draws_from_db(make_engine(url), draw_id)
-        directory = _directory(data, url or "")
+        if data is None:  # only the drawn entities' rows leave the database
+            from scheduler.db_scope import staffing_directory
+
+            usccs = [u for d in draws for u in d.frame["uscc"].astype(str)]
+            directory = staffing_directory(make_engine(url), usccs)
+        else:
+            directory = _directory(data, url)
     else:
         directory = _directory(data, url)
         draws = _draws(draw, receipt, department)

@@ -97,11 +97,29 @@ def db_load(
     ],
     url: UrlOption = None,
 ) -> None:
-    """Validate a data folder and upsert it into the database in one transaction."""
+    """Validate a data folder and upsert it into the database in one transaction.
+
+    Tables whose file is unchanged since the last load are not written again;
+    a folder with no changed file is not read at all.
+    """
     from scheduler.db import init_db, make_engine
     from scheduler.importer import read_folder
     from scheduler.loader import load_directory
+    from scheduler.versions import folder_fingerprints, unchanged_tables
 
+    fingerprints = folder_fingerprints(folder) if folder.is_dir() else {}
+    engine = make_engine(url)
+    try:
+        init_db(engine)
+        unchanged = unchanged_tables(engine, fingerprints)
+    finally:
+        engine.dispose()
+    if fingerprints and unchanged == set(TABLE_ORDER):
+        console.print(
+            f"{folder}: every file is the one of the last load into {_safe_url(url)}; "
+            "nothing to write"
+        )
+        return
     with progress_bar() as bar:
         reading = bar.add_task("validating files", total=len(TABLE_ORDER))
 
@@ -110,7 +128,7 @@ def db_load(
 
         directory = read_folder(folder, progress=read_step)
         bar.update(reading, description="validated")
-        total = sum(len(directory.table(name)) for name in TABLE_ORDER)
+        total = sum(len(directory.table(n)) for n in TABLE_ORDER if n not in unchanged)
         loading = bar.add_task("loading", total=total)
         done_before: dict[str, int] = {}
 
@@ -122,8 +140,14 @@ def db_load(
 
         engine = make_engine(url)
         try:
-            init_db(engine)
-            report = load_directory(engine, directory, progress=load_step, actor=cli_actor())
+            report = load_directory(
+                engine,
+                directory,
+                progress=load_step,
+                actor=cli_actor(),
+                fingerprints=fingerprints,
+                skip=unchanged,
+            )
         finally:
             engine.dispose()
 

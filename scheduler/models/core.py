@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, Index, UniqueConstraint, event
+from sqlalchemy import Column, Index, UniqueConstraint, event, insert
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.types import JSON
 from sqlmodel import Field, SQLModel
 
@@ -28,6 +29,8 @@ __all__ = [
     "Inspection",
     "AuditEvent",
     "AuditHead",
+    "DirectoryVersion",
+    "DirectorySummary",
     "utcnow",
 ]
 
@@ -166,3 +169,59 @@ def _refuse_change(mapper, connection, target) -> None:  # noqa: ARG001
 event.listen(AuditEvent, "before_update", _refuse_change)
 event.listen(AuditEvent, "before_delete", _refuse_change)
 event.listen(AuditEvent.__table__, "after_create", audit_guard.after_create)  # type: ignore[attr-defined]
+
+
+class DirectoryVersion(SQLModel, table=True):
+    """One version of the directory tables: a load, or an edit of them outside a load.
+
+    Keys what is derived from the directory (``DirectorySummary``), so a new
+    load invalidates it for every process, not a restart; a load's per-table
+    source fingerprints let a re-load skip tables whose files did not change.
+    """
+
+    __tablename__ = "directory_version"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow)
+    kind: str = Field(max_length=8)
+    """``load`` or ``edit``."""
+    fingerprints: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    """Table -> SHA-256 of its source file as loaded (``{}`` for an edit)."""
+    counts: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    """Table -> rows in the database after the load."""
+
+
+class DirectorySummary(SQLModel, table=True):
+    """A summary of one directory version (overview totals, a tier mix, ...), as JSON."""
+
+    __tablename__ = "directory_summary"
+    version_id: int = Field(foreign_key="directory_version.id", primary_key=True)
+    name: str = Field(primary_key=True, max_length=128)
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+_DIRECTORY_MODELS = (
+    Department,
+    Sector,
+    Region,
+    Entity,
+    Rating,
+    Inspector,
+    InspectorQualification,
+    Conflict,
+    Inspection,
+)
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _directory_edited(session: OrmSession, _context: object, _instances: object) -> None:
+    """An ORM write to a directory table outside a load makes a new ``edit`` version.
+
+    Registered with the models so that every writer (tier changes, results)
+    triggers it; see ``scheduler.versions``.
+    """
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, _DIRECTORY_MODELS) for obj in changed):
+        table = DirectoryVersion.__table__  # type: ignore[attr-defined]
+        session.connection().execute(
+            insert(table).values(kind="edit", fingerprints={}, counts={}, at=utcnow())
+        )

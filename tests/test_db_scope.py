@@ -1,0 +1,116 @@
+"""The database-side selection gives the frame, draw and staffing of the whole directory."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine
+
+from scheduler.db import init_db, make_engine
+from scheduler.db_scope import frame_directory, staffing_directory
+from scheduler.directory import Directory
+from scheduler.draw import DrawParameters, run_draw
+from scheduler.frame import FrameRules, build_frame
+from scheduler.importer import read_folder
+from scheduler.loader import directory_from_db, load_directory
+from scheduler.policy import make_policy
+from scheduler.reference import tier_scheme
+
+RULES = [
+    FrameRules("MARKET", date(2026, 3, 1)),
+    FrameRules("MARKET", date(2026, 3, 1), regions=("370702",)),
+    FrameRules("MARKET", date(2026, 11, 26), regions=("370702", "370784"), entity_types=("企业",)),
+    FrameRules("HEALTH", date(2026, 6, 30), repeat_window_months=24),
+    FrameRules("ENVIRONMENT", date(2026, 3, 1), repeat_window_months=0),
+    FrameRules("TAX", date(2026, 3, 1), sectors=("taxpayer",), repeat_exempt_tiers=()),
+]
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> tuple[Engine, Directory]:
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('scope') / 'db.sqlite'}")
+    init_db(engine)
+    load_directory(engine, read_folder(sample_dir))
+    yield engine, directory_from_db(engine)
+    engine.dispose()
+
+
+def assert_same_frame(engine: Engine, whole: Directory, rules: FrameRules) -> None:
+    scoped = frame_directory(engine, rules)
+    assert len(scoped.entities) < len(whole.entities)
+    expected, got = build_frame(whole, rules), build_frame(scoped, rules)
+    assert len(expected.units) > 0
+    pd.testing.assert_frame_equal(got.units, expected.units)
+    pd.testing.assert_frame_equal(got.excluded, expected.excluded)
+
+
+@pytest.mark.parametrize("rules", RULES, ids=lambda r: f"{r.department_code}-{r.regions}")
+def test_frame_from_the_database_equals_the_whole_directory_frame(
+    loaded: tuple[Engine, Directory], rules: FrameRules
+) -> None:
+    assert_same_frame(*loaded, rules)
+
+
+def test_repeat_control_and_exclusions_are_kept(loaded: tuple[Engine, Directory]) -> None:
+    """The sample's MARKET frame excludes recently inspected entities: the history is read."""
+    engine, whole = loaded
+    frame = build_frame(frame_directory(engine, RULES[0]), RULES[0])
+    reasons = frame.excluded["reason"]
+    assert reasons.str.startswith("inspected by MARKET").any()
+    assert reasons.str.startswith("status").any()
+
+
+@pytest.mark.parametrize("seed", [1, 20261126])
+def test_draw_from_the_database_scope_is_the_old_draw(
+    loaded: tuple[Engine, Directory], seed: int
+) -> None:
+    engine, whole = loaded
+    parameters = DrawParameters(
+        rules=RULES[1], policy=make_policy(tier_scheme(None), preset_name="weifang-default")
+    )
+    old = run_draw(whole, parameters, seed)
+    new = run_draw(frame_directory(engine, RULES[1]), parameters, seed)
+    assert new.draw_id == old.draw_id
+    assert new.receipt["frame_sha256"] == old.receipt["frame_sha256"]
+    assert new.rows["uscc"].tolist() == old.rows["uscc"].tolist()
+    pd.testing.assert_frame_equal(new.reserves, old.reserves)
+
+
+def test_staffing_directory_holds_every_row_of_the_wanted_entities(
+    loaded: tuple[Engine, Directory],
+) -> None:
+    engine, whole = loaded
+    wanted = whole.entities["uscc"].iloc[::50].tolist()
+    scoped = staffing_directory(engine, wanted)
+    for name in ("entities", "conflicts", "history"):
+        table = whole.table(name)
+        expected = table[table["uscc"].isin(wanted)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(scoped.table(name), expected, check_dtype=False)
+    pd.testing.assert_frame_equal(scoped.inspectors, whole.inspectors)
+    assert scoped.ratings.empty
+
+
+def test_staffing_from_the_database_scope_is_the_old_staffing(
+    loaded: tuple[Engine, Directory],
+) -> None:
+    """``assign --draw-id`` reads only the drawn entities' rows: same teams, days and reasons."""
+    from scheduler.matching import AssignSettings, assign
+    from scheduler.matching.tasks import DrawInput
+
+    engine, whole = loaded
+    parameters = DrawParameters(
+        rules=RULES[2], policy=make_policy(tier_scheme(None), preset_name="weifang-default")
+    )
+    drawn = run_draw(whole, parameters, 7)
+    draws = [DrawInput(drawn.draw_id, "MARKET", drawn.rows)]
+    settings = AssignSettings(allow_partial=True)
+    window = {"start": date(2026, 12, 1), "end": date(2026, 12, 31)}
+    old = assign(whole, draws, settings=settings, rng=5, **window)
+    scoped = staffing_directory(engine, drawn.rows["uscc"])
+    new = assign(scoped, draws, settings=settings, rng=5, **window)
+    assert len(old.assignments) >= 10
+    assert new.assignments == old.assignments
+    assert new.unassigned == old.unassigned

@@ -1,0 +1,72 @@
+"""The overview computed in SQL equals ``scheduler.overview`` on the directory read back."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, func, select
+
+from scheduler import overview
+from scheduler.db import init_db, make_engine, session_scope
+from scheduler.importer import read_folder
+from scheduler.loader import directory_from_db, load_directory
+from scheduler.models import DirectorySummary, Entity
+from scheduler.overview_store import overview_from_db, stored_overview, tier_mix_from_db
+from scheduler.tiers import effective_tiers
+
+DAY = date(2026, 11, 26)
+
+
+@pytest.fixture
+def engine(tmp_path: Path, sample_dir: Path) -> Engine:
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    init_db(engine)
+    load_directory(engine, read_folder(sample_dir))
+    yield engine
+    engine.dispose()
+
+
+def test_overview_from_sql_equals_the_in_memory_overview(engine: Engine) -> None:
+    whole = directory_from_db(engine)
+    got = overview_from_db(engine, today=DAY)
+    assert got.totals == overview.totals(whole)
+    pd.testing.assert_frame_equal(got.by_region, overview.entities_by_region(whole))
+    pd.testing.assert_frame_equal(got.by_type, overview.entities_by_type(whole))
+    pd.testing.assert_frame_equal(got.by_department, overview.inspectors_by_department(whole))
+    assert got.warnings == overview.data_quality(whole, today=DAY)
+    assert {w.kind for w in got.warnings} >= {"expired_rating", "not_active"}
+
+
+def test_stored_overview_round_trips_and_is_kept_per_version(engine: Engine) -> None:
+    fresh = overview_from_db(engine, today=DAY)
+    stored = stored_overview(engine, today=DAY)
+    assert stored.totals == fresh.totals
+    pd.testing.assert_frame_equal(stored.by_region, fresh.by_region, check_dtype=False)
+    pd.testing.assert_frame_equal(stored.by_type, fresh.by_type, check_dtype=False)
+    pd.testing.assert_frame_equal(stored.by_department, fresh.by_department, check_dtype=False)
+    assert stored.warnings == fresh.warnings
+    with session_scope(engine) as session:  # an edit is a new version: recomputed
+        entity = session.execute(select(Entity).limit(1)).scalars().one()
+        entity.status = "注销"
+    assert stored_overview(engine, today=DAY).totals.active_entities == (
+        fresh.totals.active_entities - 1
+    )
+    with engine.connect() as connection:
+        kept = connection.execute(select(func.count()).select_from(DirectorySummary)).scalar_one()
+    assert kept >= 2
+
+
+def test_tier_mix_from_the_database(engine: Engine) -> None:
+    whole = directory_from_db(engine)
+    order = ("A", "B", "C", "D")
+    for department in ("PUBLIC", "MARKET"):
+        expected = overview.tier_mix(
+            whole.entities["region_code"], effective_tiers(whole, department, on=DAY), order
+        )
+        got = tier_mix_from_db(engine, department, on=DAY, tier_order=order)
+        pd.testing.assert_frame_equal(got, expected, check_names=False)
+        again = tier_mix_from_db(engine, department, on=DAY, tier_order=order)
+        pd.testing.assert_frame_equal(again, got)
