@@ -24,9 +24,9 @@ from sqlalchemy import ColumnElement, Connection, Engine, and_, false, literal, 
 
 from scheduler.db import in_chunks
 from scheduler.db_tables import DB_TABLES
-from scheduler.directory import Directory, empty_table
+from scheduler.directory import Directory, empty_table, sectors_by_department
 from scheduler.formats import TABLES
-from scheduler.frame import FRAME_INPUT, FrameRules, department_sectors
+from scheduler.frame import FRAME_INPUT, FrameRules
 from scheduler.readback import read_table
 from scheduler.reference import PUBLIC_DEPARTMENT
 
@@ -79,7 +79,9 @@ def frame_directory(engine: Engine, rules: FrameRules) -> Directory:
     with engine.connect() as connection:
         tables = _references(connection)
         known = Directory.from_tables(tables)
-        sectors = rules.sectors or department_sectors(known, rules.department_code)
+        sectors = rules.sectors or tuple(
+            sorted(sectors_by_department(known).get(rules.department_code, ()))
+        )
         scope = _scope_condition(rules, sectors)
         entity, rating, history = (DB_TABLES[n] for n in ("entities", "ratings", "history"))
         in_scope = select(entity.c.uscc).where(scope)
