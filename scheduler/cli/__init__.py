@@ -22,6 +22,7 @@ from scheduler.cli import (
     sample,
     simulate,
     substitute,
+    users,
 )
 from scheduler.cli.console import err_console
 from scheduler.errors import InfeasiblePlanError, InvalidInputError, SchedulerError
@@ -52,7 +53,7 @@ def version() -> None:
     typer.echo(f"scheduler {__version__}, numpy {numpy.__version__}")
 
 
-for _module in (data, sample, draw, substitute, plan, assign, publish, simulate, demo, dashboard):
+for _module in (data, sample, draw, substitute, plan, assign, publish, simulate, demo, dashboard, users):
     _module.register(app)
 
 
