@@ -26,6 +26,7 @@ __all__ = [
     "directory",
     "cached_frame",
     "audit",
+    "current_actor",
     "refresh",
     "upstream",
     "missing",
@@ -96,12 +97,20 @@ def cached_frame(rules: Any) -> Any:
     return _frame(database_url(), id(data), rules)
 
 
+def current_actor() -> str:
+    """Who acts, for the audit log: the signed-in user's e-mail, or ``"local"`` in local mode."""
+    from dashboard.access import current_user
+
+    user = current_user()
+    return user.email if user is not None else "anonymous"
+
+
 def audit(kind: str, subject: str, details: dict | None = None) -> None:
     """Append an event to the audit log (its own transaction)."""
     from scheduler.db import record_event, session_scope
 
     with session_scope(engine()) as session:
-        record_event(session, kind, subject=subject, details=details or {}, actor="dashboard")
+        record_event(session, kind, subject=subject, details=details or {}, actor=current_actor())
 
 
 def refresh() -> None:

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from scheduler.errors import SchedulerError
 from scheduler.models.users import ROLES
 
-__all__ = ["ROLES", "ACTIONS", "User", "LOCAL_USER", "may"]
+__all__ = ["ROLES", "ACTIONS", "User", "LOCAL_USER", "AccessDeniedError", "may", "check"]
 
 _EVERY_ROLE = frozenset(ROLES)
 _STAFF = frozenset({"admin", "planner", "auditor"})
@@ -84,3 +85,17 @@ def may(user: User | None, action: str, department: str | None = None) -> bool:
     if department is None:
         return bool(user.departments)
     return department in user.departments
+
+
+class AccessDeniedError(SchedulerError):
+    """The user's role does not allow the action (for that department)."""
+
+    exit_code = 2
+
+
+def check(user: User | None, action: str, department: str | None = None) -> None:
+    """``may``, raising ``AccessDeniedError`` with a sentence instead of returning ``False``."""
+    if not may(user, action, department):
+        who = "nobody signed in" if user is None else f"{user.email} ({user.role})"
+        where = f" for department {department}" if department else ""
+        raise AccessDeniedError(f"{who} may not {action.replace('_', ' ')}{where}")

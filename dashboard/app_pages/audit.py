@@ -6,12 +6,14 @@ import json
 
 import streamlit as st
 
+from dashboard.access import require
 from dashboard.i18n import fmt_count, t
 from dashboard.state import engine, key
 from dashboard.verify import verify_section
 from scheduler.auditlog import event_kinds, read_events
 
 st.title(t("Audit"))
+require("view_audit")
 st.caption(t("Every consequential action is logged here and can never be changed or deleted."))
 
 kinds = event_kinds(engine())

@@ -13,12 +13,14 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from dashboard.access import require
 from dashboard.i18n import fmt_count, t
 from dashboard.state import directory, engine, key, missing, refresh, show_error, upstream
 from scheduler.errors import SchedulerError
 from scheduler.formats import TABLE_ORDER, TABLES
 
 st.title(t("Data import"))
+require("import")
 st.markdown(
     t(
         "Upload the directory files named as in the data format: entities, ratings, "

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import workflow
+from dashboard.access import allowed, require
 from dashboard.i18n import fmt_count, fmt_pct, t
 from dashboard.state import audit, cached_frame, directory, flash, key, show_error, show_flash
 from dashboard.verify import verify_section
@@ -20,6 +21,7 @@ from scheduler.safe_cells import neutralise_frame
 
 PAGE = "draw"
 st.title(t("Random draw"))
+require("view_plans")
 show_flash()
 data = directory()
 plans = workflow.plans()
@@ -40,6 +42,7 @@ st.caption(
     )
 )
 live = workflow.live_draw(plan_id)
+can_draw = allowed("draw", plan.department_code)
 
 mode = st.radio(
     t("Seed"),
@@ -65,7 +68,7 @@ if mode == "reveal":
     )
     reveal_at = st.text_input(t("When the value will be announced"), key=key(PAGE, "reveal_at"))
     value_source = st.text_input(t("Source of the public value"), key=key(PAGE, "value_source"))
-    if st.button(t("Publish the commitment"), key=key(PAGE, "commit")):
+    if st.button(t("Publish the commitment"), disabled=not can_draw, key=key(PAGE, "commit")):
         try:
             commitment = receipts.make_commitment(
                 cached_frame(plan.parameters.rules),
@@ -115,7 +118,7 @@ if live is not None:
     reason = st.text_input(
         t("Reason for drawing again (required, recorded in the audit log)"), key=key(PAGE, "reason")
     )
-ready = seed is not None and (live is None or bool(reason and reason.strip()))
+ready = can_draw and seed is not None and (live is None or bool(reason and reason.strip()))
 if st.button(t("Run the draw"), type="primary", disabled=not ready, key=key(PAGE, "run")):
     bar = st.progress(0.0, text=t("Building the sampling frame..."))
     try:

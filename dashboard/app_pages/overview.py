@@ -8,12 +8,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from dashboard.access import require
 from dashboard.i18n import fmt_count, fmt_pct, t
 from dashboard.state import directory, key, missing, upstream
 from dashboard.views import department_options, tier_labels
 from scheduler import overview
 
 st.title(t("Overview"))
+require("view_overview")
 data = directory()
 if data is None:
     st.info(t("The database holds no directory yet. Import one on the Data import page."))

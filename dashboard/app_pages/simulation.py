@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from dashboard.access import require
 from dashboard.i18n import fmt_count, t
 from dashboard.state import directory, key, missing, show_error, upstream
 from dashboard.views import department_options, preset_options
@@ -16,6 +17,7 @@ from scheduler.reference import tier_scheme
 
 PAGE = "simulation"
 st.title(t("Policy simulation"))
+require("simulate")
 st.caption(
     t(
         "A Monte Carlo model of the directory under inspection: each policy spends the same "

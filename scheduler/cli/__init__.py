@@ -53,7 +53,19 @@ def version() -> None:
     typer.echo(f"scheduler {__version__}, numpy {numpy.__version__}")
 
 
-for _module in (data, sample, draw, substitute, plan, assign, publish, simulate, demo, dashboard, users):
+for _module in (
+    data,
+    sample,
+    draw,
+    substitute,
+    plan,
+    assign,
+    publish,
+    simulate,
+    demo,
+    dashboard,
+    users,
+):
     _module.register(app)
 
 

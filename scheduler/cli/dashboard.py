@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from scheduler.cli.console import console
+from scheduler.cli.console import console, err_console
 
 __all__ = ["register", "streamlit_command", "default_data_folder", "seed_if_empty"]
 
@@ -48,7 +48,7 @@ def seed_if_empty(url: str, data: Path | None) -> int:
         engine.dispose()
 
 
-def streamlit_command(port: int, headless: bool) -> list[str]:
+def streamlit_command(port: int, headless: bool, address: str = "127.0.0.1") -> list[str]:
     """The ``streamlit run`` command line for the dashboard's entry script."""
     import dashboard
 
@@ -62,6 +62,8 @@ def streamlit_command(port: int, headless: bool) -> list[str]:
         str(app),
         "--server.port",
         str(port),
+        "--server.address",
+        address,
         "--server.headless",
         "true" if headless else "false",
         "--server.fileWatcherType",
@@ -98,9 +100,29 @@ def register(app: typer.Typer) -> None:
                 file_okay=False,
             ),
         ] = None,
+        address: Annotated[
+            str,
+            typer.Option(
+                "--address",
+                help="Address to listen on. Anything but loopback needs sign-in configured "
+                "([auth] in .streamlit/secrets.toml).",
+            ),
+        ] = "127.0.0.1",
     ) -> int:
         """Open the planners' dashboard; an empty database is first filled from the sample data."""
+        from dashboard.signin import is_loopback, signin_configured
         from scheduler.settings import get_settings
+
+        if not is_loopback(address) and not signin_configured():
+            err_console.print(
+                f"error: refusing to listen on {address}: sign-in is not configured, so the "
+                "dashboard is single-user local mode and only listens on 127.0.0.1. Configure "
+                "an identity provider in the [auth] section of .streamlit/secrets.toml "
+                "(see docs/security.md), or drop --address.",
+                markup=False,
+                highlight=False,
+            )
+            return 2
 
         url = url or get_settings().database_url
         folder = data or default_data_folder()
@@ -108,8 +130,10 @@ def register(app: typer.Typer) -> None:
         if imported:
             console.print(f"seeded the database with {imported:,} entities from {folder}")
         env = os.environ | {"SCHEDULER_DATABASE_URL": url}
-        console.print(f"dashboard: http://localhost:{port}  (database {url})")
-        process = subprocess.Popen(streamlit_command(port, headless), env=env)
+        mode = "sign-in required" if signin_configured() else "local mode, no sign-in"
+        host = "localhost" if is_loopback(address) else address
+        console.print(f"dashboard: http://{host}:{port}  ({mode}; database {url})")
+        process = subprocess.Popen(streamlit_command(port, headless, address), env=env)
         try:
             return process.wait()
         except KeyboardInterrupt:
