@@ -61,9 +61,10 @@ def signin_dashboard(tmp_path: Path) -> Iterator[SignInDashboard]:
     url = f"sqlite:///{tmp_path / 'signin.db'}"
     env = os.environ | {"SCHEDULER_DATABASE_URL": url}
     seed_if_empty(url, REPO / "sample_data")
-    for department, name, seed in (("MARKET", MARKET_PLAN, "11"), ("TAX", TAX_PLAN, "12")):
-        _cli("plan", "create", "--department", department, "--preset", "weifang-default",
-             "--name", name, "--start", "2026-03-02", "--end", "2026-06-30", env=env, cwd=tmp_path)  # fmt: skip
+    window = ("--start", "2026-03-02", "--end", "2026-06-30", "--preset", "weifang-default")
+    for department, name in (("MARKET", MARKET_PLAN), ("TAX", TAX_PLAN)):
+        _cli("plan", "create", "--department", department, "--name", name, *window, env=env,
+             cwd=tmp_path)  # fmt: skip
     for plan, seed in (("1", "11"), ("2", "12")):
         _cli("draw", "--plan", plan, "--seed", seed, env=env, cwd=tmp_path)
     _cli("users", "add", PLANNER, "--role", "planner", "--department", "MARKET", env=env,
@@ -162,7 +163,9 @@ def test_planner_sees_only_their_department_and_viewer_cannot_draw(
             # Exports: the internal list (phones, legal representatives) of MARKET only.
             page.get_by_role("link", name="导出").click()
             expect(page.get_by_role("heading", name="导出")).to_be_visible(timeout=WAIT)
-            expect(page.get_by_text("检查对象名单（内部）")).to_be_visible(timeout=WAIT)
+            internal = page.get_by_role("heading", name="检查对象名单（内部）")
+            expect(internal).to_be_visible(timeout=WAIT)
+            expect(page.get_by_role("combobox", name="计划")).to_have_value(re.compile(MARKET_PLAN))
             expect(page.get_by_text(TAX_PLAN)).to_have_count(0)
             page.screenshot(path=str(artifacts / "signin-planner.png"))
             page.context.clear_cookies()
@@ -173,10 +176,12 @@ def test_planner_sees_only_their_department_and_viewer_cannot_draw(
             viewer.set_default_timeout(WAIT)
             _sign_in(viewer, signin_dashboard, VIEWER)
             expect(viewer.get_by_role("heading", name="导出")).to_be_visible(timeout=WAIT)
-            expect(viewer.get_by_text("公示名单（已脱敏").first).to_be_visible(timeout=WAIT)
+            public = viewer.get_by_role("heading", name="公示名单（已脱敏，用于一公开）")
+            expect(public).to_be_visible(timeout=WAIT)
             expect(viewer.get_by_role("link", name="随机抽取")).to_have_count(0)
-            expect(viewer.get_by_text("检查对象名单（内部）")).to_have_count(0)
+            expect(viewer.get_by_role("heading", name="检查对象名单（内部）")).to_have_count(0)
             viewer.goto(f"{signin_dashboard.url}/draw")
+            expect(viewer.get_by_text("Page not found")).to_be_visible(timeout=WAIT)
             expect(viewer.get_by_text(f"当前用户：{VIEWER}")).to_be_visible(timeout=WAIT)
             expect(viewer.get_by_role("heading", name="随机抽取")).to_have_count(0)
             expect(viewer.get_by_role("button", name="运行抽取")).to_have_count(0)

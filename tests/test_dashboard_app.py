@@ -86,4 +86,3 @@ def test_counts_read_the_way_chinese_readers_count(n: float | None, zh: str, en:
 
     assert fmt_count(n, "zh") == zh
     assert fmt_count(n, "en") == en
-
