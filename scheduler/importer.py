@@ -75,6 +75,7 @@ def _convert(cells: pd.DataFrame, spec: TableSpec, file: str, log: ProblemLog) -
             log.add_rows(
                 file, values.index.to_numpy()[~present], name, lambda i: "missing required value"
             )
+        clean = C.check_controls(values, file, name, log)
         good = np.ones(len(values), dtype=bool)
         if column.kind == "uscc":
             values, good = C.parse_uscc(values, file, name, log)
@@ -101,7 +102,7 @@ def _convert(cells: pd.DataFrame, spec: TableSpec, file: str, log: ProblemLog) -
                 values, allowed, file, name, log, f"expected one of {', '.join(allowed)}"
             )
         columns[name] = values
-        ok[name] = good & (present | (not column.required))
+        ok[name] = good & clean & (present | (not column.required))
     frame = pd.DataFrame(columns, index=cells.index)
     if spec.name == "ratings":
         early = (frame["valid_until"] < frame["evaluated_on"]).to_numpy()

@@ -15,7 +15,7 @@ import pandas as pd
 from scheduler import reference
 from scheduler.directory import Directory
 from scheduler.publication.exports import Lookups
-from scheduler.publication.masking import NameMasker
+from scheduler.publication.masking import NameMasker, mask_digits
 
 __all__ = ["PUBLIC_COLUMNS", "INDIVIDUAL_BUSINESS", "masker_for", "public_list"]
 
@@ -126,4 +126,6 @@ def public_list(
             .to_numpy(),
         }
     )
+    for column in ("department", "items", "division"):  # names are masked above; the rest too
+        out[column] = [mask_digits(str(v)) for v in out[column]]
     return out.sort_values(["department", "division", "uscc"], kind="stable").reset_index(drop=True)
