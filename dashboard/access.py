@@ -54,7 +54,8 @@ def signin_enabled() -> bool:
 
 
 def _signed_in_email() -> str | None:
-    if not st.user.is_logged_in:
+    """The e-mail the provider vouches for; one it marks as unverified does not count."""
+    if not st.user.is_logged_in or st.user.get("email_verified") is False:
         return None
     email = st.user.get("email")
     return str(email) if email else None
@@ -93,6 +94,10 @@ def gate() -> User:
         st.sidebar.caption(t("Local single-user mode: listening on 127.0.0.1 only, no sign-in."))
         return LOCAL_USER
     email = _signed_in_email()
+    if email is None and st.user.is_logged_in:
+        st.error(t("The identity provider did not give a verified e-mail; access is refused."))
+        st.button(t("Sign out"), on_click=st.logout, key="access__logout_unverified")
+        st.stop()
     if email is None:
         st.title("双随机、一公开")
         st.info(t("Sign in with your city account to use the dashboard."))

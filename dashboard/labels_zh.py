@@ -352,6 +352,7 @@ ZH.update(
         "Local single-user mode: listening on 127.0.0.1 only, no sign-in.": "本地单用户模式：仅监听 127.0.0.1，无需登录。",
         "Sign in with your city account to use the dashboard.": "请使用市统一身份认证账号登录后使用本看板。",
         "Sign in": "登录",
+        "The identity provider did not give a verified e-mail; access is refused.": "身份认证服务未提供已验证的电子邮箱，拒绝访问。",
         "Sign out": "退出登录",
         "{email} is signed in but has no access to this dashboard. Ask the 信用办 administrator to add you (scheduler users add).": "{email} 已登录，但没有本看板的使用权限。请联系信用办管理员为您开通（scheduler users add）。",
         "Signed in as {email} ({role})": "当前用户：{email}（{role}）",
