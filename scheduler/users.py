@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, Table, delete, select
 from sqlmodel import Session
 
 from scheduler import reference
@@ -22,6 +22,13 @@ from scheduler.models import Department, UserAccount, UserDepartment
 
 __all__ = ["normalise_email", "add_user", "remove_user", "list_users", "find_user"]
 
+
+def _table(model: type) -> Table:
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+_ACCOUNTS = _table(UserAccount)
+_DEPARTMENTS = _table(UserDepartment)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -34,7 +41,7 @@ def normalise_email(email: str) -> str:
 
 
 def _known_departments(session: Session) -> set[str]:
-    stored = set(session.execute(select(Department.code)).scalars())
+    stored = set(session.execute(select(_table(Department).c.code)).scalars())
     return stored | {d.code for d in reference.departments()}
 
 
@@ -43,7 +50,7 @@ def _user(session: Session, email: str) -> User | None:
     if account is None:
         return None
     codes = session.execute(
-        select(UserDepartment.department_code).where(UserDepartment.email == email)
+        select(_DEPARTMENTS.c.department_code).where(_DEPARTMENTS.c.email == email)
     ).scalars()
     return User(email=account.email, role=account.role, departments=frozenset(codes))
 
@@ -103,8 +110,8 @@ def remove_user(session: Session, email: str, *, actor: str) -> None:
     existing = _user(session, email)
     if existing is None:
         raise NotFoundError(f"no user {email}")
-    session.execute(delete(UserDepartment).where(UserDepartment.email == email))  # type: ignore[arg-type]
-    session.execute(delete(UserAccount).where(UserAccount.email == email))  # type: ignore[arg-type]
+    session.execute(delete(_DEPARTMENTS).where(_DEPARTMENTS.c.email == email))
+    session.execute(delete(_ACCOUNTS).where(_ACCOUNTS.c.email == email))
     record_event(
         session,
         "user.remove",
@@ -116,7 +123,7 @@ def remove_user(session: Session, email: str, *, actor: str) -> None:
 
 def list_users(session: Session) -> list[User]:
     """Every user, by e-mail."""
-    emails = session.execute(select(UserAccount.email).order_by(UserAccount.email)).scalars()
+    emails = session.execute(select(_ACCOUNTS.c.email).order_by(_ACCOUNTS.c.email)).scalars()
     return [u for e in list(emails) if (u := _user(session, e)) is not None]
 
 
