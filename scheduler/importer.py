@@ -62,6 +62,9 @@ _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
+_STRICT_KINDS = frozenset({"uscc", "date", "int", "bool", "tier", "result_code"})
+
+
 def _convert(cells: pd.DataFrame, spec: TableSpec, file: str, log: ProblemLog) -> ParsedTable:
     """Parse every column of ``spec`` to its ``Directory`` type, logging each bad cell."""
     scheme = reference.tier_scheme()
@@ -75,7 +78,13 @@ def _convert(cells: pd.DataFrame, spec: TableSpec, file: str, log: ProblemLog) -
             log.add_rows(
                 file, values.index.to_numpy()[~present], name, lambda i: "missing required value"
             )
-        clean = C.check_controls(values, file, name, log)
+        # Strictly parsed kinds refuse a control character as a bad value already.
+        strict = column.kind in _STRICT_KINDS or (spec.name, name) in _CHOICES
+        clean = (
+            np.ones(len(values), dtype=bool)
+            if strict
+            else C.check_controls(values, file, name, log)
+        )
         good = np.ones(len(values), dtype=bool)
         if column.kind == "uscc":
             values, good = C.parse_uscc(values, file, name, log)

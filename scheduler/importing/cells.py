@@ -184,12 +184,33 @@ def _control_name(text: str) -> str:
     return f"U+{ord(char):04X} ({name})"
 
 
+def _may_hold_controls(values: pd.Series) -> bool:
+    """A byte scan of the column's Arrow data buffer: no control byte, no cell to check.
+
+    In UTF-8 a byte below 0x20 or 0x7F is always that ASCII character, never part
+    of another one, so one vectorised pass (about 1 ms per MB) clears the usual
+    clean column; only a column with a hit pays for the per-cell regex.
+    """
+    if not hasattr(values.array, "__arrow_array__") or values.empty:
+        return True
+    data = _arrow(values).buffers()[2]
+    if data is None:
+        return False
+    raw = np.frombuffer(data, dtype=np.uint8)
+    low = raw < 0x20
+    if not low.any() and not (raw == 0x7F).any():
+        return False
+    return bool((low & (raw != 0x09) & (raw != 0x0A) & (raw != 0x0D)).any() or (raw == 0x7F).any())
+
+
 def check_controls(values: pd.Series, file: str, column: str, log: ProblemLog) -> np.ndarray:
     """Mask of cells free of control characters (a NUL byte, an escape ...).
 
     They are invisible in a spreadsheet, break PostgreSQL (NUL) and can hide
     text from a reader; a cell holding one is refused, never cleaned silently.
     """
+    if not _may_hold_controls(values):
+        return np.ones(len(values), dtype=bool)
     bad = values.str.contains(_CONTROLS, regex=True).to_numpy(dtype=bool)
     if not bad.any():
         return ~bad
