@@ -1,7 +1,8 @@
 """Entry script of the dashboard: ``streamlit run dashboard/app.py`` (or ``scheduler dashboard``).
 
-Registers the pages with ``st.navigation`` and puts the language switch and
-the database in the sidebar. Each page is a script in ``app_pages/``.
+Signs the user in (``dashboard.access.gate``; local mode without sign-in),
+registers the pages the user's role may use with ``st.navigation`` and puts
+the language switch and the database in the sidebar. Each page is a script in ``app_pages/``.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.access import PAGE_ACTIONS, gate
 from dashboard.i18n import LANG_KEY, language, t
 from dashboard.state import database_url, refresh
 from dashboard.views import PAGES
 from dashboard.widgets_zh import localize_streamlit_widgets
+from scheduler.access import may
 
 HERE = Path(__file__).parent
 
@@ -21,6 +24,7 @@ HERE = Path(__file__).parent
 st.set_page_config(page_title="双随机、一公开", page_icon=":material/casino:", layout="wide")
 
 language()
+user = gate()  # sign-in (or local mode), before any page runs or the sidebar shows the database
 with st.sidebar:
     st.radio(
         "语言 / Language",
@@ -35,14 +39,15 @@ with st.sidebar:
 
 localize_streamlit_widgets()
 
+offered = [page for page in PAGES if may(user, PAGE_ACTIONS[page[3]])]
 pages = [
     st.Page(str(HERE / "app_pages" / file), title=t(title), icon=icon, url_path=url)
-    for file, title, icon, url in PAGES
+    for file, title, icon, url in offered
 ]
 
 
 def home() -> None:
-    """The app's root URL opens the first page at its own address (``/overview``).
+    """The app's root URL opens the first page the user may use at its own address.
 
     Streamlit serves a default page only at ``/``; keeping every listed page
     non-default makes each one reachable by its URL, so links and bookmarks work.

@@ -446,3 +446,23 @@ ZH.update(
         "Flag": "提示",
     }
 )
+
+ZH.update(
+    {
+        # sign-in and roles (dashboard/access.py)
+        "Sign-in is not configured, so this dashboard only serves this computer (127.0.0.1). Configure sign-in in .streamlit/secrets.toml to serve others.": "未配置统一身份认证登录，本看板只为本机（127.0.0.1）提供服务。如需供他人使用，请在 .streamlit/secrets.toml 中配置登录。",
+        "Local single-user mode: listening on 127.0.0.1 only, no sign-in.": "本地单用户模式：仅监听 127.0.0.1，无需登录。",
+        "Sign in with your city account to use the dashboard.": "请使用市统一身份认证账号登录后使用本看板。",
+        "Sign in": "登录",
+        "The identity provider did not give a verified e-mail; access is refused.": "身份认证服务未提供已验证的电子邮箱，拒绝访问。",
+        "Sign out": "退出登录",
+        "{email} is signed in but has no access to this dashboard. Ask the 信用办 administrator to add you (scheduler users add).": "{email} 已登录，但没有本看板的使用权限。请联系信用办管理员为您开通（scheduler users add）。",
+        "Signed in as {email} ({role})": "当前用户：{email}（{role}）",
+        "role:admin": "管理员（信用办）",
+        "role:planner": "计划员",
+        "role:auditor": "审计员",
+        "role:viewer": "查看者",
+        "Your role does not allow this page or action.": "您的角色无权使用此页面或执行此操作。",
+        "Your role can read plans but not save them.": "您的角色可以查看计划，但不能保存计划。",
+    }
+)

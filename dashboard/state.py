@@ -32,6 +32,7 @@ __all__ = [
     "cached_frame",
     "frame_input",
     "audit",
+    "current_actor",
     "refresh",
     "upstream",
     "missing",
@@ -165,10 +166,16 @@ LOCAL_ACTOR = "dashboard (local)"
 def current_actor() -> str:
     """Who acts in this dashboard session, as every audit event records it.
 
-    The one place the dashboard decides this: today the local mode's
-    ``LOCAL_ACTOR``; with sign-in, the signed-in user's e-mail.
+    The one place the dashboard decides this: the signed-in user's e-mail;
+    ``LOCAL_ACTOR`` in the single-user local mode (no sign-in configured).
     """
-    return LOCAL_ACTOR
+    from dashboard.access import current_user
+    from scheduler.access import LOCAL_USER
+
+    user = current_user()
+    if user is None:
+        return "anonymous"  # the page gate stops anonymous users before any action
+    return LOCAL_ACTOR if user == LOCAL_USER else user.email
 
 
 def audit(kind: str, subject: str, details: dict | None = None) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import t
@@ -75,6 +76,18 @@ def _frame_data(receipt: dict) -> Directory | None:
     return frame_input(rules)
 
 
+def _visible(draws: pd.DataFrame) -> pd.DataFrame:
+    """The draws of plans the user may see; a draw of no stored plan counts as no department's."""
+    from dashboard import workflow
+    from dashboard.access import allowed
+
+    plans = workflow.plans()
+    keep = [
+        (pid in plans) if pd.notna(pid) else allowed("view_plans", "") for pid in draws["plan_id"]
+    ]
+    return draws[keep] if len(draws) else draws
+
+
 def verify_section(page: str) -> None:
     """Recompute a recorded or uploaded draw and say whether it matches its receipt."""
     st.subheader(t("Verify a draw"))
@@ -92,7 +105,7 @@ def verify_section(page: str) -> None:
     ).strip()
     recorded, uploaded = st.tabs([t("A recorded draw"), t("A receipt and draw file")])
     with recorded:
-        draws = plans.list_draws(engine())
+        draws = _visible(plans.list_draws(engine()))
         if draws.empty:
             st.caption(t("No draw recorded yet."))
         else:

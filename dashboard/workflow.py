@@ -16,8 +16,10 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
+from dashboard.access import current_user
 from dashboard.i18n import t
 from dashboard.state import current_actor, database_url, engine, frame_input, key
+from scheduler.access import check, may
 
 __all__ = [
     "PlanView",
@@ -61,10 +63,15 @@ class DrawView:
     receipt: dict
 
 
-def plans() -> dict[int, PlanView]:
-    """Every plan by id, oldest first."""
+def plans(action: str = "view_plans") -> dict[int, PlanView]:
+    """The plans the signed-in user may ``action`` (any of their departments), oldest first.
+
+    This is where a planner's view narrows to their own departments: every
+    page lists plans through here, so no page shows another department's plan.
+    """
     from scheduler.plans import list_plans, plan_parameters
 
+    user = current_user()
     with Session(engine()) as session:
         return {
             int(p.id or 0): PlanView(
@@ -77,6 +84,11 @@ def plans() -> dict[int, PlanView]:
                 parameters=plan_parameters(p),
             )
             for p in list_plans(session)
+            if any(
+                may(user, action, code)
+                for code in (p.department_code, *p.joint_departments.split(";"))
+                if code
+            )
         }
 
 
@@ -85,6 +97,7 @@ def create(**fields: Any) -> int:
     from scheduler.db import session_scope
     from scheduler.plans import create_plan
 
+    check(current_user(), "edit_plans", fields.get("department_code"))
     with session_scope(engine()) as session:
         plan = create_plan(session, actor=current_actor(), **fields)
         return int(plan.id or 0)
@@ -121,7 +134,9 @@ def run_draw(plan_id: int, seed: int, *, seed_source: dict, reason: str | None) 
     """Draw and record the plan (its frame selected in the database); returns the draw id."""
     from scheduler.plans import run_plan_draw
 
-    rules = plans()[plan_id].parameters.rules
+    plan = plans().get(plan_id)
+    check(current_user(), "draw", plan.department_code if plan else "(a plan not yours)")
+    rules = plan.parameters.rules  # type: ignore[union-attr]  (check refused a missing plan)
     result = run_plan_draw(
         engine(),
         plan_id,

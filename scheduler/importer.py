@@ -62,6 +62,9 @@ _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
+_STRICT_KINDS = frozenset({"uscc", "date", "int", "bool", "tier", "result_code"})
+
+
 def _convert(cells: pd.DataFrame, spec: TableSpec, file: str, log: ProblemLog) -> ParsedTable:
     """Parse every column of ``spec`` to its ``Directory`` type, logging each bad cell."""
     scheme = reference.tier_scheme()
@@ -75,6 +78,13 @@ def _convert(cells: pd.DataFrame, spec: TableSpec, file: str, log: ProblemLog) -
             log.add_rows(
                 file, values.index.to_numpy()[~present], name, lambda _i: "missing required value"
             )
+        # Strictly parsed kinds refuse a control character as a bad value already.
+        strict = column.kind in _STRICT_KINDS or (spec.name, name) in _CHOICES
+        clean = (
+            np.ones(len(values), dtype=bool)
+            if strict
+            else C.check_controls(values, file, name, log)
+        )
         good = np.ones(len(values), dtype=bool)
         if column.kind == "uscc":
             values, good = C.parse_uscc(values, file, name, log)
@@ -101,7 +111,7 @@ def _convert(cells: pd.DataFrame, spec: TableSpec, file: str, log: ProblemLog) -
                 values, allowed, file, name, log, f"expected one of {', '.join(allowed)}"
             )
         columns[name] = values
-        ok[name] = good & (present | (not column.required))
+        ok[name] = good & clean & (present | (not column.required))
     frame = pd.DataFrame(columns, index=cells.index)
     if spec.name == "ratings":
         early = (frame["valid_until"] < frame["evaluated_on"]).to_numpy()

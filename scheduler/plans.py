@@ -57,6 +57,44 @@ def _joined(values: tuple[str, ...] | list[str] | None) -> str:
     return join_list(sorted(set(values or ())))
 
 
+def _check_codes(
+    session: Session,
+    department_code: str,
+    sectors: tuple[str, ...],
+    regions: tuple[str, ...],
+    entity_types: tuple[str, ...],
+) -> None:
+    """Refuse codes the stored directory does not know, naming each (the rule of ``frame``).
+
+    Checked when the plan is stored, not only when it is drawn: a plan that
+    can never be drawn must not wait in the database for a draw day.
+    """
+    from scheduler.formats import ENTITY_TYPES
+    from scheduler.models.core import Region, Sector
+
+    problems: list[str] = []
+    if sectors:
+        rows = session.execute(
+            select(_col(Sector, "code")).where(_col(Sector, "department_code") == department_code)
+        )
+        own = sorted(str(c) for c in rows.scalars())
+        problems += [
+            f"sector {c!r} is not supervised by {department_code} (its sectors: {', '.join(own)})"
+            for c in sectors
+            if c not in own
+        ]
+    if regions:
+        known = set(session.execute(select(_col(Region, "code"))).scalars())
+        problems += [f"unknown region {c!r}" for c in regions if c not in known]
+    problems += [
+        f"unknown entity type {t!r}; known: {', '.join(ENTITY_TYPES)}"
+        for t in entity_types
+        if t not in ENTITY_TYPES
+    ]
+    if problems:
+        raise InvalidInputError("; ".join(problems))
+
+
 def create_plan(
     session: Session,
     *,
@@ -84,6 +122,7 @@ def create_plan(
             raise InvalidInputError(
                 f"unknown department {code!r}; load the directory first (scheduler db load)."
             )
+    _check_codes(session, department_code, sectors, regions, entity_types)
     plan = Plan.model_validate(
         {
             "name": name,

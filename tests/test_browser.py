@@ -144,6 +144,7 @@ def test_draw_and_assign_in_a_real_browser(dashboard_url: str) -> None:
     )
     from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=60_000)  # a first page on a loaded 2-core machine takes seconds
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

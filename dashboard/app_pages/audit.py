@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.access import require
 from dashboard.audit_view import actor_label, describe, event_label, subject_label
 from dashboard.i18n import fmt_count, t
 from dashboard.state import directory, engine, key
@@ -12,6 +13,7 @@ from dashboard.views import department_options
 from scheduler.auditlog import event_kinds, read_events
 
 st.title(t("Audit"))
+require("view_audit")
 st.caption(t("Every consequential action is logged here and can never be changed or deleted."))
 
 kinds = event_kinds(engine())

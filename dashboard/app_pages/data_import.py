@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from dashboard.access import require
 from dashboard.i18n import fmt_count, t
 from dashboard.state import (
     current_actor,
@@ -28,6 +29,7 @@ from scheduler.errors import SchedulerError
 from scheduler.formats import TABLE_ORDER, TABLES
 
 st.title(t("Data import"))
+require("import")
 st.markdown(
     t(
         "Upload the directory files named as in the data format: entities, ratings, "

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import workflow
+from dashboard.access import allowed, require
 from dashboard.i18n import fmt_count, fmt_pct, t
 from dashboard.state import audit, cached_frame, flash, key, show_error, show_flash, small_directory
 from dashboard.verify import verify_section
@@ -20,6 +21,7 @@ from scheduler.safe_cells import neutralise_frame
 
 PAGE = "draw"
 st.title(t("Random draw"))
+require("view_plans")
 show_flash()
 data = small_directory()
 plans = workflow.plans()
@@ -40,6 +42,7 @@ st.caption(
     )
 )
 live = workflow.live_draw(plan_id)
+can_draw = allowed("draw", plan.department_code)
 
 mode = st.radio(
     t("Seed"),
@@ -75,7 +78,7 @@ if mode == "reveal":
             key=key(PAGE, "digits"),
         )
     )
-    if st.button(t("Publish the commitment"), key=key(PAGE, "commit")):
+    if st.button(t("Publish the commitment"), disabled=not can_draw, key=key(PAGE, "commit")):
         try:
             commitment = ceremony.make_commitment(
                 cached_frame(plan.parameters.rules),
@@ -127,7 +130,7 @@ if live is not None:
     reason = st.text_input(
         t("Reason for drawing again (required, recorded in the audit log)"), key=key(PAGE, "reason")
     )
-ready = seed is not None and (live is None or bool(reason and reason.strip()))
+ready = can_draw and seed is not None and (live is None or bool(reason and reason.strip()))
 if st.button(t("Run the draw"), type="primary", disabled=not ready, key=key(PAGE, "run")):
     bar = st.progress(0.0, text=t("Building the sampling frame..."))
     try:

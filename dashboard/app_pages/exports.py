@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import workflow
+from dashboard.access import allowed, require
 from dashboard.i18n import fmt_count, t
 from dashboard.state import directory, engine, key, missing, show_error, upstream
 from dashboard.views import department_options
@@ -16,8 +17,12 @@ from scheduler.errors import SchedulerError
 PAGE = "exports"
 AUTO_PREPARE_ROWS = 5_000
 st.title(t("Exports"))
+require("view_public")
 data = directory()
-plans = workflow.plans()
+# Internal lists (addresses, phones, legal representatives) for the plans of the user's own
+# departments; a viewer gets the public lists of every plan.
+internal = allowed("export")
+plans = workflow.plans("export" if internal else "view_public")
 jobs = upstream("scheduler.publication.jobs")
 if jobs is None:
     missing(t("exports (scheduler.publication)"))
@@ -29,6 +34,7 @@ if data is None or not plans:
 departments = department_options(data)
 plan_id = workflow.select_plan(PAGE, plans)
 draw = workflow.live_draw(plan_id)
+internal = allowed("export", plans[plan_id].department_code)
 if draw is None:
     st.info(t("Draw a plan on the Random draw page first."))
     st.stop()
@@ -104,7 +110,11 @@ else:
     prepared = st.button(t("Prepare the files"), type="primary", key=key(PAGE, "prepare"))
     st.session_state[prepared_key] = prepared
 for kind, (label, _) in KINDS.items():
-    if not prepared or (kind == "tasks" and assignment is None):
+    if (
+        not prepared
+        or (kind == "tasks" and assignment is None)
+        or (kind != "public" and not internal)
+    ):
         continue
     st.subheader(label)
     anchor = None

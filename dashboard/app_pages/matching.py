@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import workflow
+from dashboard.access import allowed, require
 from dashboard.i18n import fmt_count, fmt_pct, language, t
 from dashboard.state import (
     audit,
@@ -40,6 +41,7 @@ HOLIDAY_FALLBACK = (
     "Supply the State Council schedule as a holiday file (SCHEDULER_HOLIDAY_FILE)."
 )
 st.title(t("Inspector matching"))
+require("view_plans")
 show_flash()
 data = small_directory()
 plans = workflow.plans()
@@ -96,7 +98,11 @@ with st.form(key(PAGE, "form")):
         t("Reason for assigning again (required once the draw is assigned; audited)"),
         key=key(PAGE, "rerun_reason"),
     )
-    run = st.form_submit_button(t("Run the assignment"), type="primary")
+    run = st.form_submit_button(
+        t("Run the assignment"),
+        type="primary",
+        disabled=not allowed("staff", plan.department_code),
+    )
 
 inputs = workflow.draw_inputs(plan, draw)
 calendar = WorkingCalendar()
@@ -169,7 +175,9 @@ if pending is not None:
         )
         for i, relaxation in enumerate(diagnosis.relaxations):
             if st.button(
-                t("Apply: {what}", what=relaxation.description), key=key(PAGE, f"relax_{i}")
+                t("Apply: {what}", what=relaxation.description),
+                disabled=not allowed("staff", plan.department_code),
+                key=key(PAGE, f"relax_{i}"),
             ):
                 relaxed = apply_relaxation(
                     relaxation,
@@ -315,7 +323,14 @@ with st.expander(t("Why are other inspectors not eligible?")):
 swap_reason = st.text_input(
     t("Reason for the swap (recorded in the audit log)"), key=key(PAGE, "swap_reason")
 )
-if st.button(t("Swap and re-check"), key=key(PAGE, "swap")) and new:
+if (
+    st.button(
+        t("Swap and re-check"),
+        disabled=not allowed("staff", plan.department_code),
+        key=key(PAGE, "swap"),
+    )
+    and new
+):
     try:
         changed = swap_inspector(result, uscc, old, new, used, calendar=calendar)
     except SchedulerError as error:

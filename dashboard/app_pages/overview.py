@@ -8,11 +8,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from dashboard.access import require
 from dashboard.i18n import fmt_count, fmt_pct, t
 from dashboard.state import directory_version, engine, key, missing, small_directory, upstream
 from dashboard.views import department_options, tier_labels
 
 st.title(t("Overview"))
+require("view_overview")
 data = small_directory()  # reference tables and inspectors only: entities stay in the database
 if data is None:
     st.info(t("The database holds no directory yet. Import one on the Data import page."))

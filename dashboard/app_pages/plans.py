@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import workflow
+from dashboard.access import allowed, require
 from dashboard.i18n import fmt_count, fmt_pct, t
 from dashboard.state import cached_frame, key, show_error, small_directory
 from dashboard.views import (
@@ -25,6 +26,7 @@ from scheduler.reference import default_weights, tier_scheme
 
 PAGE = "plans"
 st.title(t("Inspection plans"))
+require("view_plans")
 data = small_directory()
 if data is None:
     st.info(t("The database holds no directory yet. Import one on the Data import page."))
@@ -36,6 +38,7 @@ departments = department_options(data, public=False)
 with_inspectors = set(data.inspectors["department_code"])
 # Departments with inspectors first: only they can staff a plan.
 ordered = sorted(departments, key=lambda code: (code not in with_inspectors, code != "MARKET"))
+ordered = [code for code in ordered if allowed("edit_plans", code)] or ordered
 
 left, right = st.columns(2)
 name = left.text_input(
@@ -179,7 +182,10 @@ st.dataframe(
     hide_index=True,
 )
 
-if st.button(t("Save the plan"), type="primary", key=key(PAGE, "save")):
+can_edit = allowed("edit_plans", department)
+if not can_edit:
+    st.caption(t("Your role can read plans but not save them."))
+if st.button(t("Save the plan"), type="primary", disabled=not can_edit, key=key(PAGE, "save")):
     try:
         plan_id = workflow.create(
             department_code=department,

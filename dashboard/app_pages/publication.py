@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import workflow
+from dashboard.access import allowed, require
 from dashboard.i18n import fmt_pct, t
 from dashboard.state import (
     current_actor,
@@ -30,6 +31,8 @@ from scheduler.reference import result_codes, tier_scheme
 PAGE = "publication"
 MAX_ROWS = 2_000
 st.title(t("Results and publication"))
+require("record_results")
+manage = allowed("manage_publication")
 show_flash()
 lifecycle = upstream("scheduler.publication.lifecycle")
 results_module = upstream("scheduler.publication.results")
@@ -108,7 +111,12 @@ with entry:
             width="stretch",
             key=key(PAGE, "editor"),
         )
-        if st.button(t("Record the results"), type="primary", key=key(PAGE, "record")):
+        if st.button(
+            t("Record the results"),
+            type="primary",
+            disabled=not allowed("record_results", known_plans[plan_id].department_code),
+            key=key(PAGE, "record"),
+        ):
             filled = edited.loc[~edited["result_code"].fillna(NO_RESULT).isin([NO_RESULT, ""])]
             filled = filled.assign(inspected_on=pd.to_datetime(filled["inspected_on"]))
             try:
@@ -293,7 +301,7 @@ with objections:
             placeholder=t("Choose an option"),
         )
         reason = cols[2].text_input(t("Reason"), key=key(PAGE, "obj_reason"))
-        if st.form_submit_button(t("Submit the objection")):
+        if st.form_submit_button(t("Submit the objection"), disabled=not manage):
             try:
                 with session_scope(engine()) as session:
                     filed = lifecycle.file_objection(
@@ -343,7 +351,7 @@ with objections:
                 placeholder=t("Choose an option"),
             )
             note = cols[2].text_input(t("Note"), key=key(PAGE, "decide_note"))
-            if st.form_submit_button(t("Decide")):
+            if st.form_submit_button(t("Decide"), disabled=not manage):
                 try:
                     with session_scope(engine()) as session:
                         lifecycle.decide_objection(
@@ -382,7 +390,7 @@ with repairs:
             key=key(PAGE, "rep_dept"),
             placeholder=t("Choose an option"),
         )
-        if st.form_submit_button(t("Record an application")):
+        if st.form_submit_button(t("Record an application"), disabled=not manage):
             try:
                 with session_scope(engine()) as session:
                     repair = lifecycle.apply_repair(
@@ -404,8 +412,8 @@ with repairs:
             t("Application number"), min_value=1, step=1, key=key(PAGE, "rep_id")
         )
         cols = st.columns(2)
-        complete = cols[0].form_submit_button(t("Complete the repair"))
-        report = cols[1].form_submit_button(t("Report the completed repair"))
+        complete = cols[0].form_submit_button(t("Complete the repair"), disabled=not manage)
+        report = cols[1].form_submit_button(t("Report the completed repair"), disabled=not manage)
         if complete or report:
             try:
                 with session_scope(engine()) as session:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from dashboard.access import require
 from dashboard.i18n import fmt_count, t
 from dashboard.state import directory, key, missing, show_error, upstream
 from dashboard.sweep_view import sweep_section
@@ -18,6 +19,7 @@ from scheduler.reference import tier_scheme
 
 PAGE = "simulation"
 st.title(t("Policy simulation"))
+require("simulate")
 st.caption(
     t(
         "A Monte Carlo model of the directory under inspection: each policy spends the same "

@@ -25,6 +25,7 @@ from scheduler.cli import (
     simulate,
     substitute,
     sweep,
+    users,
 )
 from scheduler.cli.actor import set_actor
 from scheduler.cli.console import err_console
@@ -79,6 +80,7 @@ for _module in (
     demo,
     dashboard,
     audit,
+    users,
 ):
     _module.register(app)
 

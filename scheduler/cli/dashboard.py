@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from scheduler.cli.actor import cli_actor
-from scheduler.cli.console import console
+from scheduler.cli.console import console, err_console
 
 __all__ = ["register", "streamlit_command", "default_data_folder", "seed_if_empty"]
 
@@ -48,14 +48,22 @@ def seed_if_empty(url: str, data: Path | None) -> int:
         engine.dispose()
 
 
-def streamlit_command(port: int) -> list[str]:
-    """The ``streamlit run`` command line: the entry script, the port, every config option."""
+def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
+    """The ``streamlit run`` command line: the entry script, the address, every config option."""
     from scheduler.cli.serve import config_file, config_flags
 
     app = config_file().parent.parent / "app.py"
-    return [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)] + (
-        config_flags()
-    )
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+    ] + config_flags()
 
 
 def register(app: typer.Typer) -> None:
@@ -81,9 +89,29 @@ def register(app: typer.Typer) -> None:
                 file_okay=False,
             ),
         ] = None,
+        address: Annotated[
+            str,
+            typer.Option(
+                "--address",
+                help="Address to listen on. Anything but loopback needs sign-in configured "
+                "([auth] in .streamlit/secrets.toml).",
+            ),
+        ] = "127.0.0.1",
     ) -> int:
         """Open the planners' dashboard; an empty database is first filled from the sample data."""
+        from dashboard.signin import is_loopback, signin_configured
         from scheduler.settings import get_settings
+
+        if not is_loopback(address) and not signin_configured():
+            err_console.print(
+                f"error: refusing to listen on {address}: sign-in is not configured, so the "
+                "dashboard is single-user local mode and only listens on 127.0.0.1. Configure "
+                "an identity provider in the [auth] section of .streamlit/secrets.toml "
+                "(see docs/security.md), or drop --address.",
+                markup=False,
+                highlight=False,
+            )
+            return 2
 
         url = url or get_settings().database_url
         folder = data or default_data_folder()
@@ -93,10 +121,12 @@ def register(app: typer.Typer) -> None:
         from scheduler.cli.serve import open_when_ready, run_until_interrupted
 
         env = os.environ | {"SCHEDULER_DATABASE_URL": url}
-        address = f"http://localhost:{port}"
-        console.print(f"dashboard: {address}  (database {url}); Ctrl-C stops it")
+        mode = "sign-in required" if signin_configured() else "local mode, no sign-in"
+        host = "localhost" if is_loopback(address) else address
+        shown = f"http://{host}:{port}"
+        console.print(f"dashboard: {shown}  ({mode}; database {url}); Ctrl-C stops it")
         return run_until_interrupted(
-            streamlit_command(port),
+            streamlit_command(port, address),
             env,
-            on_start=None if headless else lambda process: open_when_ready(address, process),
+            on_start=None if headless else lambda process: open_when_ready(shown, process),
         )

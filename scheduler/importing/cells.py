@@ -33,6 +33,8 @@ __all__ = [
     "check_choice",
     "check_list_items",
     "check_unique",
+    "check_controls",
+    "MAX_INT",
 ]
 
 BOOL_WORDS = {
@@ -40,6 +42,10 @@ BOOL_WORDS = {
     "y": True, "n": False, "是": True, "否": False, "在岗": True, "不在岗": False, "离岗": False,
 }  # fmt: skip
 _LIST_SEPARATORS = re.compile(r"[;；,，、]")
+_CONTROLS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+"""C0 control characters and DEL; tab, line feed and carriage return are ordinary text."""
+MAX_INT = 999_999_999_999
+"""Largest whole number a cell may hold (capacities, counts): twelve digits."""
 _BOOL_HELP = "true/false, 1/0, yes/no, 是/否 or 在岗/不在岗"
 _DATE_FORMATS = "YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD"
 
@@ -154,26 +160,72 @@ def parse_dates(
     return dates, ok
 
 
+def _int_reason(text: str) -> str:
+    digits = text[1:] if text[:1] in "+-" else text
+    if not digits.isdigit():
+        return f"not a whole number: {text!r}"
+    if text.startswith("-") and int(digits) > 0:
+        return f"must not be negative; got {text!r}"
+    return f"too large: {text!r} (at most {MAX_INT:,})"
+
+
 def parse_ints(
     values: pd.Series, file: str, column: str, log: ProblemLog
 ) -> tuple[pd.Series, np.ndarray]:
-    """Non-negative ``int64`` values (capacities); blanks become 0."""
+    """Non-negative ``int64`` values (capacities); blanks become 0; at most ``MAX_INT``."""
     whole = values.str.fullmatch(r"[+-]?\d{1,12}").to_numpy(dtype=bool)
     numbers = pd.to_numeric(values.where(whole, "0")).astype("int64")
     negative = whole & (numbers < 0).to_numpy()
     ok = (whole & ~negative) | (values == "").to_numpy()
     rows, texts = _bad(values, ok)
+    log.add_rows(file, rows, column, lambda i: _int_reason(texts[i]))
+    return numbers.where(ok, 0), ok
+
+
+def _control_name(text: str) -> str:
+    char = next(c for c in text if re.fullmatch(_CONTROLS, c))
+    name = "NUL" if char == "\x00" else "DEL" if char == "\x7f" else "control character"
+    return f"U+{ord(char):04X} ({name})"
+
+
+def _may_hold_controls(values: pd.Series) -> bool:
+    """A byte scan of the column's Arrow data buffer: no control byte, no cell to check.
+
+    In UTF-8 a byte below 0x20 or 0x7F is always that ASCII character, never part
+    of another one, so one vectorised pass (about 1 ms per MB) clears the usual
+    clean column; only a column with a hit pays for the per-cell regex.
+    """
+    if not hasattr(values.array, "__arrow_array__") or values.empty:
+        return True
+    data = _arrow(values).buffers()[2]
+    if data is None:
+        return False
+    raw = np.frombuffer(data, dtype=np.uint8)
+    low = raw < 0x20
+    if not low.any() and not (raw == 0x7F).any():
+        return False
+    return bool((low & (raw != 0x09) & (raw != 0x0A) & (raw != 0x0D)).any() or (raw == 0x7F).any())
+
+
+def check_controls(values: pd.Series, file: str, column: str, log: ProblemLog) -> np.ndarray:
+    """Mask of cells free of control characters (a NUL byte, an escape ...).
+
+    They are invisible in a spreadsheet, break PostgreSQL (NUL) and can hide
+    text from a reader; a cell holding one is refused, never cleaned silently.
+    """
+    if not _may_hold_controls(values):
+        return np.ones(len(values), dtype=bool)
+    bad = values.str.contains(_CONTROLS, regex=True).to_numpy(dtype=bool)
+    if not bad.any():
+        return ~bad
+    rows, texts = _bad(values, ~bad)
     log.add_rows(
         file,
         rows,
         column,
-        lambda i: (
-            f"must not be negative; got {texts[i]!r}"
-            if texts[i].lstrip().startswith("-") and texts[i][1:].isdigit()
-            else f"not a whole number: {texts[i]!r}"
-        ),
+        lambda i: f"contains {_control_name(texts[i])}; remove it and save the file again",
     )
-    return numbers.where(ok, 0), ok
+    return ~bad
 
 
 def parse_bools(

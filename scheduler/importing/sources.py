@@ -129,9 +129,20 @@ def _parse(data: bytes, file: str, log: ProblemLog) -> pd.DataFrame | None:
     return _parse_exact(data, file, log)
 
 
+def _looks_utf16(data: bytes) -> bool:
+    """A UTF-16 byte-order mark, or text whose every other byte is NUL (Excel's "Unicode text")."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    head = data[:2000]
+    return len(head) >= 4 and head.count(0) * 3 >= len(head)
+
+
 def _read_csv(path: Path, log: ProblemLog) -> pd.DataFrame | None:
     """Decode strictly, UTF-8 (with or without BOM) first, else GB18030, and parse."""
     data = path.read_bytes()
+    if _looks_utf16(data):
+        log.add(path.name, None, None, "the file is UTF-16; save it as UTF-8 or GB18030")
+        return None
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
     if not data or data.isspace():  # (``data.strip()`` would copy the whole file)
@@ -165,7 +176,53 @@ def _read_xlsx(path: Path, log: ProblemLog) -> pd.DataFrame | None:
         book.close()
     if not rows:
         return pd.DataFrame()
+    _report_unsaved_formulas(path, rows, log)
     return pd.DataFrame(rows).fillna("").astype(str)
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether the first sheet's XML holds any ``<f>`` (formula) element; cheap, no parsing."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sheets = sorted(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
+            if not sheets:
+                return False
+            with archive.open(sheets[0]) as sheet:
+                while chunk := sheet.read(1 << 20):
+                    if b"<f>" in chunk or b"<f " in chunk:
+                        return True
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return False
+    return False
+
+
+def _report_unsaved_formulas(path: Path, rows: list[list[str]], log: ProblemLog) -> None:
+    """Log each formula cell that has no saved value (a file written by a program, never opened).
+
+    ``openpyxl`` reads such a cell as empty, which would otherwise surface as a
+    misleading "missing required value". Workbooks without formulas cost one
+    scan of the sheet XML.
+    """
+    if not _has_formulas(path):
+        return
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        header = rows[0]
+        for r, formulas in enumerate(book.worksheets[0].iter_rows(values_only=True)):
+            for c, formula in enumerate(formulas):
+                saved = rows[r][c] if r < len(rows) and c < len(rows[r]) else ""
+                if isinstance(formula, str) and formula.startswith("=") and saved == "":
+                    column = header[c] if c < len(header) and header[c] else f"column {c + 1}"
+                    log.add(
+                        path.name,
+                        r + 1,
+                        column,
+                        f"formula {formula} without a saved value; open and save the file in Excel",
+                    )
+    finally:
+        book.close()
 
 
 def _map_headers(header: list[str], spec: TableSpec, file: str, log: ProblemLog) -> dict[str, int]:

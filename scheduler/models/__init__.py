@@ -9,3 +9,4 @@ from scheduler.models.assignments import *  # noqa: F403
 from scheduler.models.core import *  # noqa: F403
 from scheduler.models.plans import *  # noqa: F403
 from scheduler.models.publication import *  # noqa: F403
+from scheduler.models.users import *  # noqa: F403

@@ -14,7 +14,16 @@ Two mechanisms, because neither alone is enough:
 * **surname heuristic**: for an individual business whose operator is not
   recorded, a leading person-name pattern (region prefix removed, then a
   common surname followed by one or two characters and a business word, as in
-  王小明便利店) is masked too.
+  王小明便利店) is masked too; so is a name that is nothing but a person's
+  name (2-4 characters starting with a common surname, as in 潍城区王小明):
+  over-masking a two-character shop name is the price of never publishing an
+  operator.
+
+And digits: a phone (mobile 13812345678, landline 0536-8123456) or an ID
+number (18 characters, the last maybe ``X``) written into a name is masked
+whatever the name looks like (``mask_digits``): any run of seven or more
+digits, spaces and hyphens between them allowed, becomes ``*``. A public cell
+never needs seven digits in a row except the USCC, which has its own column.
 
 A person's name keeps its first character (the surname), the rest become
 ``*``; this is the convention of the national publicity system.
@@ -22,11 +31,12 @@ A person's name keeps its first character (the surname), the rest become
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from scheduler import reference
 
-__all__ = ["mask_person", "NameMasker", "SURNAMES", "BUSINESS_WORDS"]
+__all__ = ["mask_person", "mask_digits", "NameMasker", "SURNAMES", "BUSINESS_WORDS"]
 
 SURNAMES_SINGLE = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -163,6 +173,26 @@ _WORDS_BY_LENGTH = tuple(sorted(set(BUSINESS_WORDS), key=len, reverse=True))
 _PREFIX_SUFFIXES = ("省", "市", "区", "县", "镇", "乡", "街道", "村")
 
 
+_DIGIT_RUN = re.compile(r"(?<!\d)\d(?:[\s\-]?\d)*[Xx]?")
+_MIN_DIGITS = 7
+"""A local landline has 7-8 digits; a mobile 11; an ID number 15 or 18. Shorter runs stay."""
+_HANZI_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
+
+
+def mask_digits(text: str) -> str:
+    """Every run of >= 7 digits (a phone, an ID number) with each digit (and a final X) as ``*``."""
+    if not text or not any(c.isdigit() for c in text):
+        return text
+
+    def hide(match: re.Match[str]) -> str:
+        run = match.group(0)
+        if sum(c.isdigit() for c in run) < _MIN_DIGITS:
+            return run
+        return re.sub(r"[\dXx]", "*", run)
+
+    return _DIGIT_RUN.sub(hide, text)
+
+
 def mask_person(name: str) -> str:
     """``张三`` -> ``张*``, ``欧阳小明`` -> ``欧***``: the surname character stays."""
     name = name.strip()
@@ -229,9 +259,12 @@ class NameMasker:
         if not surname or surname not in SURNAMES:
             return text
         after = rest[len(surname) :]
+        if _HANZI_NAME.fullmatch(rest) and not any(w in rest for w in _WORDS_BY_LENGTH):
+            return text[:start] + mask_person(rest)  # the name is only a person's name
         for given in (1, 2):
             tail = after[given:]
-            if tail and any(tail.startswith(w) for w in _WORDS_BY_LENGTH):
+            trade = tail.lstrip("0123456789-*（）() ")  # a phone between name and trade word
+            if trade and any(trade.startswith(w) for w in _WORDS_BY_LENGTH):
                 given_name = after[:given]
                 if "*" in given_name or any(given_name.endswith(s) for s in _PREFIX_SUFFIXES):
                     return text
@@ -253,4 +286,4 @@ class NameMasker:
         text = self.mask_known(text)
         if individual and "*" not in text:
             text = self.mask_heuristic(text)
-        return text
+        return mask_digits(text)

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from scheduler import reference
 from scheduler.directory import Directory
 from scheduler.publication.exports import Lookups
-from scheduler.publication.masking import NameMasker
+from scheduler.publication.masking import NameMasker, mask_digits
 
 __all__ = [
     "PUBLIC_COLUMNS",
@@ -133,6 +133,8 @@ def public_list(
             .to_numpy(),
         }
     )
+    for column in ("department", "items", "division"):  # names are masked above; the rest too
+        out[column] = [mask_digits(str(v)) for v in out[column]]
     return out.sort_values(["department", "division", "uscc"], kind="stable").reset_index(drop=True)
 
 
