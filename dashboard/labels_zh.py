@@ -422,6 +422,8 @@ ZH.update(
         "subject:repair": "信用修复",
         "Upload": "上传",
         "{size} per file": "每个文件不超过 {size}",
+    }
+)
 ZH.update(
     {  # publication page: estimates (issue 11)
         "Estimated violation rates": "违法率估计",
@@ -438,5 +440,22 @@ ZH.update(
         "Rate": "违法率",
         "Interval": "置信区间",
         "Flag": "提示",
+    }
+)
+ZH.update(
+    {  # credit commitments (issue 15)
+        "Credit commitments": "信用承诺",
+        "No credit commitments in the directory.": "名录中暂无信用承诺。",
+        "Due within (days)": "到期天数范围",
+        "{due} due within {days} days, {overdue} overdue, {broken} broken": (
+            "{days} 天内到期 {due} 项，已逾期 {overdue} 项，未履约或不实承诺 {broken} 项"
+        ),
+        "Due": "即将到期",
+        "Overdue": "已逾期",
+        "Broken": "不实承诺/未履约",
+        "No longer eligible for credit commitments": "不再适用信用承诺制名单",
+        "No entity has broken a commitment.": "暂无不实承诺或未履约的主体。",
+        "Download the list (CSV)": "下载名单（CSV）",
+        "event:commitment.broken": "不实承诺/未履约",
     }
 )

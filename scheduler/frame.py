@@ -8,6 +8,13 @@ deregistered or revoked, on an explicit exemption list, or inspected by this
 department within the repeat-control window (default 12 months; tiers listed
 in ``repeat_exempt_tiers``, by default the worst one, are re-inspected anyway).
 
+Commitment checks (承诺核查, ``verify_commitments``): every operating entity of
+the plan's regions, whatever its sectors, with a commitment to the department
+still pending and due on or before that day joins the frame as a forced unit
+(probability 1), its reason in ``forced_reasons``. They are resolved into
+``commitment_checks`` so that, like ``force_include``, the forced units follow
+from the parameters the receipt records.
+
 The units are sorted by USCC, the canonical order the receipt hashes.
 """
 
@@ -45,6 +52,7 @@ FRAME_INPUT: dict[str, tuple[str, ...] | None] = {
     "entities": ("uscc", "name", "entity_type", "region_code", "status", "sectors"),
     "ratings": None,
     "history": ("uscc", "department_code", "inspected_on"),
+    "commitments": None,
 }
 """The tables and columns (``None``: all) a frame is built from: what a draw,
 its verification or a substitution reads, ``read_folder(path, tables=FRAME_INPUT)``
@@ -71,6 +79,11 @@ class FrameRules:
     force_include: tuple[str, ...] = ()
     """USCCs drawn with probability 1 whatever their tier."""
     scheme: str | None = None
+    verify_commitments: date | None = None
+    """承诺核查: force in pending commitments to the department due on or before this day."""
+    commitment_checks: tuple[str, ...] = ()
+    """USCCs forced in by ``verify_commitments``, as ``build_frame`` resolved them
+    (sorted); recorded so that a snapshot alone re-derives the forced units."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,10 @@ class SamplingFrame:
     """Columns ``UNIT_COLUMNS``, sorted by USCC, RangeIndex."""
     excluded: pd.DataFrame = field(repr=False)
     """Columns uscc, name, region_code, tier, reason."""
+    forced_reasons: pd.DataFrame = field(
+        repr=False, default_factory=lambda: pd.DataFrame(columns=["uscc", "reason"], dtype=object)
+    )
+    """Columns uscc, reason: why a unit is drawn with probability 1."""
 
     @property
     def size(self) -> int:
@@ -198,6 +215,18 @@ def build_frame(directory: Directory, rules: FrameRules) -> SamplingFrame:
         scope &= entities["region_code"].isin(rules.regions).to_numpy()
     if rules.entity_types:
         scope &= entities["entity_type"].isin(rules.entity_types).to_numpy()
+    checks = _commitment_checks(directory, rules)
+    if len(checks):
+        in_regions = (
+            entities["region_code"].isin(rules.regions).to_numpy()
+            if rules.regions
+            else np.ones(len(entities), dtype=bool)
+        )
+        committed = entities["uscc"].isin(checks.index).to_numpy()
+        active = (entities["status"] == ACTIVE_STATUS).to_numpy()
+        checks = checks[checks.index.isin(entities["uscc"][committed & active & in_regions])]
+        scope |= committed & active & in_regions
+    rules = replace(rules, commitment_checks=tuple(sorted(checks.index)))
     rows = np.flatnonzero(scope)
     usccs = entities["uscc"].to_numpy(dtype=object)[rows]
     # The tiers (Arrow hashing), the repeat-control history and the USCC sort
@@ -218,8 +247,9 @@ def build_frame(directory: Directory, rules: FrameRules) -> SamplingFrame:
         )
         table["tier"] = tiers.result().to_numpy(dtype=object)[order]
     reason = np.full(len(table), "", dtype=object)
-    forced = _member(table["uscc"], rules.force_include)
+    listed = _member(table["uscc"], rules.force_include)
     _check_forced(table, rules)
+    forced = listed | _member(table["uscc"], rules.commitment_checks)
     inactive = table["status"].to_numpy() != ACTIVE_STATUS
     reason[inactive] = "status " + table["status"].to_numpy()[inactive]
     exempt = _member(table["uscc"], rules.exempt) & (reason == "")
@@ -250,9 +280,37 @@ def build_frame(directory: Directory, rules: FrameRules) -> SamplingFrame:
     excluded = table.loc[~keep, ["uscc", "name", "region_code", "tier"]].assign(
         reason=reason[~keep]
     )
+    forced_reasons = _forced_reasons(units.loc[units["forced"], "uscc"], rules, checks)
     return SamplingFrame(
-        rules=rules, scheme=scheme, units=units, excluded=excluded.reset_index(drop=True)
+        rules=rules,
+        scheme=scheme,
+        units=units,
+        excluded=excluded.reset_index(drop=True),
+        forced_reasons=forced_reasons,
     )
+
+
+def _forced_reasons(usccs: pd.Series, rules: FrameRules, checks: pd.Series) -> pd.DataFrame:
+    """Why each forced unit is in: the explicit list, a commitment check, or both."""
+    listed = set(rules.force_include)
+    reasons = []
+    for uscc in usccs:
+        parts = ["force_include list"] if uscc in listed else []
+        if uscc in checks.index:
+            parts.append(str(checks[uscc]))
+        reasons.append("; ".join(parts))
+    return pd.DataFrame(
+        {"uscc": usccs.to_numpy(dtype=object), "reason": pd.Series(reasons, dtype=object)}
+    )
+
+
+def _commitment_checks(directory: Directory, rules: FrameRules) -> pd.Series:
+    """USCC -> reason, for the commitments ``rules.verify_commitments`` forces in."""
+    if rules.verify_commitments is None:
+        return pd.Series(dtype=object)
+    from scheduler.commitments import pending_due
+
+    return pending_due(directory.commitments, rules.department_code, rules.verify_commitments)
 
 
 def _check_forced(table: pd.DataFrame, rules: FrameRules) -> None:

@@ -9,6 +9,7 @@ earlier draw stays, and the new one names it in ``supersedes``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -65,6 +66,7 @@ def create_plan(
     start: date | None = None,
     end: date | None = None,
     repeat_window_months: int = 12,
+    verify_commitments: bool = False,
     actor: str = "system",
 ) -> Plan:
     """Store a plan (validated again against the data when it is drawn) and audit it."""
@@ -89,6 +91,7 @@ def create_plan(
             "joint_departments": _joined(joint_departments),
             "policy": policy.as_dict(),
             "repeat_window_months": repeat_window_months,
+            "verify_commitments": verify_commitments,
             "start": start,
             "end": end,
             "created_by": actor,
@@ -127,6 +130,8 @@ def plan_parameters(plan: Plan, *, on: date | None = None) -> DrawParameters:
         entity_types=tuple(split_list(plan.entity_types)),
         repeat_window_months=plan.repeat_window_months,
     )
+    if plan.verify_commitments:  # 承诺核查 covers what falls due within the plan's window
+        rules = replace(rules, verify_commitments=plan.end or rules.on)
     return DrawParameters(rules=rules, policy=Policy.from_dict(plan.policy))
 
 

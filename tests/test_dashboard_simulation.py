@@ -32,6 +32,8 @@ def test_sweep_section_shows_the_frontier(seeded_db: str) -> None:
     assert len(table) == 6 and table["on_frontier"].any()
     assert {"scaled_rate_A", "hit_rate_lo", "hit_rate_hi"} <= set(table.columns)
     assert "个在前沿上" in texts(at)
+
+
 def test_cli_and_dashboard_give_one_simulation_for_one_seed(empty_db: str, tmp_path) -> None:
     # Issue 11: the CLI derived its streams from --seed, the dashboard passed the raw seed, so the
     # same inputs and "seed 2026" gave different numbers. Same synthetic inputs in both front ends.

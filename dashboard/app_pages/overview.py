@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from dashboard.commitments_view import commitments_section
 from dashboard.i18n import fmt_count, fmt_pct, t
 from dashboard.state import directory, key, missing, upstream
 from dashboard.views import department_options, tier_labels
@@ -132,6 +133,8 @@ else:
     st.altair_chart(bars, width="stretch")
     share = mix.sum() / max(int(mix.to_numpy().sum()), 1)
     st.caption(" · ".join(f"{code}: {fmt_pct(share[code])}" for code in mix.columns))
+
+commitments_section(data)
 
 st.subheader(t("Data quality"))
 if not warnings:

@@ -13,6 +13,7 @@ import typer
 
 from scheduler.cli import (
     assign,
+    commitments,
     dashboard,
     data,
     demo,
@@ -61,6 +62,7 @@ for _module in (
     plan,
     assign,
     publish,
+    commitments,
     simulate,
     sweep,
     demo,

@@ -35,6 +35,25 @@ def _summary(result) -> None:  # noqa: ANN001
     console.print(table)
     excluded = ", ".join(f"{k}: {v}" for k, v in receipt["excluded"].items()) or "none"
     console.print(f"excluded: {excluded}", markup=False)
+    if "commitment_checks" in receipt:
+        checks = receipt["commitment_checks"]
+        console.print(
+            f"commitment checks (承诺核查) due by {checks['until']}: {checks['drawn']} entities "
+            f"drawn with probability 1, besides {checks['others_drawn']} sampled",
+            markup=False,
+        )
+
+
+def _print_forced_reasons(frame) -> None:  # noqa: ANN001
+    """Each unit drawn with probability 1 and why (承诺核查, the force-include list)."""
+    if frame.forced_reasons.empty:
+        return
+    table = Table(title="drawn with probability 1")
+    table.add_column("uscc")
+    table.add_column("reason")
+    for uscc, why in frame.forced_reasons.itertuples(index=False):
+        table.add_row(uscc, why)
+    console.print(table)
 
 
 def _file_draw(
@@ -102,6 +121,7 @@ def _file_draw(
             write_snapshot(canonical_frame_bytes(frame), snapshot)
         progress.update(task, advance=1)
     _summary(result)
+    _print_forced_reasons(frame)
     console.print(f"draw written to {out}, receipt to {receipt}", markup=False)
     if snapshot is not None:
         console.print(f"frame snapshot written to {snapshot}", markup=False)
@@ -188,6 +208,18 @@ def draw(
     reason: Annotated[
         str | None, typer.Option("--reason", help="Why a plan is drawn again.")
     ] = None,
+    verify_commitments: Annotated[
+        bool,
+        typer.Option(
+            "--verify-commitments",
+            help="承诺核查: also draw, with probability 1, every operating entity of the regions "
+            "with a pending commitment to the department due by --until.",
+        ),
+    ] = False,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="With --verify-commitments: due day (default --on)."),
+    ] = None,
     url: Url = None,
 ) -> None:
     """Draw inspection targets with exact credit-tier inclusion probabilities."""
@@ -210,9 +242,13 @@ def draw(
     from scheduler.draw import DrawParameters
     from scheduler.frame import FrameRules
 
+    if until is not None and not verify_commitments:
+        raise InvalidInputError("`--until` goes with --verify-commitments.")
+    day = optional_day(on, "--on") or datetime.now(UTC).date()
     rules = FrameRules(
         department_code=department,
-        on=optional_day(on, "--on") or datetime.now(UTC).date(),
+        on=day,
+        verify_commitments=(optional_day(until, "--until") or day) if verify_commitments else None,
         regions=codes(regions),
         sectors=codes(sectors),
         entity_types=codes(entity_types),
