@@ -108,6 +108,8 @@ class DrawParameters:
                 "commitment_checks": sorted(r.commitment_checks),
             }
         )
+        if r.tier_months:  # only when set, like the commitment checks
+            checks["tier_months"] = dict(sorted(r.tier_months))
         return {
             **checks,
             "department_code": r.department_code,
@@ -145,6 +147,7 @@ class DrawParameters:
             if data.get("verify_commitments") is None
             else date.fromisoformat(data["verify_commitments"]),
             commitment_checks=tuple(data.get("commitment_checks", ())),
+            tier_months=tuple(sorted((t, int(m)) for t, m in data.get("tier_months", {}).items())),
         )
         reserves = data.get("reserves", {})
         return cls(

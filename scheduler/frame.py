@@ -6,7 +6,10 @@ plan's regions and entity types, each with its effective credit tier. Entities
 in scope but not drawable are kept, with the reason, in ``excluded``:
 deregistered or revoked, on an explicit exemption list, or inspected by this
 department within the repeat-control window (default 12 months; tiers listed
-in ``repeat_exempt_tiers``, by default the worst one, are re-inspected anyway).
+in ``repeat_exempt_tiers``, by default the worst one, are re-inspected anyway),
+or, with ``tier_months`` (a preset's ``min_months``: this project's defaults
+A 24, B 12, C 6, D 3), within its own tier's window. Inclusion probabilities
+are defined on the frame after these exclusions.
 
 Commitment checks (承诺核查, ``verify_commitments``): every operating entity of
 the plan's regions, whatever its sectors, with a commitment to the department
@@ -73,7 +76,12 @@ class FrameRules:
     """Empty = all types."""
     repeat_window_months: int = 12
     repeat_exempt_tiers: tuple[str, ...] | None = None
-    """Tiers exempt from repeat control; ``None`` = the scheme's worst tier."""
+    """Tiers exempt from repeat control; ``None`` = the scheme's worst tier
+    (with ``tier_months``: none, a tier with 0 months is never excluded)."""
+    tier_months: tuple[tuple[str, int], ...] = ()
+    """Repeat control by tier, ``(("A", 24), ("B", 12), ...)``: the minimum months
+    between two inspections by this department, in place of ``repeat_window_months``
+    (a preset's ``min_months``); empty = the single window."""
     exempt: tuple[str, ...] = ()
     """USCCs exempted by an explicit list (e.g. under investigation elsewhere)."""
     force_include: tuple[str, ...] = ()
@@ -135,6 +143,20 @@ def _check_rules(directory: Directory, rules: FrameRules, scheme: TierScheme) ->
     ]
     if rules.repeat_window_months < 0:
         problems.append(f"repeat_window_months must be >= 0; got {rules.repeat_window_months}")
+    if rules.tier_months:
+        given = dict(rules.tier_months)
+        problems += [f"tier_months lacks tier {t!r}" for t in scheme.codes if t not in given]
+        problems += [
+            f"tier_months has unknown tier {t!r}; scheme {scheme.name} has "
+            f"{', '.join(scheme.codes)}"
+            for t in given
+            if t not in scheme.codes
+        ]
+        problems += [
+            f"tier_months[{t!r}] must be a whole number >= 0; got {m!r}"
+            for t, m in given.items()
+            if not isinstance(m, int) or m < 0
+        ]
     if problems:
         raise InvalidInputError("; ".join(problems))
     sectors = rules.sectors or own
@@ -188,13 +210,20 @@ def _member(values: pd.Series, wanted: tuple[str, ...]) -> np.ndarray:
     return mask
 
 
+def _window_months(rules: FrameRules) -> int:
+    """The longest repeat-control window in months (the single window, or the longest tier's)."""
+    if rules.tier_months:
+        return max(m for _t, m in rules.tier_months)
+    return rules.repeat_window_months
+
+
 def _recently_inspected(directory: Directory, rules: FrameRules) -> pd.Series:
-    """USCC -> latest inspection date by this department inside the window."""
+    """USCC -> latest inspection date by this department inside the (longest) window."""
     history = directory.history
-    if history.empty or rules.repeat_window_months == 0:
+    if history.empty or _window_months(rules) == 0:
         return pd.Series(dtype="datetime64[ns]")
     day = pd.Timestamp(rules.on)
-    since = day - pd.DateOffset(months=rules.repeat_window_months)
+    since = day - pd.DateOffset(months=_window_months(rules))
     inspected = pd.to_datetime(history["inspected_on"])
     mask = (
         (history["department_code"] == rules.department_code)
@@ -254,8 +283,9 @@ def build_frame(directory: Directory, rules: FrameRules) -> SamplingFrame:
     reason[inactive] = "status " + table["status"].to_numpy()[inactive]
     exempt = _member(table["uscc"], rules.exempt) & (reason == "")
     reason[exempt] = "exemption list"
+    default_exempt = () if rules.tier_months else scheme.codes[-1:]
     repeat_exempt = (
-        rules.repeat_exempt_tiers if rules.repeat_exempt_tiers is not None else scheme.codes[-1:]
+        rules.repeat_exempt_tiers if rules.repeat_exempt_tiers is not None else default_exempt
     )
     last = recent.result()
     if len(last):
@@ -268,11 +298,13 @@ def build_frame(directory: Directory, rules: FrameRules) -> SamplingFrame:
             & ~forced
             & (reason == "")
         )
+        months = _months_per_unit(table["tier"], rules)
+        if rules.tier_months:  # each tier's own window: inspected after on - months(tier)?
+            hit &= _within(last.to_numpy()[np.maximum(position, 0)], months, rules.on)
         dates = pd.DatetimeIndex(last.to_numpy()[position[hit]]).strftime("%Y-%m-%d")
         reason[hit] = [
-            f"inspected by {rules.department_code} on {d} "
-            f"(within {rules.repeat_window_months} months)"
-            for d in dates
+            f"inspected by {rules.department_code} on {d} (within {m} months)"
+            for d, m in zip(dates, months[hit], strict=True)
         ]
     keep = reason == ""
     table["forced"] = forced
@@ -288,6 +320,24 @@ def build_frame(directory: Directory, rules: FrameRules) -> SamplingFrame:
         excluded=excluded.reset_index(drop=True),
         forced_reasons=forced_reasons,
     )
+
+
+def _months_per_unit(tiers: pd.Series, rules: FrameRules) -> np.ndarray:
+    """The repeat-control window of each unit in months (its tier's, or the single one)."""
+    if not rules.tier_months:
+        return np.full(len(tiers), rules.repeat_window_months, dtype=np.int64)
+    months: np.ndarray = tiers.map(dict(rules.tier_months)).to_numpy(dtype=np.int64)
+    return months
+
+
+def _within(last: np.ndarray, months: np.ndarray, on: date) -> np.ndarray:
+    """Whether each inspection day ``last`` falls after ``on`` minus its unit's ``months``."""
+    day = pd.Timestamp(on)
+    distinct, which = np.unique(months, return_inverse=True)
+    since = [day - pd.DateOffset(months=int(m)) for m in distinct]
+    starts = np.array(since, dtype="datetime64[ns]")[which]
+    inside: np.ndarray = (last > starts) & (months > 0)
+    return inside
 
 
 def _forced_reasons(usccs: pd.Series, rules: FrameRules, checks: pd.Series) -> pd.DataFrame:

@@ -144,8 +144,13 @@ def build_receipt(
                 "others_drawn": int(len(rows)) - drawn,
             }
         }
+    control = "repeat control by tier" if params.get("tier_months") else "repeat control"
     return {
         **checks,
+        "probabilities_defined_on": (
+            f"the frame after its exclusions (status, exemption list, {control}); "
+            "excluded entities have no inclusion probability"
+        ),
         "draw_id": draw_id,
         "algorithm": ALGORITHM,
         "algorithm_version": algorithm_version or ALGORITHM_VERSION,

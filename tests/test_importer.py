@@ -555,7 +555,7 @@ def test_threaded_read_lists_problems_in_table_order(folder: Path) -> None:
     with pytest.raises(InvalidInputError) as caught:
         read_folder(folder, progress=seen.append)
     files = [p.file for p in caught.value.problems if p.row is not None]
-    order = ["entities.csv", "ratings.csv", "inspectors.csv", "history.csv"]
+    order = ["entities.csv", "ratings.csv", "inspectors.csv", "history.csv", "commitments.csv"]
     assert sorted(dict.fromkeys(files), key=order.index) == list(dict.fromkeys(files))
     from scheduler.formats import TABLE_ORDER
 

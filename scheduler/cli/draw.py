@@ -17,7 +17,14 @@ import typer
 from rich.table import Table
 
 from scheduler.cli.console import console, err_console, progress_bar
-from scheduler.cli.draw_options import Url, codes, optional_day, tier_policy, uscc_list
+from scheduler.cli.draw_options import (
+    Url,
+    codes,
+    optional_day,
+    tier_months,
+    tier_policy,
+    uscc_list,
+)
 from scheduler.errors import InvalidInputError, VerificationError
 
 __all__ = ["register"]
@@ -179,6 +186,14 @@ def draw(
     repeat_window: Annotated[
         int, typer.Option("--repeat-window-months", help="Repeat-control window.")
     ] = 12,
+    months_by_tier: Annotated[
+        str | None,
+        typer.Option(
+            "--tier-months",
+            help="Repeat control by tier in place of the window: 'preset' (the preset's "
+            "min_months, default A=24,B=12,C=6,D=3) or A=24,B=12,C=6,D=3.",
+        ),
+    ] = None,
     scheme: Annotated[
         str | None, typer.Option("--scheme", help="Tier scheme (default: configured).")
     ] = None,
@@ -253,6 +268,7 @@ def draw(
         sectors=codes(sectors),
         entity_types=codes(entity_types),
         repeat_window_months=repeat_window,
+        tier_months=tier_months(months_by_tier, preset),
         exempt=uscc_list(exempt),
         force_include=uscc_list(force),
         scheme=scheme,
