@@ -459,3 +459,26 @@ ZH.update(
         "event:commitment.broken": "不实承诺/未履约",
     }
 )
+ZH.update(
+    {  # annual programme (issue 15)
+        "Annual programme": "年度抽查计划",
+        "Year": "年度",
+        "Rounds a year": "每年抽查轮次",
+        "Inspection rate": "抽查比例",
+        "Minimum months between inspections": "同一主体最短检查间隔（月）",
+        "Rounds kept out after an inspection": "检查后不再抽取的轮次",
+        "Inspections at the stated rate": "按比例应检查数",
+        "Expected inspections": "预计检查数",
+        "Binding limit": "起约束作用的限制",
+        "binds:rate": "抽查比例",
+        "binds:frequency": "检查频次",
+        "Rates and frequency limits agree: the rates bind in every tier.": (
+            "抽查比例与检查频次一致：各等级均由抽查比例决定。"
+        ),
+        "The frequency limit binds in tier(s) {tiers}.": "{tiers} 级由检查频次限制起约束作用。",
+        "{total} inspections expected in {year}; probabilities apply to the frame after "
+        "repeat control by tier.": (
+            "{year} 年预计检查 {total} 次；入样概率针对按等级剔除近期已检查主体后的抽样框。"
+        ),
+    }
+)

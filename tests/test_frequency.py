@@ -207,3 +207,15 @@ def test_steady_state_matches_a_simulation_of_the_rounds(rate: float, months: in
     assert abs(observed.mean() - expected) < 4 * error, (observed.mean(), expected)
     if k:
         assert observed.mean() < rate * n  # the limit does bind
+
+
+def test_dashboard_plans_page_shows_the_programme(seeded_db: str) -> None:
+    from dashboard_support import app_at, texts
+
+    at = app_at("plans.py")
+    assert not at.exception
+    page = texts(at)
+    assert "年度抽查计划" in page
+    table = next(d.value for d in at.dataframe if "起约束作用的限制" in d.value.columns)
+    assert set(table["起约束作用的限制"]) <= {"抽查比例", "检查频次"}
+    assert list(table["信用等级"]) == list(tier_scheme().codes)

@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import workflow
 from dashboard.i18n import fmt_count, fmt_pct, t
+from dashboard.programme_view import programme_section
 from dashboard.state import cached_frame, directory, key, show_error
 from dashboard.views import (
     department_options,
@@ -216,3 +217,5 @@ if saved:
         ),
         hide_index=True,
     )
+
+programme_section(data)
