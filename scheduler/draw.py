@@ -110,6 +110,9 @@ class DrawParameters:
         )
         if r.tier_months:  # only when set, like the commitment checks
             checks["tier_months"] = dict(sorted(r.tier_months))
+        if r.joint_departments:
+            checks["joint_departments"] = sorted(r.joint_departments)
+            checks["joint_tier_rule"] = r.joint_tier_rule
         return {
             **checks,
             "department_code": r.department_code,
@@ -148,6 +151,8 @@ class DrawParameters:
             else date.fromisoformat(data["verify_commitments"]),
             commitment_checks=tuple(data.get("commitment_checks", ())),
             tier_months=tuple(sorted((t, int(m)) for t, m in data.get("tier_months", {}).items())),
+            joint_departments=tuple(data.get("joint_departments", ())),
+            joint_tier_rule=data.get("joint_tier_rule", "least_favourable"),
         )
         reserves = data.get("reserves", {})
         return cls(

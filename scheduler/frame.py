@@ -42,10 +42,13 @@ __all__ = [
     "build_frame",
     "uscc_order",
     "ACTIVE_STATUS",
+    "JOINT_TIER_RULES",
     "FRAME_INPUT",
 ]
 
 ACTIVE_STATUS = "存续"
+JOINT_TIER_RULES = ("least_favourable", "most_favourable", "lead")
+"""How a joint frame combines the departments' effective tiers of an entity."""
 UNIT_COLUMNS = ("uscc", "name", "region_code", "entity_type", "tier", "forced")
 
 FRAME_INPUT: dict[str, tuple[str, ...] | None] = {
@@ -78,6 +81,12 @@ class FrameRules:
     repeat_exempt_tiers: tuple[str, ...] | None = None
     """Tiers exempt from repeat control; ``None`` = the scheme's worst tier
     (with ``tier_months``: none, a tier with 0 months is never excluded)."""
+    joint_departments: tuple[str, ...] = ()
+    """Departments joining the lead's visits (部门联合抽查): the frame is every entity any
+    of them supervises, repeat control holds for each, the tier follows ``joint_tier_rule``."""
+    joint_tier_rule: str = "least_favourable"
+    """One of ``JOINT_TIER_RULES``: an entity's tier in a joint frame from the departments'
+    effective tiers (this project's default: the least favourable)."""
     tier_months: tuple[tuple[str, int], ...] = ()
     """Repeat control by tier, ``(("A", 24), ("B", 12), ...)``: the minimum months
     between two inspections by this department, in place of ``repeat_window_months``
@@ -141,6 +150,17 @@ def _check_rules(directory: Directory, rules: FrameRules, scheme: TierScheme) ->
         for t in rules.repeat_exempt_tiers or ()
         if t not in scheme.codes
     ]
+    problems += [
+        f"unknown joint department {d!r}" for d in rules.joint_departments
+        if d not in known_departments
+    ]  # fmt: skip
+    if rules.department_code in rules.joint_departments:
+        problems.append(f"joint departments repeat the lead {rules.department_code!r}")
+    if rules.joint_tier_rule not in JOINT_TIER_RULES:
+        problems.append(
+            f"joint_tier_rule must be one of {', '.join(JOINT_TIER_RULES)}; "
+            f"got {rules.joint_tier_rule!r}"
+        )
     if rules.repeat_window_months < 0:
         problems.append(f"repeat_window_months must be >= 0; got {rules.repeat_window_months}")
     if rules.tier_months:
@@ -217,6 +237,41 @@ def _window_months(rules: FrameRules) -> int:
     return rules.repeat_window_months
 
 
+def _frame_tiers(
+    scoped: Directory, rules: FrameRules, scheme: TierScheme, supervised: dict[str, np.ndarray]
+) -> pd.Series:
+    """Each entity's tier: the lead's effective tier, or in a joint frame ``joint_tier_rule``
+    over the effective tiers of the departments that supervise it (least favourable = the
+    worst of them); an entity none of them supervises (a commitment check) keeps the lead's."""
+    lead = effective_tiers(scoped, rules.department_code, on=rules.on, scheme=scheme)
+    if not rules.joint_departments or rules.joint_tier_rule == "lead":
+        return lead
+    worst_first = rules.joint_tier_rule == "least_favourable"
+    blank = -1 if worst_first else len(scheme.codes)  # a department that does not supervise
+    lead_rank = lead.map(scheme.index).to_numpy(dtype=np.int64)
+    ranks = []
+    for department in (rules.department_code, *rules.joint_departments):
+        tiers = (
+            lead
+            if department == rules.department_code
+            else effective_tiers(scoped, department, on=rules.on, scheme=scheme)
+        )
+        rank = tiers.map(scheme.index).to_numpy(dtype=np.int64)
+        ranks.append(np.where(supervised[department], rank, blank))
+    stacked = np.vstack(ranks)
+    pick = stacked.max(axis=0) if worst_first else stacked.min(axis=0)
+    pick = np.where(pick == blank, lead_rank, pick)
+    return pd.Series(np.asarray(scheme.codes, dtype=object)[pick], index=lead.index, dtype=object)
+
+
+def _recent_by_department(directory: Directory, rules: FrameRules) -> dict[str, pd.Series]:
+    """Department -> (USCC -> latest inspection inside the window), lead first."""
+    return {
+        d: _recently_inspected(directory, replace(rules, department_code=d))
+        for d in (rules.department_code, *rules.joint_departments)
+    }
+
+
 def _recently_inspected(directory: Directory, rules: FrameRules) -> pd.Series:
     """USCC -> latest inspection date by this department inside the (longest) window."""
     history = directory.history
@@ -240,6 +295,12 @@ def build_frame(directory: Directory, rules: FrameRules) -> SamplingFrame:
     sectors = _check_rules(directory, rules, scheme)
     entities = directory.entities
     scope = _supervised(entities["sectors"], sectors)
+    by_department = sectors_by_department(directory)
+    supervised = {rules.department_code: scope.copy()}
+    for joint in rules.joint_departments:  # every entity any of the departments supervises
+        own = tuple(sorted(by_department.get(joint, ())))
+        supervised[joint] = _supervised(entities["sectors"], own)
+        scope |= supervised[joint]
     if rules.regions:
         scope &= entities["region_code"].isin(rules.regions).to_numpy()
     if rules.entity_types:
@@ -264,9 +325,9 @@ def build_frame(directory: Directory, rules: FrameRules) -> SamplingFrame:
     scoped = replace(directory, entities=pd.DataFrame({"uscc": usccs}, dtype=object))
     with ThreadPoolExecutor(2) as pool:
         tiers = pool.submit(
-            effective_tiers, scoped, rules.department_code, on=rules.on, scheme=scheme
+            _frame_tiers, scoped, rules, scheme, {d: m[rows] for d, m in supervised.items()}
         )
-        recent = pool.submit(_recently_inspected, directory, rules)
+        recent = pool.submit(_recent_by_department, directory, rules)
         order = uscc_order(usccs)
         rows = rows[order]
         table = (
@@ -287,8 +348,9 @@ def build_frame(directory: Directory, rules: FrameRules) -> SamplingFrame:
     repeat_exempt = (
         rules.repeat_exempt_tiers if rules.repeat_exempt_tiers is not None else default_exempt
     )
-    last = recent.result()
-    if len(last):
+    for department, last in recent.result().items():  # repeat control for each department
+        if not len(last):
+            continue
         position = lookup_positions(
             last.index.to_numpy(dtype=object), table["uscc"].to_numpy(dtype=object)
         )
@@ -303,7 +365,7 @@ def build_frame(directory: Directory, rules: FrameRules) -> SamplingFrame:
             hit &= _within(last.to_numpy()[np.maximum(position, 0)], months, rules.on)
         dates = pd.DatetimeIndex(last.to_numpy()[position[hit]]).strftime("%Y-%m-%d")
         reason[hit] = [
-            f"inspected by {rules.department_code} on {d} (within {m} months)"
+            f"inspected by {department} on {d} (within {m} months)"
             for d, m in zip(dates, months[hit], strict=True)
         ]
     keep = reason == ""

@@ -129,6 +129,7 @@ def plan_parameters(plan: Plan, *, on: date | None = None) -> DrawParameters:
         sectors=tuple(split_list(plan.sectors)),
         entity_types=tuple(split_list(plan.entity_types)),
         repeat_window_months=plan.repeat_window_months,
+        joint_departments=tuple(sorted(split_list(plan.joint_departments))),
     )
     if plan.verify_commitments:  # 承诺核查 covers what falls due within the plan's window
         rules = replace(rules, verify_commitments=plan.end or rules.on)

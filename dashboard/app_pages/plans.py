@@ -156,6 +156,7 @@ try:
         sectors=tuple(chosen_sectors),
         entity_types=tuple(chosen_types),
         repeat_window_months=int(repeat),
+        joint_departments=tuple(sorted(joint)),  # the joint frame the plan will draw from
     )
     frame = cached_frame(rules)
     summary = frame_summary(frame, policy)

@@ -186,6 +186,18 @@ def draw(
     repeat_window: Annotated[
         int, typer.Option("--repeat-window-months", help="Repeat-control window.")
     ] = 12,
+    joint: Annotated[
+        str | None,
+        typer.Option("--joint", help="Departments joining the visits: the frame is their union."),
+    ] = None,
+    joint_tier_rule: Annotated[
+        str,
+        typer.Option(
+            "--joint-tier-rule",
+            help="least_favourable (default), most_favourable or lead: an entity's tier "
+            "in a joint frame.",
+        ),
+    ] = "least_favourable",
     months_by_tier: Annotated[
         str | None,
         typer.Option(
@@ -269,6 +281,8 @@ def draw(
         entity_types=codes(entity_types),
         repeat_window_months=repeat_window,
         tier_months=tier_months(months_by_tier, preset),
+        joint_departments=codes(joint),
+        joint_tier_rule=joint_tier_rule,
         exempt=uscc_list(exempt),
         force_include=uscc_list(force),
         scheme=scheme,
