@@ -32,12 +32,13 @@ def programme_section(data: Directory) -> None:
     a, b, c, d = st.columns(4)
     department = a.selectbox(
         t("Department"), list(departments), format_func=lambda x: departments[x],
-        key=key(PAGE, "department"),
+        key=key(PAGE, "department"), placeholder=t("Choose an option"),
     )  # fmt: skip
     year = int(b.number_input(t("Year"), 2000, 2100, date.today().year, key=key(PAGE, "year")))
     name = c.selectbox(
-        t("Preset"), list(presets), format_func=lambda x: presets[x], key=key(PAGE, "preset")
-    )
+        t("Preset"), list(presets), format_func=lambda x: presets[x], key=key(PAGE, "preset"),
+        placeholder=t("Choose an option"),
+    )  # fmt: skip
     rounds = int(d.number_input(t("Rounds a year"), 1, 12, 4, key=key(PAGE, "rounds")))
     found = preset(name)
     try:
