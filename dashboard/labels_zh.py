@@ -457,6 +457,10 @@ ZH.update(
         "No entity has broken a commitment.": "暂无不实承诺或未履约的主体。",
         "Download the list (CSV)": "下载名单（CSV）",
         "event:commitment.broken": "不实承诺/未履约",
+        "Commitment checks: {drawn} drawn with probability 1 (pending, due by {until}); "
+        "{others} drawn at random": (
+            "承诺核查：{drawn} 个主体以概率 1 抽中（{until} 前到期的待履约承诺）；另随机抽取 {others} 个"
+        ),
     }
 )
 ZH.update(

@@ -510,3 +510,30 @@ def test_dashboard_overview_shows_commitments_and_revoked_list(empty_db: str) ->
     assert int(market["不实承诺/未履约"]) == 1
     revoked = next(d.value for d in at.dataframe if "统一社会信用代码" in d.value.columns)
     assert revoked["统一社会信用代码"].tolist() == [C[41]]
+
+
+def test_dashboard_draw_page_counts_commitment_checks(empty_db: str) -> None:
+    from dashboard_support import app_at, texts
+
+    from scheduler.plans import create_plan, run_plan_draw
+
+    engine = make_engine(empty_db)
+    init_db(engine)
+    load_directory(engine, make_directory())
+    policy = make_policy(tier_scheme(), rates={"A": 0.1, "B": 0.2, "C": 0.4, "D": 0.8})
+    with session_scope(engine) as session:
+        plan_id = create_plan(
+            session, department_code="MARKET", policy=policy, regions=("370702",),
+            start=ON, end=UNTIL, verify_commitments=True,
+        ).id  # fmt: skip
+    result = run_plan_draw(engine, plan_id, 9)
+    engine.dispose()
+    at = app_at()
+    at.session_state["current_plan"] = plan_id
+    at.switch_page("app_pages/draw.py").run()
+    assert not at.exception
+    others = len(result.rows) - 3
+    expected = (
+        f"承诺核查：3 个主体以概率 1 抽中（2026-03-31 前到期的待履约承诺）；另随机抽取 {others} 个"
+    )
+    assert expected in texts(at)
