@@ -466,3 +466,48 @@ ZH.update(
         "Your role can read plans but not save them.": "您的角色可以查看计划，但不能保存计划。",
     }
 )
+
+ZH.update(
+    {  # credit commitments (issue 15)
+        "Credit commitments": "信用承诺",
+        "No credit commitments in the directory.": "名录中暂无信用承诺。",
+        "Due within (days)": "到期天数范围",
+        "{due} due within {days} days, {overdue} overdue, {broken} broken": (
+            "{days} 天内到期 {due} 项，已逾期 {overdue} 项，未履约或不实承诺 {broken} 项"
+        ),
+        "Due": "即将到期",
+        "Overdue": "已逾期",
+        "Broken": "不实承诺/未履约",
+        "No longer eligible for credit commitments": "不再适用信用承诺制名单",
+        "No entity has broken a commitment.": "暂无不实承诺或未履约的主体。",
+        "Download the list (CSV)": "下载名单（CSV）",
+        "event:commitment.broken": "不实承诺/未履约",
+        "Commitment checks: {drawn} drawn with probability 1 (pending, due by {until}); "
+        "{others} drawn at random": (
+            "承诺核查：{drawn} 个主体以概率 1 抽中（{until} 前到期的待履约承诺）；另随机抽取 {others} 个"
+        ),
+    }
+)
+ZH.update(
+    {  # annual programme (issue 15)
+        "Annual programme": "年度抽查计划",
+        "Year": "年度",
+        "Rounds a year": "每年抽查轮次",
+        "Inspection rate": "抽查比例",
+        "Minimum months between inspections": "同一主体最短检查间隔（月）",
+        "Rounds kept out after an inspection": "检查后不再抽取的轮次",
+        "Inspections at the stated rate": "按比例应检查数",
+        "Expected inspections": "预计检查数",
+        "Binding limit": "起约束作用的限制",
+        "binds:rate": "抽查比例",
+        "binds:frequency": "检查频次",
+        "Rates and frequency limits agree: the rates bind in every tier.": (
+            "抽查比例与检查频次一致：各等级均由抽查比例决定。"
+        ),
+        "The frequency limit binds in tier(s) {tiers}.": "{tiers} 级由检查频次限制起约束作用。",
+        "{total} inspections expected in {year}; probabilities apply to the frame after "
+        "repeat control by tier.": (
+            "{year} 年预计检查 {total} 次；入样概率针对按等级剔除近期已检查主体后的抽样框。"
+        ),
+    }
+)

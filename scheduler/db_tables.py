@@ -16,6 +16,7 @@ from scheduler.directory import Directory
 from scheduler.errors import InvalidInputError, Problem
 from scheduler.formats import TABLES
 from scheduler.models import (
+    Commitment,
     Conflict,
     Department,
     Entity,
@@ -45,6 +46,7 @@ DB_TABLES: dict[str, Table] = {
     "inspectors": Inspector.__table__,  # type: ignore[attr-defined]
     "conflicts": Conflict.__table__,  # type: ignore[attr-defined]
     "history": Inspection.__table__,  # type: ignore[attr-defined]
+    "commitments": Commitment.__table__,  # type: ignore[attr-defined]
 }
 """Directory table name -> database table."""
 QUALIFICATIONS: Table = InspectorQualification.__table__  # type: ignore[attr-defined]

@@ -2,7 +2,9 @@
 
 ``./run.sh demo`` calls this after loading ``sample_data/`` so that the
 dashboard opens on a plan a planner can inspect at once. Running it again
-changes nothing: the demo plan is found by name and reused.
+changes nothing: the demo plan is found by name and reused. The plan verifies
+credit commitments (承诺核查) falling due by its last day, so the demo draw
+shows them as units drawn with probability 1.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ def _demo_plan_id(
             start=start,
             end=end,
             actor=actor,
+            verify_commitments=True,  # 承诺核查: commitments due by the window's end
         )
         assert plan.id is not None
         return plan.id

@@ -14,7 +14,7 @@ Column types after validation:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import pandas as pd
 
@@ -39,6 +39,8 @@ class Directory:
     inspectors: pd.DataFrame
     conflicts: pd.DataFrame
     history: pd.DataFrame
+    commitments: pd.DataFrame = field(default_factory=lambda: empty_table("commitments"))
+    """Credit commitments (信用承诺); optional, so it defaults to an empty table."""
 
     def table(self, name: str) -> pd.DataFrame:
         return getattr(self, name)

@@ -13,7 +13,7 @@ verification only.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -95,9 +95,27 @@ class DrawParameters:
     reserve_share: float = 0.1
 
     def as_dict(self) -> dict[str, Any]:
-        """The receipt's ``parameters``: JSON-able, lists sorted, no defaults left implicit."""
+        """The receipt's ``parameters``: JSON-able, lists sorted, no defaults left implicit.
+
+        The commitment-check keys appear only when the option is on, so the
+        parameters (and draw ids) of draws without it are what they were.
+        """
         r = self.rules
+        checks = (
+            {}
+            if r.verify_commitments is None
+            else {
+                "verify_commitments": r.verify_commitments.isoformat(),
+                "commitment_checks": sorted(r.commitment_checks),
+            }
+        )
+        if r.tier_months:  # only when set, like the commitment checks
+            checks["tier_months"] = dict(sorted(r.tier_months))
+        if r.joint_departments:
+            checks["joint_departments"] = sorted(r.joint_departments)
+            checks["joint_tier_rule"] = r.joint_tier_rule
         return {
+            **checks,
             "department_code": r.department_code,
             "on": r.on.isoformat(),
             "regions": sorted(r.regions),
@@ -129,6 +147,13 @@ class DrawParameters:
             exempt=tuple(data.get("exempt", ())),
             force_include=tuple(data.get("force_include", ())),
             scheme=data.get("scheme"),
+            verify_commitments=None
+            if data.get("verify_commitments") is None
+            else date.fromisoformat(data["verify_commitments"]),
+            commitment_checks=tuple(data.get("commitment_checks", ())),
+            tier_months=tuple(sorted((t, int(m)) for t, m in data.get("tier_months", {}).items())),
+            joint_departments=tuple(data.get("joint_departments", ())),
+            joint_tier_rule=data.get("joint_tier_rule", "least_favourable"),
         )
         reserves = data.get("reserves", {})
         return cls(
@@ -228,6 +253,10 @@ def draw_from_frame(
             f"algorithm version {algorithm_version!r} is not known to this code "
             f"(it re-runs versions {', '.join(SUPPORTED_VERSIONS)})."
         )
+    if parameters.rules.commitment_checks != frame.rules.commitment_checks:
+        # the frame resolved the commitment checks from the data: record what it found
+        rules = replace(parameters.rules, commitment_checks=frame.rules.commitment_checks)
+        parameters = replace(parameters, rules=rules)
     pi = unit_probabilities(frame, parameters.policy)
     strata = stratum_labels(frame)
     codes, _ = pd.factorize(strata, sort=True)  # region-major: "region/tier" sorts by region

@@ -25,6 +25,8 @@ __all__ = [
     "TABLE_ORDER",
     "ENTITY_TYPES",
     "ENTITY_STATUSES",
+    "COMMITMENT_STATUSES",
+    "COMMITMENT_STATUS_ALIASES",
     "LIST_SEPARATOR",
     "split_list",
     "split_lists",
@@ -35,6 +37,17 @@ Kind = Literal["text", "code", "uscc", "date", "int", "bool", "list", "tier", "r
 
 ENTITY_TYPES = ("企业", "个体工商户", "农民专业合作社", "事业单位", "社会组织")
 ENTITY_STATUSES = ("存续", "注销", "吊销")
+COMMITMENT_STATUSES = ("pending", "fulfilled", "broken")
+"""A credit commitment (信用承诺): awaiting its due day, kept, or broken (不实承诺/未履约)."""
+COMMITMENT_STATUS_ALIASES = {
+    "待履约": "pending",
+    "履约中": "pending",
+    "已履约": "fulfilled",
+    "未履约": "broken",
+    "不实承诺": "broken",
+    "违诺": "broken",
+}
+"""Chinese status texts accepted in a commitments file, and the code each one means."""
 
 LIST_SEPARATOR = ";"
 """Between the codes of a ``list`` cell (files, database columns, CSV exports)."""
@@ -193,6 +206,19 @@ TABLES: dict[str, TableSpec] = {
         ),
         key=("uscc", "department_code", "inspected_on"),
     ),
+    "commitments": TableSpec(
+        "commitments",
+        "信用承诺",
+        (
+            C("uscc", "统一社会信用代码", "uscc"),
+            C("department_code", "承诺受理部门", "code", aliases=("部门代码",)),
+            C("item", "承诺事项", aliases=("政务服务事项",)),
+            C("committed_on", "承诺日期", "date"),
+            C("due_on", "履约期限", "date", aliases=("承诺期限",)),
+            C("status", "履约状态"),
+        ),
+        key=("uscc", "department_code", "item", "committed_on"),
+    ),
 }
 
 TABLE_ORDER: tuple[str, ...] = (
@@ -204,5 +230,6 @@ TABLE_ORDER: tuple[str, ...] = (
     "inspectors",
     "conflicts",
     "history",
+    "commitments",
 )
 """Load order: every table refers only to tables before it."""

@@ -6,7 +6,17 @@ plan's regions and entity types, each with its effective credit tier. Entities
 in scope but not drawable are kept, with the reason, in ``excluded``:
 deregistered or revoked, on an explicit exemption list, or inspected by this
 department within the repeat-control window (default 12 months; tiers listed
-in ``repeat_exempt_tiers``, by default the worst one, are re-inspected anyway).
+in ``repeat_exempt_tiers``, by default the worst one, are re-inspected anyway),
+or, with ``tier_months`` (a preset's ``min_months``: this project's defaults
+A 24, B 12, C 6, D 3), within its own tier's window. Inclusion probabilities
+are defined on the frame after these exclusions.
+
+Commitment checks (承诺核查, ``verify_commitments``): every operating entity of
+the plan's regions, whatever its sectors, with a commitment to the department
+still pending and due on or before that day joins the frame as a forced unit
+(probability 1), its reason in ``forced_reasons``. They are resolved into
+``commitment_checks`` so that, like ``force_include``, the forced units follow
+from the parameters the receipt records.
 
 The units are sorted by USCC, the canonical order the receipt hashes.
 """
@@ -32,10 +42,13 @@ __all__ = [
     "build_frame",
     "uscc_order",
     "ACTIVE_STATUS",
+    "JOINT_TIER_RULES",
     "FRAME_INPUT",
 ]
 
 ACTIVE_STATUS = "存续"
+JOINT_TIER_RULES = ("least_favourable", "most_favourable", "lead")
+"""How a joint frame combines the departments' effective tiers of an entity."""
 UNIT_COLUMNS = ("uscc", "name", "region_code", "entity_type", "tier", "forced")
 
 FRAME_INPUT: dict[str, tuple[str, ...] | None] = {
@@ -45,6 +58,7 @@ FRAME_INPUT: dict[str, tuple[str, ...] | None] = {
     "entities": ("uscc", "name", "entity_type", "region_code", "status", "sectors"),
     "ratings": None,
     "history": ("uscc", "department_code", "inspected_on"),
+    "commitments": None,
 }
 """The tables and columns (``None``: all) a frame is built from: what a draw,
 its verification or a substitution reads, ``read_folder(path, tables=FRAME_INPUT)``
@@ -65,12 +79,28 @@ class FrameRules:
     """Empty = all types."""
     repeat_window_months: int = 12
     repeat_exempt_tiers: tuple[str, ...] | None = None
-    """Tiers exempt from repeat control; ``None`` = the scheme's worst tier."""
+    """Tiers exempt from repeat control; ``None`` = the scheme's worst tier
+    (with ``tier_months``: none, a tier with 0 months is never excluded)."""
+    joint_departments: tuple[str, ...] = ()
+    """Departments joining the lead's visits (部门联合抽查): the frame is every entity any
+    of them supervises, repeat control holds for each, the tier follows ``joint_tier_rule``."""
+    joint_tier_rule: str = "least_favourable"
+    """One of ``JOINT_TIER_RULES``: an entity's tier in a joint frame from the departments'
+    effective tiers (this project's default: the least favourable)."""
+    tier_months: tuple[tuple[str, int], ...] = ()
+    """Repeat control by tier, ``(("A", 24), ("B", 12), ...)``: the minimum months
+    between two inspections by this department, in place of ``repeat_window_months``
+    (a preset's ``min_months``); empty = the single window."""
     exempt: tuple[str, ...] = ()
     """USCCs exempted by an explicit list (e.g. under investigation elsewhere)."""
     force_include: tuple[str, ...] = ()
     """USCCs drawn with probability 1 whatever their tier."""
     scheme: str | None = None
+    verify_commitments: date | None = None
+    """承诺核查: force in pending commitments to the department due on or before this day."""
+    commitment_checks: tuple[str, ...] = ()
+    """USCCs forced in by ``verify_commitments``, as ``build_frame`` resolved them
+    (sorted); recorded so that a snapshot alone re-derives the forced units."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +111,10 @@ class SamplingFrame:
     """Columns ``UNIT_COLUMNS``, sorted by USCC, RangeIndex."""
     excluded: pd.DataFrame = field(repr=False)
     """Columns uscc, name, region_code, tier, reason."""
+    forced_reasons: pd.DataFrame = field(
+        repr=False, default_factory=lambda: pd.DataFrame(columns=["uscc", "reason"], dtype=object)
+    )
+    """Columns uscc, reason: why a unit is drawn with probability 1."""
 
     @property
     def size(self) -> int:
@@ -116,8 +150,33 @@ def _check_rules(directory: Directory, rules: FrameRules, scheme: TierScheme) ->
         for t in rules.repeat_exempt_tiers or ()
         if t not in scheme.codes
     ]
+    problems += [
+        f"unknown joint department {d!r}" for d in rules.joint_departments
+        if d not in known_departments
+    ]  # fmt: skip
+    if rules.department_code in rules.joint_departments:
+        problems.append(f"joint departments repeat the lead {rules.department_code!r}")
+    if rules.joint_tier_rule not in JOINT_TIER_RULES:
+        problems.append(
+            f"joint_tier_rule must be one of {', '.join(JOINT_TIER_RULES)}; "
+            f"got {rules.joint_tier_rule!r}"
+        )
     if rules.repeat_window_months < 0:
         problems.append(f"repeat_window_months must be >= 0; got {rules.repeat_window_months}")
+    if rules.tier_months:
+        given = dict(rules.tier_months)
+        problems += [f"tier_months lacks tier {t!r}" for t in scheme.codes if t not in given]
+        problems += [
+            f"tier_months has unknown tier {t!r}; scheme {scheme.name} has "
+            f"{', '.join(scheme.codes)}"
+            for t in given
+            if t not in scheme.codes
+        ]
+        problems += [
+            f"tier_months[{t!r}] must be a whole number >= 0; got {m!r}"
+            for t, m in given.items()
+            if not isinstance(m, int) or m < 0
+        ]
     if problems:
         raise InvalidInputError("; ".join(problems))
     sectors = rules.sectors or own
@@ -171,13 +230,55 @@ def _member(values: pd.Series, wanted: tuple[str, ...]) -> np.ndarray:
     return mask
 
 
+def _window_months(rules: FrameRules) -> int:
+    """The longest repeat-control window in months (the single window, or the longest tier's)."""
+    if rules.tier_months:
+        return max(m for _t, m in rules.tier_months)
+    return rules.repeat_window_months
+
+
+def _frame_tiers(
+    scoped: Directory, rules: FrameRules, scheme: TierScheme, supervised: dict[str, np.ndarray]
+) -> pd.Series:
+    """Each entity's tier: the lead's effective tier, or in a joint frame ``joint_tier_rule``
+    over the effective tiers of the departments that supervise it (least favourable = the
+    worst of them); an entity none of them supervises (a commitment check) keeps the lead's."""
+    lead = effective_tiers(scoped, rules.department_code, on=rules.on, scheme=scheme)
+    if not rules.joint_departments or rules.joint_tier_rule == "lead":
+        return lead
+    worst_first = rules.joint_tier_rule == "least_favourable"
+    blank = -1 if worst_first else len(scheme.codes)  # a department that does not supervise
+    lead_rank = lead.map(scheme.index).to_numpy(dtype=np.int64)
+    ranks = []
+    for department in (rules.department_code, *rules.joint_departments):
+        tiers = (
+            lead
+            if department == rules.department_code
+            else effective_tiers(scoped, department, on=rules.on, scheme=scheme)
+        )
+        rank = tiers.map(scheme.index).to_numpy(dtype=np.int64)
+        ranks.append(np.where(supervised[department], rank, blank))
+    stacked = np.vstack(ranks)
+    pick = stacked.max(axis=0) if worst_first else stacked.min(axis=0)
+    pick = np.where(pick == blank, lead_rank, pick)
+    return pd.Series(np.asarray(scheme.codes, dtype=object)[pick], index=lead.index, dtype=object)
+
+
+def _recent_by_department(directory: Directory, rules: FrameRules) -> dict[str, pd.Series]:
+    """Department -> (USCC -> latest inspection inside the window), lead first."""
+    return {
+        d: _recently_inspected(directory, replace(rules, department_code=d))
+        for d in (rules.department_code, *rules.joint_departments)
+    }
+
+
 def _recently_inspected(directory: Directory, rules: FrameRules) -> pd.Series:
-    """USCC -> latest inspection date by this department inside the window."""
+    """USCC -> latest inspection date by this department inside the (longest) window."""
     history = directory.history
-    if history.empty or rules.repeat_window_months == 0:
+    if history.empty or _window_months(rules) == 0:
         return pd.Series(dtype="datetime64[ns]")
     day = pd.Timestamp(rules.on)
-    since = day - pd.DateOffset(months=rules.repeat_window_months)
+    since = day - pd.DateOffset(months=_window_months(rules))
     inspected = pd.to_datetime(history["inspected_on"])
     mask = (
         (history["department_code"] == rules.department_code)
@@ -194,10 +295,28 @@ def build_frame(directory: Directory, rules: FrameRules) -> SamplingFrame:
     sectors = _check_rules(directory, rules, scheme)
     entities = directory.entities
     scope = _supervised(entities["sectors"], sectors)
+    by_department = sectors_by_department(directory)
+    supervised = {rules.department_code: scope.copy()}
+    for joint in rules.joint_departments:  # every entity any of the departments supervises
+        own = tuple(sorted(by_department.get(joint, ())))
+        supervised[joint] = _supervised(entities["sectors"], own)
+        scope |= supervised[joint]
     if rules.regions:
         scope &= entities["region_code"].isin(rules.regions).to_numpy()
     if rules.entity_types:
         scope &= entities["entity_type"].isin(rules.entity_types).to_numpy()
+    checks = _commitment_checks(directory, rules)
+    if len(checks):
+        in_regions = (
+            entities["region_code"].isin(rules.regions).to_numpy()
+            if rules.regions
+            else np.ones(len(entities), dtype=bool)
+        )
+        committed = entities["uscc"].isin(checks.index).to_numpy()
+        active = (entities["status"] == ACTIVE_STATUS).to_numpy()
+        checks = checks[checks.index.isin(entities["uscc"][committed & active & in_regions])]
+        scope |= committed & active & in_regions
+    rules = replace(rules, commitment_checks=tuple(sorted(checks.index)))
     rows = np.flatnonzero(scope)
     usccs = entities["uscc"].to_numpy(dtype=object)[rows]
     # The tiers (Arrow hashing), the repeat-control history and the USCC sort
@@ -206,9 +325,9 @@ def build_frame(directory: Directory, rules: FrameRules) -> SamplingFrame:
     scoped = replace(directory, entities=pd.DataFrame({"uscc": usccs}, dtype=object))
     with ThreadPoolExecutor(2) as pool:
         tiers = pool.submit(
-            effective_tiers, scoped, rules.department_code, on=rules.on, scheme=scheme
+            _frame_tiers, scoped, rules, scheme, {d: m[rows] for d, m in supervised.items()}
         )
-        recent = pool.submit(_recently_inspected, directory, rules)
+        recent = pool.submit(_recent_by_department, directory, rules)
         order = uscc_order(usccs)
         rows = rows[order]
         table = (
@@ -218,17 +337,20 @@ def build_frame(directory: Directory, rules: FrameRules) -> SamplingFrame:
         )
         table["tier"] = tiers.result().to_numpy(dtype=object)[order]
     reason = np.full(len(table), "", dtype=object)
-    forced = _member(table["uscc"], rules.force_include)
+    listed = _member(table["uscc"], rules.force_include)
     _check_forced(table, rules)
+    forced = listed | _member(table["uscc"], rules.commitment_checks)
     inactive = table["status"].to_numpy() != ACTIVE_STATUS
     reason[inactive] = "status " + table["status"].to_numpy()[inactive]
     exempt = _member(table["uscc"], rules.exempt) & (reason == "")
     reason[exempt] = "exemption list"
+    default_exempt = () if rules.tier_months else scheme.codes[-1:]
     repeat_exempt = (
-        rules.repeat_exempt_tiers if rules.repeat_exempt_tiers is not None else scheme.codes[-1:]
+        rules.repeat_exempt_tiers if rules.repeat_exempt_tiers is not None else default_exempt
     )
-    last = recent.result()
-    if len(last):
+    for department, last in recent.result().items():  # repeat control for each department
+        if not len(last):
+            continue
         position = lookup_positions(
             last.index.to_numpy(dtype=object), table["uscc"].to_numpy(dtype=object)
         )
@@ -238,11 +360,13 @@ def build_frame(directory: Directory, rules: FrameRules) -> SamplingFrame:
             & ~forced
             & (reason == "")
         )
+        months = _months_per_unit(table["tier"], rules)
+        if rules.tier_months:  # each tier's own window: inspected after on - months(tier)?
+            hit &= _within(last.to_numpy()[np.maximum(position, 0)], months, rules.on)
         dates = pd.DatetimeIndex(last.to_numpy()[position[hit]]).strftime("%Y-%m-%d")
         reason[hit] = [
-            f"inspected by {rules.department_code} on {d} "
-            f"(within {rules.repeat_window_months} months)"
-            for d in dates
+            f"inspected by {department} on {d} (within {m} months)"
+            for d, m in zip(dates, months[hit], strict=True)
         ]
     keep = reason == ""
     table["forced"] = forced
@@ -250,9 +374,55 @@ def build_frame(directory: Directory, rules: FrameRules) -> SamplingFrame:
     excluded = table.loc[~keep, ["uscc", "name", "region_code", "tier"]].assign(
         reason=reason[~keep]
     )
+    forced_reasons = _forced_reasons(units.loc[units["forced"], "uscc"], rules, checks)
     return SamplingFrame(
-        rules=rules, scheme=scheme, units=units, excluded=excluded.reset_index(drop=True)
+        rules=rules,
+        scheme=scheme,
+        units=units,
+        excluded=excluded.reset_index(drop=True),
+        forced_reasons=forced_reasons,
     )
+
+
+def _months_per_unit(tiers: pd.Series, rules: FrameRules) -> np.ndarray:
+    """The repeat-control window of each unit in months (its tier's, or the single one)."""
+    if not rules.tier_months:
+        return np.full(len(tiers), rules.repeat_window_months, dtype=np.int64)
+    months: np.ndarray = tiers.map(dict(rules.tier_months)).to_numpy(dtype=np.int64)
+    return months
+
+
+def _within(last: np.ndarray, months: np.ndarray, on: date) -> np.ndarray:
+    """Whether each inspection day ``last`` falls after ``on`` minus its unit's ``months``."""
+    day = pd.Timestamp(on)
+    distinct, which = np.unique(months, return_inverse=True)
+    since = [day - pd.DateOffset(months=int(m)) for m in distinct]
+    starts = np.array(since, dtype="datetime64[ns]")[which]
+    inside: np.ndarray = (last > starts) & (months > 0)
+    return inside
+
+
+def _forced_reasons(usccs: pd.Series, rules: FrameRules, checks: pd.Series) -> pd.DataFrame:
+    """Why each forced unit is in: the explicit list, a commitment check, or both."""
+    listed = set(rules.force_include)
+    reasons = []
+    for uscc in usccs:
+        parts = ["force_include list"] if uscc in listed else []
+        if uscc in checks.index:
+            parts.append(str(checks[uscc]))
+        reasons.append("; ".join(parts))
+    return pd.DataFrame(
+        {"uscc": usccs.to_numpy(dtype=object), "reason": pd.Series(reasons, dtype=object)}
+    )
+
+
+def _commitment_checks(directory: Directory, rules: FrameRules) -> pd.Series:
+    """USCC -> reason, for the commitments ``rules.verify_commitments`` forces in."""
+    if rules.verify_commitments is None:
+        return pd.Series(dtype=object)
+    from scheduler.commitments import pending_due
+
+    return pending_due(directory.commitments, rules.department_code, rules.verify_commitments)
 
 
 def _check_forced(table: pd.DataFrame, rules: FrameRules) -> None:

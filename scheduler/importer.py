@@ -7,7 +7,7 @@ spreadsheet shows it; all of them are raised together in one
 ``InvalidInputError`` so that a user fixes a file in one pass.
 
 ``departments``, ``sectors`` and ``regions`` fall back to the shipped reference
-data when a folder lacks them; ``conflicts`` and ``history`` are optional.
+data when a folder lacks them; ``conflicts``, ``history`` and ``commitments`` are optional.
 """
 
 from __future__ import annotations
@@ -22,7 +22,15 @@ import pandas as pd
 
 from scheduler import reference
 from scheduler.directory import Directory
-from scheduler.formats import ENTITY_STATUSES, ENTITY_TYPES, TABLE_ORDER, TABLES, TableSpec
+from scheduler.formats import (
+    COMMITMENT_STATUS_ALIASES,
+    COMMITMENT_STATUSES,
+    ENTITY_STATUSES,
+    ENTITY_TYPES,
+    TABLE_ORDER,
+    TABLES,
+    TableSpec,
+)
 from scheduler.importing import cells as C
 from scheduler.importing.problems import ProblemLog
 from scheduler.importing.references import ParsedTable, check_references
@@ -59,10 +67,38 @@ def _blank_column(kind: str, index: pd.Index) -> pd.Series:
 _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("entities", "entity_type"): ENTITY_TYPES,
     ("entities", "status"): ENTITY_STATUSES,
+    ("commitments", "status"): COMMITMENT_STATUSES,
 }
 
 
 _STRICT_KINDS = frozenset({"uscc", "date", "int", "bool", "tier", "result_code"})
+
+
+def _check_order(
+    frame: pd.DataFrame,
+    ok: dict[str, np.ndarray],
+    file: str,
+    log: ProblemLog,
+    pair: tuple[str, str],
+) -> None:
+    """Log every row whose date ``pair[1]`` is before ``pair[0]`` (a due day before its start)."""
+    first, second = pair
+    early = (frame[second] < frame[first]).to_numpy()
+    rows, ends, starts = frame.index[early], frame[second][early], frame[first][early]
+    log.add_rows(
+        file,
+        rows.to_numpy(),
+        second,
+        lambda i: f"{second} {ends.iloc[i].date()} is before {first} {starts.iloc[i].date()}",
+    )
+    ok[second] = ok[second] & ~early
+
+
+_DATE_ORDER: dict[str, tuple[str, str]] = {
+    "ratings": ("evaluated_on", "valid_until"),
+    "commitments": ("committed_on", "due_on"),
+}
+"""Per table, two date columns whose second may not be before the first."""
 
 
 def _convert(cells: pd.DataFrame, spec: TableSpec, file: str, log: ProblemLog) -> ParsedTable:
@@ -106,6 +142,8 @@ def _convert(cells: pd.DataFrame, spec: TableSpec, file: str, log: ProblemLog) -
             values = values.where(~values.str.fullmatch(r"\d").to_numpy(dtype=bool), "0" + values)
             good = C.check_choice(values, result_codes, file, name, log, "expected 01 to 14")
         elif (spec.name, name) in _CHOICES:
+            if (spec.name, name) == ("commitments", "status"):
+                values = values.str.strip().str.lower().replace(COMMITMENT_STATUS_ALIASES)
             allowed = _CHOICES[spec.name, name]
             good = C.check_choice(
                 values, allowed, file, name, log, f"expected one of {', '.join(allowed)}"
@@ -113,22 +151,9 @@ def _convert(cells: pd.DataFrame, spec: TableSpec, file: str, log: ProblemLog) -
         columns[name] = values
         ok[name] = good & clean & (present | (not column.required))
     frame = pd.DataFrame(columns, index=cells.index)
-    if spec.name == "ratings":
-        early = (frame["valid_until"] < frame["evaluated_on"]).to_numpy()
-        rows, ends, starts = (
-            frame.index[early],
-            frame["valid_until"][early],
-            frame["evaluated_on"][early],
-        )
-        log.add_rows(
-            file,
-            rows.to_numpy(),
-            "valid_until",
-            lambda i: (
-                f"valid_until {ends.iloc[i].date()} is before evaluated_on {starts.iloc[i].date()}"
-            ),
-        )
-        ok["valid_until"] = ok["valid_until"] & ~early
+    pair = _DATE_ORDER.get(spec.name)
+    if pair is not None and all(c in frame for c in pair):
+        _check_order(frame, ok, file, log, pair)
     usable = np.logical_and.reduce([ok[k] for k in spec.key])
     unique = C.check_unique(frame, spec.key, usable, file, log)
     for k in spec.key:

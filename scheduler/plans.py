@@ -10,6 +10,7 @@ earlier draw stays, and the new one names it in ``supersedes``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -109,6 +110,7 @@ def create_plan(
     end: date | None = None,
     repeat_window_months: int = 12,
     actor: str,
+    verify_commitments: bool = False,
 ) -> Plan:
     """Store a plan (validated again against the data when it is drawn) and audit it."""
     if start and end and end < start:
@@ -133,6 +135,7 @@ def create_plan(
             "joint_departments": _joined(joint_departments),
             "policy": policy.as_dict(),
             "repeat_window_months": repeat_window_months,
+            "verify_commitments": verify_commitments,
             "start": start,
             "end": end,
             "created_by": actor,
@@ -170,7 +173,10 @@ def plan_parameters(plan: Plan, *, on: date | None = None) -> DrawParameters:
         sectors=tuple(split_list(plan.sectors)),
         entity_types=tuple(split_list(plan.entity_types)),
         repeat_window_months=plan.repeat_window_months,
+        joint_departments=tuple(sorted(split_list(plan.joint_departments))),
     )
+    if plan.verify_commitments:  # 承诺核查 covers what falls due within the plan's window
+        rules = replace(rules, verify_commitments=plan.end or rules.on)
     return DrawParameters(rules=rules, policy=Policy.from_dict(plan.policy))
 
 

@@ -132,7 +132,25 @@ def build_receipt(
 
     params = parameters.as_dict()
     units = frame.units
+    checks = {}
+    if params.get("verify_commitments") is not None:  # 承诺核查, counted apart from the sample
+        listed = set(params["commitment_checks"])
+        drawn = int(rows["uscc"].isin(listed).sum())
+        checks = {
+            "commitment_checks": {
+                "until": params["verify_commitments"],
+                "in_frame": int(units["uscc"].isin(listed).sum()),
+                "drawn": drawn,
+                "others_drawn": int(len(rows)) - drawn,
+            }
+        }
+    control = "repeat control by tier" if params.get("tier_months") else "repeat control"
     return {
+        **checks,
+        "probabilities_defined_on": (
+            f"the frame after its exclusions (status, exemption list, {control}); "
+            "excluded entities have no inclusion probability"
+        ),
         "draw_id": draw_id,
         "algorithm": ALGORITHM,
         "algorithm_version": algorithm_version or ALGORITHM_VERSION,

@@ -36,6 +36,7 @@ __all__ = [
     "preset",
     "default_preset",
     "default_weights",
+    "default_min_months",
 ]
 
 PUBLIC_DEPARTMENT = "PUBLIC"
@@ -112,6 +113,9 @@ class Preset:
     scheme: str
     rates: dict[str, float]
     source: str
+    min_months: dict[str, int]
+    """Per tier, the minimum months between two inspections of one entity by one
+    department (repeat control by tier); ``default_min_months`` unless the preset has its own."""
 
 
 def _text(name: str) -> str:
@@ -185,10 +189,22 @@ def tier_scheme(name: str | None = None) -> TierScheme:
 @cache
 def presets() -> dict[str, Preset]:
     raw = _json("presets.json")["presets"]
+    months = default_min_months()
     return {
-        name: Preset(name=name, scheme=p["scheme"], rates=dict(p["rates"]), source=p["source"])
+        name: Preset(
+            name=name,
+            scheme=p["scheme"],
+            rates=dict(p["rates"]),
+            source=p["source"],
+            min_months={k: int(v) for k, v in p.get("min_months", months).items()},
+        )
         for name, p in raw.items()
     }
+
+
+def default_min_months() -> dict[str, int]:
+    """This project's default minimum months between inspections, per tier (A 24 ... D 3)."""
+    return {k: int(v) for k, v in _json("presets.json")["default_min_months"].items()}
 
 
 def preset(name: str) -> Preset:

@@ -20,6 +20,7 @@ from scheduler.errors import InvalidInputError
 from scheduler.importer import reference_frame
 from scheduler.synth.activity import make_conflicts, make_history
 from scheduler.synth.catalog import catalog
+from scheduler.synth.commitments import make_commitments
 from scheduler.synth.entities import make_entities
 from scheduler.synth.inspectors import MIN_PER_DEPARTMENT, make_inspectors
 from scheduler.synth.ratings import make_ratings
@@ -40,7 +41,7 @@ DEFAULT_SEED = 20260101
 DEFAULT_TODAY = date(2026, 11, 1)
 MIN_ENTITIES = 500
 """Below this the guarantee "every department supervises some entities" would distort the mix."""
-STEPS = ("entities", "ratings", "inspectors", "conflicts", "history")
+STEPS = ("entities", "ratings", "inspectors", "conflicts", "history", "commitments")
 """Progress steps reported through ``on_step``."""
 
 
@@ -107,6 +108,8 @@ def generate_directory(
     report("conflicts")
     history = make_history(streams[4], cat, entities, inspectors, today)
     report("history")
+    commitments = make_commitments(streams[5], cat, entities, today)
+    report("commitments")
     return Directory(
         departments=reference_frame("departments"),
         sectors=reference_frame("sectors"),
@@ -116,4 +119,5 @@ def generate_directory(
         inspectors=inspectors.frame,
         conflicts=conflicts,
         history=history,
+        commitments=commitments,
     )

@@ -109,7 +109,8 @@ def frame_from_snapshot(canonical: bytes, parameters: Any) -> Any:
     units = units.astype(object)
     units["name"] = ""
     units["entity_type"] = ""
-    units["forced"] = units["uscc"].isin(set(parameters.rules.force_include)).to_numpy()
+    forced = set(parameters.rules.force_include) | set(parameters.rules.commitment_checks)
+    units["forced"] = units["uscc"].isin(forced).to_numpy()
     units = units[list(UNIT_COLUMNS)].reset_index(drop=True)
     excluded = pd.DataFrame(
         {c: pd.Series([], dtype=object) for c in ("uscc", "name", "region_code", "tier", "reason")}

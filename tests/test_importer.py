@@ -37,7 +37,8 @@ WRONG_CHECK = E1[:17] + ("0" if E1[17] != "0" else "1")
 
 
 def minimal_directory() -> Directory:
-    """Three entities, four ratings, two inspectors, one conflict, one past inspection."""
+    """Three entities, four ratings, two inspectors, one conflict, one past inspection,
+    two credit commitments."""
     tables = {name: reference_frame(name) for name in ("departments", "sectors", "regions")}
     tables["entities"] = pd.DataFrame(
         {
@@ -87,6 +88,16 @@ def minimal_directory() -> Directory:
             "inspected_on": pd.to_datetime(["2024-05-06"]).astype("datetime64[ns]"),
             "inspector_ids": ["LF001;LF002"],
             "result_code": ["01"],
+        }
+    )
+    tables["commitments"] = pd.DataFrame(
+        {
+            "uscc": [E1, E2],
+            "department_code": ["MARKET", "MARKET"],
+            "item": ["告知承诺：符合许可条件", "容缺受理：限期补齐申报材料"],
+            "committed_on": pd.to_datetime(["2025-03-01", "2025-04-01"]).astype("datetime64[ns]"),
+            "due_on": pd.to_datetime(["2025-06-01", "2025-05-01"]).astype("datetime64[ns]"),
+            "status": ["pending", "fulfilled"],
         }
     )
     return Directory.from_tables({name: as_documented(frame) for name, frame in tables.items()})
@@ -251,6 +262,25 @@ DEFECTS: list[tuple[str, Callable[[Path], None], str]] = [
     ("conflict with unknown inspector", cell("conflicts", 2, "inspector_id", "LF999"),
      "conflicts.csv, row 2, column 'inspector_id': unknown inspector_id 'LF999'; "
      "not in inspectors.csv"),
+    ("commitment due before it was made", cell("commitments", 2, "due_on", "2025-02-01"),
+     "commitments.csv, row 2, column 'due_on': due_on 2025-02-01 is before committed_on "
+     "2025-03-01"),
+    ("unknown commitment status", cell("commitments", 3, "status", "done"),
+     "commitments.csv, row 3, column 'status': unknown status 'done'; expected one of "
+     "pending, fulfilled, broken"),
+    ("commitment of unknown entity", cell("commitments", 3, "uscc", UNKNOWN),
+     f"commitments.csv, row 3, column 'uscc': unknown uscc {UNKNOWN!r}; not in entities.csv"),
+    ("commitment to unknown department", cell("commitments", 2, "department_code", "NOPE"),
+     "commitments.csv, row 2, column 'department_code': unknown department_code 'NOPE'; "
+     "not in departments.csv"),
+    ("commitment without item", cell("commitments", 2, "item", ""),
+     "commitments.csv, row 2, column 'item': missing required value"),
+    ("duplicate commitment", both(cell("commitments", 3, "uscc", E1),
+                                  cell("commitments", 3, "item", "告知承诺：符合许可条件"),
+                                  cell("commitments", 3, "committed_on", "2025-03-01")),
+     f"commitments.csv, row 3, column 'uscc, department_code, item, committed_on': duplicate "
+     f"key uscc={E1!r}, department_code='MARKET', item='告知承诺：符合许可条件', "
+     f"committed_on='2025-03-01': rows 2 and 3"),
     ("undecodable file", raw_bytes("ratings.csv", b"uscc,department_code\n\xff\xfe\xff\xff,x\n"),
      "ratings.csv: cannot decode the file: it is neither UTF-8 nor GB18030 text"),
     ("unsupported extension", rename("ratings.csv", "ratings.xls"),
@@ -525,7 +555,7 @@ def test_threaded_read_lists_problems_in_table_order(folder: Path) -> None:
     with pytest.raises(InvalidInputError) as caught:
         read_folder(folder, progress=seen.append)
     files = [p.file for p in caught.value.problems if p.row is not None]
-    order = ["entities.csv", "ratings.csv", "inspectors.csv", "history.csv"]
+    order = ["entities.csv", "ratings.csv", "inspectors.csv", "history.csv", "commitments.csv"]
     assert sorted(dict.fromkeys(files), key=order.index) == list(dict.fromkeys(files))
     from scheduler.formats import TABLE_ORDER
 

@@ -219,6 +219,11 @@ for result in (live,):
             ),
         )
     )
+    if "commitment_checks" in result.receipt:  # 承诺核查, counted apart from the sample
+        checks = result.receipt["commitment_checks"]
+        st.caption(t("Commitment checks: {drawn} drawn with probability 1 (pending, due by "
+                     "{until}); {others} drawn at random", drawn=checks["drawn"],
+                     until=checks["until"], others=checks["others_drawn"]))  # fmt: skip
     by_region = count_table(counts["region"], regions)
     st.markdown(f"**{t('Expected and drawn per division')}**")
     st.bar_chart(

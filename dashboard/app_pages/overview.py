@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.access import require
+from dashboard.commitments_view import commitments_section
 from dashboard.i18n import fmt_count, fmt_pct, t
 from dashboard.state import directory_version, engine, key, missing, small_directory, upstream
 from dashboard.views import department_options, tier_labels
@@ -131,6 +132,8 @@ else:
     st.altair_chart(bars, width="stretch")
     share = mix.sum() / max(int(mix.to_numpy().sum()), 1)
     st.caption(" · ".join(f"{code}: {fmt_pct(share[code])}" for code in mix.columns))
+
+commitments_section(data)
 
 st.subheader(t("Data quality"))
 if not warnings:

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import workflow
 from dashboard.access import allowed, require
 from dashboard.i18n import fmt_count, fmt_pct, t
+from dashboard.programme_view import programme_section
 from dashboard.state import cached_frame, key, show_error, small_directory
 from dashboard.views import (
     department_options,
@@ -158,6 +159,7 @@ try:
         sectors=tuple(chosen_sectors),
         entity_types=tuple(chosen_types),
         repeat_window_months=int(repeat),
+        joint_departments=tuple(sorted(joint)),  # the joint frame the plan will draw from
     )
     frame = cached_frame(rules)
     summary = frame_summary(frame, policy)
@@ -222,3 +224,5 @@ if saved:
         ),
         hide_index=True,
     )
+
+programme_section(data)

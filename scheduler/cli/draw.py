@@ -18,7 +18,14 @@ from rich.table import Table
 
 from scheduler.cli.actor import cli_actor
 from scheduler.cli.console import console, err_console, progress_bar
-from scheduler.cli.draw_options import Url, codes, optional_day, tier_policy, uscc_list
+from scheduler.cli.draw_options import (
+    Url,
+    codes,
+    optional_day,
+    tier_months,
+    tier_policy,
+    uscc_list,
+)
 from scheduler.errors import InvalidInputError, VerificationError
 
 __all__ = ["register"]
@@ -36,6 +43,25 @@ def _summary(result) -> None:  # noqa: ANN001
     console.print(table)
     excluded = ", ".join(f"{k}: {v}" for k, v in receipt["excluded"].items()) or "none"
     console.print(f"excluded: {excluded}", markup=False)
+    if "commitment_checks" in receipt:
+        checks = receipt["commitment_checks"]
+        console.print(
+            f"commitment checks (承诺核查) due by {checks['until']}: {checks['drawn']} entities "
+            f"drawn with probability 1, besides {checks['others_drawn']} sampled",
+            markup=False,
+        )
+
+
+def _print_forced_reasons(frame) -> None:  # noqa: ANN001
+    """Each unit drawn with probability 1 and why (承诺核查, the force-include list)."""
+    if frame.forced_reasons.empty:
+        return
+    table = Table(title="drawn with probability 1")
+    table.add_column("uscc")
+    table.add_column("reason")
+    for uscc, why in frame.forced_reasons.itertuples(index=False):
+        table.add_row(uscc, why)
+    console.print(table)
 
 
 def _file_draw(
@@ -104,6 +130,7 @@ def _file_draw(
             staging.publish()
         progress.update(task, advance=1)
     _summary(result)
+    _print_forced_reasons(frame)
     console.print(f"draw written to {out}, receipt to {receipt}", markup=False)
     if snapshot is not None:
         console.print(f"frame snapshot written to {snapshot}", markup=False)
@@ -161,6 +188,26 @@ def draw(
     repeat_window: Annotated[
         int, typer.Option("--repeat-window-months", help="Repeat-control window.")
     ] = 12,
+    joint: Annotated[
+        str | None,
+        typer.Option("--joint", help="Departments joining the visits: the frame is their union."),
+    ] = None,
+    joint_tier_rule: Annotated[
+        str,
+        typer.Option(
+            "--joint-tier-rule",
+            help="least_favourable (default), most_favourable or lead: an entity's tier "
+            "in a joint frame.",
+        ),
+    ] = "least_favourable",
+    months_by_tier: Annotated[
+        str | None,
+        typer.Option(
+            "--tier-months",
+            help="Repeat control by tier in place of the window: 'preset' (the preset's "
+            "min_months, default A=24,B=12,C=6,D=3) or A=24,B=12,C=6,D=3.",
+        ),
+    ] = None,
     scheme: Annotated[
         str | None, typer.Option("--scheme", help="Tier scheme (default: configured).")
     ] = None,
@@ -199,6 +246,18 @@ def draw(
     overwrite: Annotated[
         bool, typer.Option("--force", help="Overwrite existing --out/--receipt/--reserves files.")
     ] = False,
+    verify_commitments: Annotated[
+        bool,
+        typer.Option(
+            "--verify-commitments",
+            help="承诺核查: also draw, with probability 1, every operating entity of the regions "
+            "with a pending commitment to the department due by --until.",
+        ),
+    ] = False,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="With --verify-commitments: due day (default --on)."),
+    ] = None,
     url: Url = None,
 ) -> None:
     """Draw inspection targets with exact credit-tier inclusion probabilities.
@@ -232,13 +291,20 @@ def draw(
     from scheduler.draw import DrawParameters
     from scheduler.frame import FrameRules
 
+    if until is not None and not verify_commitments:
+        raise InvalidInputError("`--until` goes with --verify-commitments.")
+    day = optional_day(on, "--on") or datetime.now(UTC).date()
     rules = FrameRules(
         department_code=department,
-        on=optional_day(on, "--on") or datetime.now(UTC).date(),
+        on=day,
+        verify_commitments=(optional_day(until, "--until") or day) if verify_commitments else None,
         regions=codes(regions),
         sectors=codes(sectors),
         entity_types=codes(entity_types),
         repeat_window_months=repeat_window,
+        tier_months=tier_months(months_by_tier, preset),
+        joint_departments=codes(joint),
+        joint_tier_rule=joint_tier_rule,
         exempt=uscc_list(exempt),
         force_include=uscc_list(force),
         scheme=scheme,

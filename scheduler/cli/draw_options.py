@@ -18,7 +18,7 @@ from scheduler.errors import InvalidInputError, Problem
 if TYPE_CHECKING:
     from scheduler.policy import Policy
 
-__all__ = ["Url", "codes", "optional_day", "uscc_list", "tier_policy"]
+__all__ = ["Url", "codes", "optional_day", "uscc_list", "tier_policy", "tier_months"]
 
 Url = Annotated[
     str | None, typer.Option("--url", help="Database URL (default: SCHEDULER_DATABASE_URL).")
@@ -90,3 +90,25 @@ def tier_policy(
         budget=budget,
         weights=parse_tier_values(weights, "--weights") if weights is not None else None,
     )
+
+
+def tier_months(text: str | None, preset: str | None) -> tuple[tuple[str, int], ...]:
+    """``--tier-months``: ``preset`` (the preset's ``min_months``, or the default
+    preset's) or explicit ``A=24,B=12,C=6,D=3``; empty when the option is absent."""
+    if text is None:
+        return ()
+    from scheduler.reference import default_preset
+    from scheduler.reference import preset as named
+
+    if text.strip().lower() == "preset":
+        found = named(preset) if preset else default_preset()
+        return tuple(sorted(found.min_months.items()))
+    from scheduler.policy import parse_tier_values
+
+    values = parse_tier_values(text, "--tier-months")
+    bad = [f"{t}={v:g}" for t, v in values.items() if v != int(v) or v < 0]
+    if bad:
+        raise InvalidInputError(
+            f"`--tier-months` needs whole months >= 0 per tier; got {', '.join(bad)}."
+        )
+    return tuple(sorted((t, int(v)) for t, v in values.items()))

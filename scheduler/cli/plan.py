@@ -40,6 +40,12 @@ def plan_create(
     name: Annotated[str, typer.Option("--name")] = "",
     repeat_window: Annotated[int, typer.Option("--repeat-window-months")] = 12,
     scheme: Annotated[str | None, typer.Option("--scheme")] = None,
+    verify_commitments: Annotated[
+        bool,
+        typer.Option(
+            "--verify-commitments", help="承诺核查: draw every pending commitment due by --end."
+        ),
+    ] = False,
     url: Url = None,
 ) -> None:
     """Store an inspection plan; prints its id."""
@@ -63,6 +69,7 @@ def plan_create(
             end=optional_day(end, "--end"),
             repeat_window_months=repeat_window,
             actor=cli_actor(),
+            verify_commitments=verify_commitments,
         )
         plan_id = plan.id
     console.print(f"plan {plan_id} created")

@@ -47,6 +47,8 @@ REFERENCES: tuple[Reference, ...] = (
     ("conflicts", "uscc", "entities", "uscc", ()),
     ("history", "uscc", "entities", "uscc", ()),
     ("history", "department_code", "departments", "code", ()),
+    ("commitments", "uscc", "entities", "uscc", ()),
+    ("commitments", "department_code", "departments", "code", ()),
 )
 
 

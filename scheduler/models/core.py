@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, Index, UniqueConstraint, event, insert
+from sqlalchemy import CheckConstraint, Column, Index, UniqueConstraint, event, insert
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.types import JSON
 from sqlmodel import Field, SQLModel
@@ -27,6 +27,7 @@ __all__ = [
     "InspectorQualification",
     "Conflict",
     "Inspection",
+    "Commitment",
     "AuditEvent",
     "AuditHead",
     "DirectoryVersion",
@@ -124,6 +125,33 @@ class Inspection(SQLModel, table=True):
     inspected_on: date
     inspector_ids: str = ""
     result_code: str = Field(default="", max_length=2)
+
+
+class Commitment(SQLModel, table=True):
+    """A credit commitment (信用承诺) an entity made to a department for a service.
+
+    The database refuses a due day before the commitment and an unknown status,
+    whatever wrote the row; ``status`` changes only through
+    ``scheduler.commitments.mark_broken`` (audited) or a re-import.
+    """
+
+    __table_args__ = (
+        UniqueConstraint(
+            "uscc", "department_code", "item", "committed_on", name="uq_commitment_key"
+        ),
+        CheckConstraint("due_on >= committed_on", name="ck_commitment_due_after_start"),
+        CheckConstraint(
+            "status IN ('pending', 'fulfilled', 'broken')", name="ck_commitment_status"
+        ),
+        Index("ix_commitment_dept_status_due", "department_code", "status", "due_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    uscc: str = Field(foreign_key="entity.uscc", max_length=18, index=True)
+    department_code: str = Field(foreign_key="department.code", max_length=32)
+    item: str = Field(max_length=200)
+    committed_on: date
+    due_on: date
+    status: str = Field(default="pending", max_length=16)
 
 
 class AuditEvent(SQLModel, table=True):

@@ -34,6 +34,8 @@ class Plan(SQLModel, table=True):
     policy: dict = Field(default_factory=dict, sa_column=Column(JSON))
     """``Policy.as_dict()``: preset/rates or budget/weights."""
     repeat_window_months: int = 12
+    verify_commitments: bool = False
+    """承诺核查: force in pending commitments due by ``end`` (or the draw day)."""
     start: date | None = None
     end: date | None = None
     created_at: datetime = Field(default_factory=utcnow)

@@ -6,7 +6,10 @@ codes 09/13/14 move an entity down one tier, 04 (serious refusal) sends it to
 the worst tier, and a repeated 14 (falsified disclosures again within a year)
 too. The minimum publicity period before credit repair is in calendar days
 (3 months for a general downgrade, 1 year for the worst tier, after the
-national credit-repair practice). A city changes any of it with a JSON file.
+national credit-repair practice). A broken credit commitment (不实承诺/未履约)
+moves no tier by default (``broken_commitment = "none"``); a city that treats
+it as a finding sets ``"down_one"`` or ``"to_worst"``. A city changes any of
+it with a JSON file.
 """
 
 from __future__ import annotations
@@ -19,7 +22,16 @@ from pathlib import Path
 from scheduler.errors import InvalidInputError, Problem
 from scheduler.reference import TierScheme, result_codes
 
-__all__ = ["LifecycleRules", "next_tier", "load_rules"]
+__all__ = [
+    "LifecycleRules",
+    "next_tier",
+    "load_rules",
+    "tier_after_broken_commitment",
+    "BROKEN_COMMITMENT_MOVES",
+]
+
+BROKEN_COMMITMENT_MOVES = ("none", "down_one", "to_worst")
+"""What a broken credit commitment does to the entity's tier with that department."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +46,8 @@ class LifecycleRules:
     repair_report_days: int = 2
     min_publicity_days: int = 90
     min_publicity_days_worst: int = 365
+    broken_commitment: str = "none"
+    """One of ``BROKEN_COMMITMENT_MOVES``; off by default (the notice leaves it to 惩戒)."""
 
     def is_repeat(self, code: str, earlier: list[tuple[date, str]], on: date) -> bool:
         """Whether ``code`` on ``on`` repeats one of ``earlier`` (date, code) within the window."""
@@ -56,6 +70,16 @@ def next_tier(
         return scheme.codes[worst]
     if code in rules.down_one:
         return scheme.codes[min(index + 1, worst)]
+    return current
+
+
+def tier_after_broken_commitment(current: str, scheme: TierScheme, rules: LifecycleRules) -> str:
+    """The tier after a broken commitment under ``rules.broken_commitment``; never better."""
+    worst = len(scheme.codes) - 1
+    if rules.broken_commitment == "to_worst":
+        return scheme.codes[worst]
+    if rules.broken_commitment == "down_one":
+        return scheme.codes[min(scheme.index(current) + 1, worst)]
     return current
 
 
@@ -89,6 +113,18 @@ def load_rules(path: str | Path | None) -> LifecycleRules:
                 )
                 continue
             values[key] = frozenset(str(c).zfill(2) for c in value)
+        elif key == "broken_commitment":
+            if value not in BROKEN_COMMITMENT_MOVES:
+                problems.append(
+                    Problem(
+                        name,
+                        None,
+                        key,
+                        f"must be one of {', '.join(BROKEN_COMMITMENT_MOVES)}; got {value!r}",
+                    )
+                )
+                continue
+            values[key] = value
         elif not isinstance(value, int) or value < 0:
             problems.append(
                 Problem(name, None, key, f"must be a non-negative whole number; got {value!r}")

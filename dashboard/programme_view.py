@@ -1,0 +1,94 @@
+"""抽查计划 page, annual-programme section: rounds a year, inspections per tier, what binds.
+
+The numbers are ``scheduler.programme.annual_programme`` (the CLI's
+``scheduler programme``); this module only lays them out.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from dashboard.i18n import fmt_count, t
+from dashboard.state import key, show_error
+from dashboard.views import department_options, preset_options
+from scheduler.directory import Directory
+from scheduler.errors import SchedulerError
+
+__all__ = ["programme_section"]
+
+PAGE = "programme"
+
+
+def programme_section(data: Directory) -> None:
+    """A department's year: expected inspections per tier and whether rates or frequency bind."""
+    from scheduler.programme import annual_programme
+    from scheduler.reference import preset
+
+    st.subheader(t("Annual programme"))
+    departments = department_options(data, public=False)
+    presets = preset_options()
+    a, b, c, d = st.columns(4)
+    department = a.selectbox(
+        t("Department"), list(departments), format_func=lambda x: departments[x],
+        key=key(PAGE, "department"), placeholder=t("Choose an option"),
+    )  # fmt: skip
+    year = int(b.number_input(t("Year"), 2000, 2100, date.today().year, key=key(PAGE, "year")))
+    name = c.selectbox(
+        t("Preset"), list(presets), format_func=lambda x: presets[x], key=key(PAGE, "preset"),
+        placeholder=t("Choose an option"),
+    )  # fmt: skip
+    rounds = int(d.number_input(t("Rounds a year"), 1, 12, 4, key=key(PAGE, "rounds")))
+    found = preset(name)
+    try:
+        result = annual_programme(
+            data, department, year, rates=found.rates, min_months=found.min_months,
+            rounds=rounds, scheme=found.scheme,
+        )  # fmt: skip
+    except SchedulerError as error:
+        show_error(error)
+        return
+    table = result.table()[
+        [
+            "tier",
+            "population",
+            "rate",
+            "min_months",
+            "blocked_rounds",
+            "nominal",
+            "expected",
+            "binds",
+        ]
+    ]
+    table["binds"] = table["binds"].map(lambda b: t(f"binds:{b}"))
+    st.dataframe(
+        table.rename(
+            columns={
+                "tier": t("Tier"),
+                "population": t("Entities"),
+                "rate": t("Inspection rate"),
+                "min_months": t("Minimum months between inspections"),
+                "blocked_rounds": t("Rounds kept out after an inspection"),
+                "nominal": t("Inspections at the stated rate"),
+                "expected": t("Expected inspections"),
+                "binds": t("Binding limit"),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    total = sum(row.expected for row in result.tiers)
+    if result.consistent:
+        st.success(t("Rates and frequency limits agree: the rates bind in every tier."))
+    else:
+        tiers = "、".join(row.tier for row in result.tiers if row.binds == "frequency")
+        st.warning(t("The frequency limit binds in tier(s) {tiers}.", tiers=tiers))
+    st.caption(
+        t(
+            "{total} inspections expected in {year}; probabilities apply to the frame after "
+            "repeat control by tier.",
+            total=fmt_count(round(total)),
+            year=year,
+        )
+    )
