@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, Engine, and_, false, literal, or_, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, false, literal, or_, select, true
 
 from scheduler.db import in_chunks
 from scheduler.db_tables import DB_TABLES
@@ -76,33 +76,48 @@ def frame_directory(engine: Engine, rules: FrameRules) -> Directory:
     Codes in ``rules`` are not checked here: ``build_frame`` checks them
     against the reference tables, which are read whole.
     """
+    departments = (rules.department_code, *rules.joint_departments)
     with engine.connect() as connection:
         tables = _references(connection)
-        known = Directory.from_tables(tables)
+        by_department = sectors_by_department(Directory.from_tables(tables))
         sectors = rules.sectors or tuple(
-            sorted(sectors_by_department(known).get(rules.department_code, ()))
+            sorted(set().union(*(by_department.get(code, ()) for code in departments)))
+        )
+        entity, rating, history, commitment = (
+            DB_TABLES[n] for n in ("entities", "ratings", "history", "commitments")
         )
         scope = _scope_condition(rules, sectors)
-        entity, rating, history = (DB_TABLES[n] for n in ("entities", "ratings", "history"))
+        if rules.verify_commitments is not None:
+            # 承诺核查 forces in entities of the regions whatever their sectors: every
+            # entity with a commitment to the department (the exact rule follows in
+            # ``build_frame``), and those commitments.
+            committed = commitment.c.department_code == rules.department_code
+            in_regions = entity.c.region_code.in_(rules.regions) if rules.regions else true()
+            scope = or_(
+                scope,
+                and_(in_regions, entity.c.uscc.in_(select(commitment.c.uscc).where(committed))),
+            )
+            tables["commitments"] = read_table(connection, "commitments", where=committed)
         in_scope = select(entity.c.uscc).where(scope)
         tables["entities"] = read_table(
             connection, "entities", columns=FRAME_INPUT["entities"], where=scope
         )
-        sources = {PUBLIC_DEPARTMENT, rules.department_code}
+        sources = {PUBLIC_DEPARTMENT, *departments}
         tables["ratings"] = read_table(
             connection,
             "ratings",
             where=and_(rating.c.department_code.in_(sorted(sources)), rating.c.uscc.in_(in_scope)),
         )
-        if rules.repeat_window_months > 0:
+        months = max([rules.repeat_window_months, *(m for _, m in rules.tier_months)])
+        if months > 0:
             day = pd.Timestamp(rules.on)
-            since = (day - pd.DateOffset(months=rules.repeat_window_months)).date()
+            since = (day - pd.DateOffset(months=months)).date()
             tables["history"] = read_table(
                 connection,
                 "history",
                 columns=FRAME_INPUT["history"],
                 where=and_(
-                    history.c.department_code == rules.department_code,
+                    history.c.department_code.in_(departments),
                     history.c.inspected_on >= literal(since, history.c.inspected_on.type),
                     history.c.inspected_on <= literal(rules.on, history.c.inspected_on.type),
                     history.c.uscc.in_(in_scope),

@@ -26,6 +26,15 @@ RULES = [
     FrameRules("HEALTH", date(2026, 6, 30), repeat_window_months=24),
     FrameRules("ENVIRONMENT", date(2026, 3, 1), repeat_window_months=0),
     FrameRules("TAX", date(2026, 3, 1), sectors=("taxpayer",), repeat_exempt_tiers=()),
+    # issue 15: joint frames, repeat control by tier, commitment checks
+    FrameRules("MARKET", date(2026, 3, 1), joint_departments=("TAX", "HEALTH")),
+    FrameRules(
+        "MARKET",
+        date(2026, 3, 1),
+        regions=("370702",),
+        tier_months=(("A", 24), ("B", 12), ("C", 6), ("D", 3)),
+    ),
+    FrameRules("MARKET", date(2026, 11, 26), verify_commitments=date(2026, 12, 31)),
 ]
 
 
