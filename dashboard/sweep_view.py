@@ -25,11 +25,12 @@ PAGE = "sweep"
 def _run(grid: str, named: list[str], preset: str, budget: float, years: int, reps: int,
          seed: int, population_of) -> None:  # noqa: ANN001  # fmt: skip
     from scheduler.simulation.cluster import run_tasks
-    from scheduler.simulation.sweep import run_sweep, sweep_policies, sweep_seeds
+    from scheduler.simulation.seeded import seed_sequences
+    from scheduler.simulation.sweep import run_sweep, sweep_policies
     from scheduler.simulation.sweep_output import policies_frame, write_sweep
 
-    population_seed, simulation_seed = sweep_seeds(seed)
-    population = population_of(population_seed)
+    _, simulation_seed = seed_sequences(seed)
+    population = population_of(seed)
     axes, base, chosen = sweep_policies(grid, named, preset, population.scheme)
     bar = st.progress(0.0, text=t("Simulating..."))
 
@@ -59,7 +60,7 @@ def _run(grid: str, named: list[str], preset: str, budget: float, years: int, re
 
 
 def sweep_section(population_of) -> None:  # noqa: ANN001
-    """Render the section; ``population_of(seed_sequence)`` builds the starting population."""
+    """Render the section; ``population_of(seed)`` builds the starting population."""
     st.divider()
     st.subheader(t("Rate sweep and frontier"))
     st.caption(

@@ -144,7 +144,8 @@ def test_running_scheduler_address_gives_the_same_counts():
     from scheduler.reference import tier_scheme
     from scheduler.simulation import synthetic_population
     from scheduler.simulation.cluster import run_tasks
-    from scheduler.simulation.sweep import run_sweep, sweep_policies, sweep_seeds
+    from scheduler.simulation.seeded import seed_sequences
+    from scheduler.simulation.sweep import run_sweep, sweep_policies
 
     scheme = tier_scheme("weifang-4")
     population = synthetic_population(2000, rng=1, scheme=scheme)
@@ -157,7 +158,7 @@ def test_running_scheduler_address_gives_the_same_counts():
             periods=2,
             replications=3,
             seed=4,
-            simulation_seed=sweep_seeds(4)[1],
+            simulation_seed=seed_sequences(4)[1],
             preset=base,
             grid=axes,
             block=2,

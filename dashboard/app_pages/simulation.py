@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import altair as alt
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -32,6 +31,7 @@ if simulation is None:
     missing(t("the policy simulation (scheduler.simulation)"))
     st.stop()
 from scheduler.simulation.output import TABLE_METRICS, summary_frame  # noqa: E402
+from scheduler.simulation.seeded import seeded_population  # noqa: E402
 
 data = directory()
 scheme = tier_scheme()
@@ -116,12 +116,11 @@ if run:
         st.session_state[key(PAGE, "result")] = result
 
 
-def population_of(seed):  # noqa: ANN001, ANN201
-    """The population chosen above, for the sweep section (synthetic: from ``seed``)."""
+def population_of(seed: int) -> simulation.Population:
+    """The population chosen above, for the sweep section (synthetic: from the user's seed)."""
     if source == "directory" and data is not None:
         return simulation.population_from_directory(data, on=date.today(), department=department)
-    rng = np.random.default_rng(seed)
-    return simulation.synthetic_population(int(size), rng=rng, scheme=scheme)
+    return seeded_population(seed, int(size), scheme)
 
 
 result = st.session_state.get(key(PAGE, "result"))

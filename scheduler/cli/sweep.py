@@ -6,18 +6,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 from rich.table import Table
 
 from scheduler.cli.console import console, err_console, progress_bar
 from scheduler.cli.simulate import _population
 from scheduler.simulation.cluster import parse_cluster, run_tasks
+from scheduler.simulation.seeded import seed_sequences, seeded_population
 from scheduler.simulation.sweep import (
     SweepResult,
     run_sweep,
     sweep_policies,
-    sweep_seeds,
 )
 from scheduler.simulation.sweep_output import policies_frame, write_sweep
 
@@ -92,16 +91,9 @@ def sweep_command(
 ) -> None:
     """Sweep tier-rate vectors at one budget; write metrics with intervals and the frontier."""
     spec = parse_cluster(cluster)  # reject a bad address before any work
-    population_seed, simulation_seed = sweep_seeds(seed)
-    population = _population(
-        data,
-        size,
-        from_db,
-        department,
-        on.date() if on else None,
-        scheme,
-        np.random.default_rng(population_seed),
-    )
+    _, simulation_seed = seed_sequences(seed)
+    given = _population(data, size, from_db, department, on.date() if on else None, scheme)
+    population = seeded_population(seed, given, scheme)
     axes, base, chosen = sweep_policies(
         grid, (policies or "").split(","), preset, population.scheme
     )

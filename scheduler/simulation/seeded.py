@@ -22,7 +22,13 @@ from scheduler.simulation.policies import Policy, parse_policy
 from scheduler.simulation.population import Population, synthetic_population
 from scheduler.simulation.runner import SimulationResult, simulate
 
-__all__ = ["SimulationStreams", "simulation_streams", "simulate_seeded"]
+__all__ = [
+    "SimulationStreams",
+    "seed_sequences",
+    "simulation_streams",
+    "seeded_population",
+    "simulate_seeded",
+]
 
 
 @dataclass(frozen=True)
@@ -35,14 +41,34 @@ class SimulationStreams:
     """Spawns one stream per replication (``simulate``)."""
 
 
-def simulation_streams(seed: int) -> SimulationStreams:
-    """``SeedSequence(seed).spawn(2)``: population first, then simulation."""
+def seed_sequences(seed: int) -> tuple[np.random.SeedSequence, np.random.SeedSequence]:
+    """``SeedSequence(seed).spawn(2)``: population first, then simulation.
+
+    The one derivation of a user's seed, for ``simulate`` and ``sweep`` alike (a
+    sweep spawns its tasks' streams from the second).
+    """
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise InvalidInputError(f"`seed` must be a non-negative integer; got {seed!r}.")
     population_seed, simulation_seed = np.random.SeedSequence(int(seed)).spawn(2)
+    return population_seed, simulation_seed
+
+
+def simulation_streams(seed: int) -> SimulationStreams:
+    """The generators of ``seed_sequences(seed)``."""
+    population_seed, simulation_seed = seed_sequences(seed)
     return SimulationStreams(
         np.random.default_rng(population_seed), np.random.default_rng(simulation_seed)
     )
+
+
+def seeded_population(
+    seed: int, population: Population | int, scheme: TierScheme | str | None = None
+) -> Population:
+    """``population`` itself, or a synthetic one of that size from the seed's population stream."""
+    if isinstance(population, Population):
+        return population
+    rng = simulation_streams(seed).population
+    return synthetic_population(int(population), rng=rng, scheme=scheme)
 
 
 def simulate_seeded(
@@ -72,8 +98,7 @@ def simulate_seeded(
         ``Policy`` objects or policy texts (parsed against the population's scheme).
     """
     streams = simulation_streams(seed)
-    if not isinstance(population, Population):
-        population = synthetic_population(int(population), rng=streams.population, scheme=scheme)
+    population = seeded_population(seed, population, scheme)
     chosen = [p if isinstance(p, Policy) else parse_policy(p, population.scheme) for p in policies]
     result = simulate(
         population,

@@ -65,22 +65,10 @@ __all__ = [
     "run_task",
     "sweep_payload",
     "sweep_policies",
-    "sweep_seeds",
 ]
 
 MAX_POLICIES = 5_000
 """More rate vectors than this is a typo in a step, not a plan."""
-
-
-def sweep_seeds(seed: int) -> tuple[np.random.SeedSequence, np.random.SeedSequence]:
-    """The population stream and the simulation stream of a user's seed.
-
-    The same split as ``scheduler simulate`` (``SeedSequence(seed).spawn(2)``), so a
-    sweep and a simulation with one seed see the same synthetic population and the
-    same replication streams; the CLI and the dashboard both call this.
-    """
-    population_seed, simulation_seed = np.random.SeedSequence(seed).spawn(2)
-    return population_seed, simulation_seed
 
 
 def _decimal(text: str, where: str, what: str) -> Decimal:
