@@ -16,6 +16,7 @@ from sqlalchemy import Engine, insert, select
 from sqlmodel import Session
 
 from scheduler.db import record_event, session_scope
+from scheduler.department_names import resolve_department
 from scheduler.directory import Directory
 from scheduler.draw import DrawParameters, DrawResult, run_draw
 from scheduler.errors import InvalidInputError, NotFoundError
@@ -70,15 +71,17 @@ def create_plan(
     """Store a plan (validated again against the data when it is drawn) and audit it."""
     if start and end and end < start:
         raise InvalidInputError(f"`end` ({end}) is before `start` ({start}).")
-    if department_code in joint_departments:
-        raise InvalidInputError(f"`joint` must not repeat the lead department {department_code!r}.")
     from scheduler.models.core import Department
 
-    for code in (department_code, *joint_departments):
-        if session.get(Department, code) is None:
-            raise InvalidInputError(
-                f"unknown department {code!r}; load the directory first (scheduler db load)."
-            )
+    known = [
+        (code, name) for code, name in session.execute(select(Department.code, Department.name))
+    ]
+    if not known:
+        raise InvalidInputError("no departments yet; load the directory first (scheduler db load).")
+    department_code = resolve_department(department_code, known)
+    joint_departments = tuple(resolve_department(code, known) for code in joint_departments)
+    if department_code in joint_departments:
+        raise InvalidInputError(f"`joint` must not repeat the lead department {department_code!r}.")
     plan = Plan.model_validate(
         {
             "name": name,
