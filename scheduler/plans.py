@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, insert, select
 from sqlmodel import Session
 
+from scheduler import clock
 from scheduler.db import record_event, session_scope
 from scheduler.department_names import resolve_department
 from scheduler.directory import Directory
@@ -124,7 +125,7 @@ def plan_parameters(plan: Plan, *, on: date | None = None) -> DrawParameters:
     """The draw parameters of a plan on day ``on`` (default: the plan's start, else today)."""
     rules = FrameRules(
         department_code=plan.department_code,
-        on=on or plan.start or datetime.now(UTC).date(),
+        on=on or plan.start or clock.today(),
         regions=_split(plan.regions),
         sectors=_split(plan.sectors),
         entity_types=_split(plan.entity_types),

@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard.i18n import fmt_count, fmt_pct, t
 from dashboard.state import directory, key, missing, upstream
 from dashboard.views import department_options, tier_labels
-from scheduler import overview
+from scheduler import clock, overview
 
 st.title(t("Overview"))
 data = directory()
@@ -106,7 +106,7 @@ else:
         labels = tier_labels()
         return overview.tier_mix(data.entities["region_code"], effective, tuple(labels))
 
-    mix = _mix(id(data), department, date.today())
+    mix = _mix(id(data), department, clock.today())
     names = data.regions.set_index("code")["name"]
     long = (
         mix.rename(index=names)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -11,6 +9,7 @@ import streamlit as st
 from dashboard.i18n import fmt_count, t
 from dashboard.state import directory, key, missing, show_error, upstream
 from dashboard.views import department_options, preset_options
+from scheduler import clock
 from scheduler.errors import SchedulerError
 from scheduler.reference import tier_scheme
 
@@ -91,7 +90,7 @@ if run:
             chosen.append(simulation.parse_policy(custom, scheme))
         if source == "directory" and data is not None:
             population = simulation.population_from_directory(
-                data, on=date.today(), department=department
+                data, on=clock.today(), department=department
             )
         else:
             population = simulation.synthetic_population(int(size), rng=int(seed), scheme=scheme)

@@ -9,13 +9,13 @@ and ``substitute`` have their own modules; shared options are in
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from scheduler import clock
 from scheduler.cli.console import console, err_console, progress_bar
 from scheduler.cli.draw_options import Url, codes, optional_day, tier_policy, uscc_list
 from scheduler.errors import InvalidInputError, VerificationError
@@ -211,7 +211,7 @@ def draw(
 
     rules = FrameRules(
         department_code=department,
-        on=optional_day(on, "--on") or datetime.now(UTC).date(),
+        on=optional_day(on, "--on") or clock.today(),
         regions=codes(regions),
         sectors=codes(sectors),
         entity_types=codes(entity_types),

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
+from scheduler import clock
+
 __all__ = ["DataOpt", "UrlOpt", "RulesOpt", "OnOpt", "day", "context"]
 
 DataOpt = Annotated[Path | None, typer.Option("--data", help="Data folder (SPEC section 5).")]
@@ -23,7 +25,7 @@ OnOpt = Annotated[str | None, typer.Option("--on", help="Day (YYYY-MM-DD); defau
 def day(text: str | None, option: str = "--on") -> date:
     """A CLI date option; today when absent."""
     if text is None:
-        return date.today()
+        return clock.today()
     try:
         return date.fromisoformat(text)
     except ValueError:
