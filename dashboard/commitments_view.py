@@ -7,12 +7,11 @@ directory; the 不再适用信用承诺制 list from ``revoked_list`` (the same 
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from dashboard.i18n import fmt_count, t
 from dashboard.state import engine, key
+from scheduler import clock
 from scheduler.commitments import REVOKED_ZH, due_and_overdue, revoked_list
 from scheduler.directory import Directory
 
@@ -33,7 +32,7 @@ def commitments_section(data: Directory) -> None:
             key=key(PAGE, "commitment_days"),
         )
     )  # fmt: skip
-    counts = due_and_overdue(data.commitments, on=date.today(), horizon_days=horizon)
+    counts = due_and_overdue(data.commitments, on=clock.today(), horizon_days=horizon)
     names = data.departments.set_index("code")["name"]
     counts.insert(1, "name", counts["department_code"].map(names).fillna(""))
     st.caption(

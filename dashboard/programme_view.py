@@ -6,13 +6,12 @@ The numbers are ``scheduler.programme.annual_programme`` (the CLI's
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from dashboard.i18n import fmt_count, t
 from dashboard.state import key, show_error
 from dashboard.views import department_options, preset_options
+from scheduler import clock
 from scheduler.directory import Directory
 from scheduler.errors import SchedulerError
 
@@ -34,7 +33,7 @@ def programme_section(data: Directory) -> None:
         t("Department"), list(departments), format_func=lambda x: departments[x],
         key=key(PAGE, "department"), placeholder=t("Choose an option"),
     )  # fmt: skip
-    year = int(b.number_input(t("Year"), 2000, 2100, date.today().year, key=key(PAGE, "year")))
+    year = int(b.number_input(t("Year"), 2000, 2100, clock.today().year, key=key(PAGE, "year")))
     name = c.selectbox(
         t("Preset"), list(presets), format_func=lambda x: presets[x], key=key(PAGE, "preset"),
         placeholder=t("Choose an option"),

@@ -30,6 +30,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from scheduler.department_names import resolve_department
 from scheduler.directory import Directory, sectors_by_department
 from scheduler.errors import InvalidInputError, Problem
 from scheduler.formats import ENTITY_TYPES, split_list
@@ -125,11 +126,10 @@ def _check_rules(directory: Directory, rules: FrameRules, scheme: TierScheme) ->
     """Validate every code in the rules at once; returns the sectors in scope."""
     problems: list[str] = []
     known_departments = set(map(str, directory.departments["code"]))
-    if rules.department_code not in known_departments:
-        raise InvalidInputError(
-            f"unknown department {rules.department_code!r}; "
-            f"known: {', '.join(sorted(known_departments))}"
-        )
+    resolve_department(
+        rules.department_code,
+        zip(directory.departments["code"], directory.departments["name"], strict=True),
+    )
     own = tuple(sorted(sectors_by_department(directory).get(rules.department_code, ())))
     for code in rules.sectors:
         if code not in own:
@@ -292,6 +292,12 @@ def _recently_inspected(directory: Directory, rules: FrameRules) -> pd.Series:
 def build_frame(directory: Directory, rules: FrameRules) -> SamplingFrame:
     """The frame of ``rules`` over ``directory``; raises ``InvalidInputError`` on bad codes."""
     scheme = tier_scheme(rules.scheme)
+    departments = directory.departments
+    code = resolve_department(
+        rules.department_code, zip(departments["code"], departments["name"], strict=True)
+    )
+    if code != rules.department_code:  # a name or another spelling of the code
+        rules = replace(rules, department_code=code)
     sectors = _check_rules(directory, rules, scheme)
     entities = directory.entities
     scope = _supervised(entities["sectors"], sectors)

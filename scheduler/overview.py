@@ -15,6 +15,7 @@ from datetime import date
 
 import pandas as pd
 
+from scheduler import clock
 from scheduler.directory import Directory
 
 __all__ = [
@@ -190,7 +191,7 @@ def data_quality(directory: Directory, *, today: date | None = None) -> list[Qua
     ``no_qualifications`` (active inspector qualified for nothing),
     ``region_without_inspectors`` (a division with entities and no active inspector).
     """
-    today = today or date.today()
+    today = today or clock.today()
     entities = directory.entities
     inspectors = directory.inspectors
     ratings = directory.ratings

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, case, exists, func, select
 
-from scheduler import overview
+from scheduler import clock, overview
 from scheduler.db_tables import DB_TABLES, count_rows
 from scheduler.directory import Directory
 from scheduler.overview import ACTIVE_STATUS, DirectoryTotals, QualityWarning
@@ -124,7 +124,7 @@ def _by_region(connection: Connection, small: Directory) -> pd.DataFrame:
 
 def overview_from_db(engine: Engine, *, today: date | None = None) -> Overview:
     """``scheduler.overview``'s summaries of the database's directory, computed in SQL."""
-    today = today or date.today()
+    today = today or clock.today()
     entity, rating = DB_TABLES["entities"], DB_TABLES["ratings"]
     with engine.connect() as connection:
         small = _small(connection)
@@ -209,14 +209,14 @@ def store_overview(engine: Engine, version: int, *, today: date | None = None) -
     """
     from scheduler.reference import PUBLIC_DEPARTMENT, tier_scheme
 
-    today = today or date.today()
+    today = today or clock.today()
     store_summary(engine, version, _name(today), overview_from_db(engine, today=today).as_dict())
     tier_mix_from_db(engine, PUBLIC_DEPARTMENT, on=today, tier_order=tier_scheme(None).codes)
 
 
 def stored_overview(engine: Engine, *, today: date | None = None) -> Overview:
     """The overview of the current directory version: stored, else computed once and stored."""
-    today = today or date.today()
+    today = today or clock.today()
     data = summary(engine, _name(today), lambda: overview_from_db(engine, today=today).as_dict())
     return Overview.from_dict(data)
 

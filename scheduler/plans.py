@@ -19,8 +19,10 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from scheduler import clock
 from scheduler.audit_chain import lock_for_write
 from scheduler.db import record_event, session_scope
+from scheduler.department_names import resolve_department
 from scheduler.directory import Directory
 from scheduler.draw import DrawParameters, DrawResult, run_draw
 from scheduler.errors import ConflictError, InvalidInputError, NotFoundError
@@ -115,15 +117,17 @@ def create_plan(
     """Store a plan (validated again against the data when it is drawn) and audit it."""
     if start and end and end < start:
         raise InvalidInputError(f"`end` ({end}) is before `start` ({start}).")
-    if department_code in joint_departments:
-        raise InvalidInputError(f"`joint` must not repeat the lead department {department_code!r}.")
     from scheduler.models.core import Department
 
-    for code in (department_code, *joint_departments):
-        if session.get(Department, code) is None:
-            raise InvalidInputError(
-                f"unknown department {code!r}; load the directory first (scheduler db load)."
-            )
+    known = [
+        (code, name) for code, name in session.execute(select(Department.code, Department.name))
+    ]
+    if not known:
+        raise InvalidInputError("no departments yet; load the directory first (scheduler db load).")
+    department_code = resolve_department(department_code, known)
+    joint_departments = tuple(resolve_department(code, known) for code in joint_departments)
+    if department_code in joint_departments:
+        raise InvalidInputError(f"`joint` must not repeat the lead department {department_code!r}.")
     _check_codes(session, department_code, sectors, regions, entity_types)
     plan = Plan.model_validate(
         {
@@ -168,7 +172,7 @@ def plan_parameters(plan: Plan, *, on: date | None = None) -> DrawParameters:
     """The draw parameters of a plan on day ``on`` (default: the plan's start, else today)."""
     rules = FrameRules(
         department_code=plan.department_code,
-        on=on or plan.start or datetime.now(UTC).date(),
+        on=on or plan.start or clock.today(),
         regions=tuple(split_list(plan.regions)),
         sectors=tuple(split_list(plan.sectors)),
         entity_types=tuple(split_list(plan.entity_types)),

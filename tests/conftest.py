@@ -12,6 +12,19 @@ REPO = Path(__file__).resolve().parent.parent
 pytest_plugins = ("dashboard_support",)
 
 
+FROZEN_TODAY = "2026-11-01"
+"""Every test runs on this date (``scheduler.clock``), whatever the wall clock says: a plan's
+default window (today + 7 to today + 60 days) stays inside 2026, whose holiday schedule
+is official, so no 2027 calendar-fallback warning depends on when the tests run."""
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Freeze ``scheduler.clock.today()`` (also for subprocesses, through the environment)."""
+    monkeypatch.setenv("SCHEDULER_TODAY", FROZEN_TODAY)
+    return FROZEN_TODAY
+
+
 @pytest.fixture(scope="session")
 def sample_dir() -> Path:
     """The committed demo data folder."""

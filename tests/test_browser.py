@@ -336,7 +336,8 @@ def test_every_page_by_url_shows_no_english_on_the_chinese_setting(
     from playwright.sync_api import expect, sync_playwright
 
     shots = ARTIFACTS / "pages"
-    shots.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(shots, ignore_errors=True)  # only this run's screenshots count below
+    shots.mkdir(parents=True)
     english: dict[str, list[str]] = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

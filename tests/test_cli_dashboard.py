@@ -91,8 +91,9 @@ def test_config_flags_carry_every_option_of_the_shipped_config() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("stop", ["ctrl-c", "sigterm"])
 def test_dashboard_starts_without_a_terminal_and_stops_cleanly_on_ctrl_c(
-    tmp_path: Path, folder: Path
+    tmp_path: Path, folder: Path, stop: str
 ) -> None:
     """A fresh user (empty HOME, no terminal, new database) gets a served dashboard.
 
@@ -127,13 +128,17 @@ def test_dashboard_starts_without_a_terminal_and_stops_cleanly_on_ctrl_c(
             assert process.poll() is None, process.communicate()[0].decode()
             assert time.monotonic() < deadline, "the dashboard never answered its health check"
             time.sleep(0.5)
-        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        if stop == "ctrl-c":
+            os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        else:
+            process.send_signal(signal.SIGTERM)  # a service manager, to the command only
         output = process.communicate(timeout=120)[0].decode()
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
     assert process.returncode == 0, output
+    assert not health_ok(f"http://127.0.0.1:{port}")  # the server went with the command
     assert f"http://localhost:{port}" in output
     assert "Traceback" not in output and "Email" not in output, output
     assert not (home / ".streamlit" / "credentials.toml").exists()

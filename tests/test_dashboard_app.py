@@ -86,3 +86,28 @@ def test_counts_read_the_way_chinese_readers_count(n: float | None, zh: str, en:
 
     assert fmt_count(n, "zh") == zh
     assert fmt_count(n, "en") == en
+
+
+def test_calendar_labels_are_chinese_dates_in_order() -> None:
+    import pandas as pd
+
+    from dashboard.views import calendar_labels
+
+    days = pd.DataFrame({"day": pd.to_datetime(["2026-12-08", "2026-11-30"]), "visits": [3, 4]})
+    days["weekday"] = days["day"].dt.day_of_week
+    days["week"] = days["day"].dt.to_period("W-SUN").dt.start_time
+    zh = calendar_labels(days, "zh")
+    assert list(zh["week_label"]) == ["11月30日", "12月7日"]
+    assert list(zh["weekday_label"]) == ["周一", "周二"]
+    assert list(zh["day_label"]) == ["2026年11月30日", "2026年12月8日"]
+    assert list(calendar_labels(days, "en")["week_label"]) == ["Nov 30", "Dec 7"]
+
+
+def test_audit_details_read_as_sentences() -> None:
+    from dashboard.audit_view import describe
+
+    details = {"department": "MARKET", "mode": "rates", "preset": "henan-2021", "rates": {"A": 1}}
+    line = describe("plan.created", details, {"MARKET": "市市场监管局"})
+    assert line == "部门：市市场监管局；预设方案 河南 2021"
+    load = {"written": {"entities": 20000, "inspectors": 600, "ratings": 3}, "inserted": {}}
+    assert describe("directory.load", load, {}) == "20,000 个主体，600 名执法人员，3 条信用评价"

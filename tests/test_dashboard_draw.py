@@ -70,7 +70,10 @@ def test_audit_page_verifies_the_recorded_draw(seeded_db: str) -> None:
     at = drawn(app_at())
     at.switch_page("app_pages/audit.py").run()
     assert not at.exception
-    assert "draw.created" in set(at.dataframe[0].value["事件"])
+    audit = at.dataframe[0].value
+    assert "随机抽取" in set(audit["事件"])  # draw.created, in the planner's language
+    assert not audit["详情"].str.contains(r"[{}\[\]]").any()  # sentences, not raw JSON
+    assert audit["详情"].str.contains("随机种子 20260101").any()  # a seed, not "20,260,101"
     at.button(key="audit__verify_recorded").click().run()
     assert not at.exception
     assert "完全复现" in at.success[0].value

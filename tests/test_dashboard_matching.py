@@ -58,3 +58,12 @@ def test_swap_is_rechecked_and_audited(seeded_db: str) -> None:
     assert len(events) == 1 and events["details"][0]["reason"] == "回避：亲属关系"
     after = table_with(at, "组长")
     assert len(after) == len(before)
+
+
+def test_the_matching_seed_defaults_to_the_demo_plans_seed(seeded_db: str) -> None:
+    """Re-running the demo plan's matching on the page reproduces the recorded assignment."""
+    from scheduler.demo import DEMO_SEED
+
+    at = drawn(app_at())
+    at.switch_page("app_pages/matching.py").run()
+    assert at.number_input(key="matching__seed").value == DEMO_SEED

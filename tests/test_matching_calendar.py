@@ -147,3 +147,19 @@ def test_when_no_single_relaxation_works_a_verified_combination_is_given():
     assert assign(
         d, [draw(ents)], settings=relaxed, rng=0, start=window["start"], end=new_end
     ).complete
+
+
+def test_a_window_without_working_days_says_so_first():
+    """National Day week 2026: the error opens with "0 working days", then the diagnosis."""
+    d, ents = two_inspectors(2)
+    with pytest.raises(InfeasiblePlanError) as caught:
+        assign(d, [draw(ents)], start=date(2026, 10, 1), end=date(2026, 10, 7), rng=0)
+    assert str(caught.value).startswith("0 working days between 2026-10-01 and 2026-10-07")
+    assert {r.binding for r in caught.value.diagnosis.rows} == {"calendar"}
+
+
+def test_a_window_with_working_days_does_not_claim_zero():
+    d, ents = two_inspectors(8)
+    with pytest.raises(InfeasiblePlanError) as caught:
+        assign(d, [draw(ents)], start=date(2026, 10, 8), end=date(2026, 10, 10), settings=ONE_A_DAY)
+    assert "0 working days" not in str(caught.value)

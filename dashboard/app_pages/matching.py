@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from datetime import date, timedelta
+from datetime import timedelta
 
 import altair as alt
 import pandas as pd
@@ -22,6 +22,7 @@ from dashboard.state import (
     staffing_directory,
 )
 from dashboard.views import calendar_labels, department_options, region_options
+from scheduler import clock
 from scheduler.calendar import CalendarFallbackWarning, WorkingCalendar
 from scheduler.demo import DEMO_SEED
 from scheduler.errors import InfeasiblePlanError, SchedulerError
@@ -71,11 +72,11 @@ st.caption(
 with st.form(key(PAGE, "form")):
     cols = st.columns(5)
     start = cols[0].date_input(
-        t("Inspections from"), value=plan.start or date.today(), key=key(PAGE, "start")
+        t("Inspections from"), value=plan.start or clock.today(), key=key(PAGE, "start")
     )
     end = cols[1].date_input(
         t("Inspections until"),
-        value=plan.end or date.today() + timedelta(days=30),
+        value=plan.end or clock.today() + timedelta(days=30),
         key=key(PAGE, "end"),
     )
     team_size = cols[2].number_input(

@@ -13,6 +13,7 @@ from dashboard.commitments_view import commitments_section
 from dashboard.i18n import fmt_count, fmt_pct, t
 from dashboard.state import directory_version, engine, key, missing, small_directory, upstream
 from dashboard.views import department_options, tier_labels
+from scheduler import clock
 
 st.title(t("Overview"))
 require("view_overview")
@@ -31,7 +32,7 @@ def _summary(version: int | None, today: date) -> tuple:
     return found.totals, found.by_region, found.by_type, found.by_department, found.warnings
 
 
-totals, by_region, by_type, by_department, warnings = _summary(directory_version(), date.today())
+totals, by_region, by_type, by_department, warnings = _summary(directory_version(), clock.today())
 
 cols = st.columns(5)
 cols[0].metric(t("Entities"), fmt_count(totals.entities))
@@ -106,7 +107,7 @@ else:
         order = tuple(tier_labels())
         return tier_mix_from_db(engine(), department, on=on, tier_order=order)
 
-    mix = _mix(directory_version(), department, date.today())
+    mix = _mix(directory_version(), department, clock.today())
     names = data.regions.set_index("code")["name"]
     long = (
         mix.rename(index=names)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
@@ -19,6 +19,7 @@ from dashboard.views import (
     sector_options,
     tier_labels,
 )
+from scheduler import clock
 from scheduler.errors import SchedulerError
 from scheduler.frame import FrameRules
 from scheduler.plan_summary import frame_summary
@@ -44,7 +45,7 @@ ordered = [code for code in ordered if allowed("edit_plans", code)] or ordered
 left, right = st.columns(2)
 name = left.text_input(
     t("Plan name"),
-    value=t("Random inspection {year}", year=date.today().year),
+    value=t("Random inspection {year}", year=clock.today().year),
     key=key(PAGE, "name"),
 )
 department = left.selectbox(
@@ -137,10 +138,10 @@ else:
         for i, code in enumerate(scheme.codes)
     }
 start = right.date_input(
-    t("Inspections from"), value=date.today() + timedelta(days=7), key=key(PAGE, "start")
+    t("Inspections from"), value=clock.today() + timedelta(days=7), key=key(PAGE, "start")
 )
 end = right.date_input(
-    t("Inspections until"), value=date.today() + timedelta(days=60), key=key(PAGE, "end")
+    t("Inspections until"), value=clock.today() + timedelta(days=60), key=key(PAGE, "end")
 )
 repeat = right.number_input(
     t("Repeat control: skip entities inspected within (months)"),

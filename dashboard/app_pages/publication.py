@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
@@ -23,6 +21,7 @@ from dashboard.state import (
     upstream,
 )
 from dashboard.views import dash_if_missing, department_options, tier_labels
+from scheduler import clock
 from scheduler.calendar import WorkingCalendar
 from scheduler.db import session_scope
 from scheduler.errors import SchedulerError
@@ -54,7 +53,7 @@ codes = {r.code: f"{r.code} {r.name}" for r in result_codes()}
 scheme = tier_scheme()
 rules = LifecycleRules()
 calendar = WorkingCalendar()
-today = st.date_input(t("Today"), value=date.today(), key=key(PAGE, "today"))
+today = st.date_input(t("Today"), value=clock.today(), key=key(PAGE, "today"))
 
 entry, tracker, objections, repairs = st.tabs(
     [t("Enter results"), t("Deadlines"), t("Objections"), t("Credit repair")]

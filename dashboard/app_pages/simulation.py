@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -13,6 +11,7 @@ from dashboard.i18n import fmt_count, t
 from dashboard.state import directory, key, missing, show_error, upstream
 from dashboard.sweep_view import sweep_section
 from dashboard.views import department_options, preset_options
+from scheduler import clock
 from scheduler.errors import SchedulerError
 from scheduler.reference import tier_scheme
 
@@ -95,7 +94,7 @@ if run:
             chosen.append(simulation.parse_policy(custom, scheme))
         if source == "directory" and data is not None:
             population = simulation.population_from_directory(
-                data, on=date.today(), department=department
+                data, on=clock.today(), department=department
             )
         else:
             population = int(size)  # built from the seed by simulate_seeded, as in the CLI
@@ -119,7 +118,7 @@ if run:
 def population_of(seed: int) -> simulation.Population:
     """The population chosen above, for the sweep section (synthetic: from the user's seed)."""
     if source == "directory" and data is not None:
-        return simulation.population_from_directory(data, on=date.today(), department=department)
+        return simulation.population_from_directory(data, on=clock.today(), department=department)
     return seeded_population(seed, int(size), scheme)
 
 

@@ -6,13 +6,13 @@ export columns live there too (``REVOKED_ZH``).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from scheduler import clock
 from scheduler.cli.console import console
 from scheduler.cli.draw_options import Url, optional_day
 from scheduler.errors import InvalidInputError
@@ -53,7 +53,7 @@ def broken(
             department_code=department,
             item=item,
             kind=kind,  # type: ignore[arg-type]
-            on=optional_day(on, "--on") or datetime.now(UTC).date(),
+            on=optional_day(on, "--on") or clock.today(),
             rules=load_rules(rules),
             actor=actor,
         )
@@ -98,7 +98,7 @@ def due(
 
     engine = make_engine(url)
     init_db(engine)
-    day = optional_day(on, "--on") or datetime.now(UTC).date()
+    day = optional_day(on, "--on") or clock.today()
     counts = due_and_overdue(directory_from_db(engine).commitments, on=day, horizon_days=horizon)
     table = Table(title=f"commitments on {day} (due within {horizon} days)")
     for column in counts.columns:

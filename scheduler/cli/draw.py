@@ -9,13 +9,13 @@ and ``substitute`` have their own modules; shared options are in
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from scheduler import clock
 from scheduler.cli.actor import cli_actor
 from scheduler.cli.console import console, err_console, progress_bar
 from scheduler.cli.draw_options import (
@@ -293,7 +293,7 @@ def draw(
 
     if until is not None and not verify_commitments:
         raise InvalidInputError("`--until` goes with --verify-commitments.")
-    day = optional_day(on, "--on") or datetime.now(UTC).date()
+    day = optional_day(on, "--on") or clock.today()
     rules = FrameRules(
         department_code=department,
         on=day,

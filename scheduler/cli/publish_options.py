@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from scheduler import clock
 from scheduler.cli.draw_options import optional_day
 
 __all__ = ["DataOpt", "UrlOpt", "RulesOpt", "OnOpt", "day", "context"]
@@ -24,7 +25,7 @@ OnOpt = Annotated[str | None, typer.Option("--on", help="Day (YYYY-MM-DD); defau
 
 def day(text: str | None, option: str = "--on") -> date:
     """A CLI date option (parsed by ``optional_day``); today when absent."""
-    return optional_day(text, option) or date.today()
+    return optional_day(text, option) or clock.today()
 
 
 def context(url: str | None, rules: Path | None = None) -> tuple[Any, Any, Any, Any]:

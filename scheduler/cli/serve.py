@@ -102,16 +102,26 @@ def run_until_interrupted(
 
     A terminal delivers Ctrl-C to the whole process group, so the server usually
     stops by itself; when only this process was interrupted (``kill -INT <pid>``),
-    the signal is forwarded. A server that does not stop within ``STOP_GRACE``
-    seconds is terminated.
+    the signal is forwarded, and so is SIGTERM. A server that does not stop within
+    ``STOP_GRACE`` seconds after Ctrl-C is terminated.
     """
     process = subprocess.Popen(command, env=dict(env))
     if on_start is not None:
         on_start(process)
+    # A service manager stops the command with SIGTERM, to this process only: pass it on,
+    # or the server would outlive the command, still holding its port.
+    previous_term = None
+    if threading.current_thread() is threading.main_thread():
+        previous_term = signal.signal(
+            signal.SIGTERM, lambda signum, _frame: process.send_signal(signum)
+        )
     try:
         return process.wait()
     except KeyboardInterrupt:
         pass
+    finally:
+        if previous_term is not None:
+            signal.signal(signal.SIGTERM, previous_term)
     # Further Ctrl-C presses while the server shuts down must not print a traceback.
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -21,6 +21,13 @@ from scheduler.matching.solve import Progress, plan
 from scheduler.matching.tasks import DrawInput
 
 __all__ = ["assign", "swap_inspector"]
+
+
+def _working_days(calendar: WorkingCalendar, start: date, end: date) -> int:
+    """Working days in ``[start, end]``: the first thing to say when it is zero."""
+    return sum(
+        calendar.is_working_day(start + timedelta(days=i)) for i in range((end - start).days + 1)
+    )
 
 
 def assign(
@@ -60,9 +67,15 @@ def assign(
             progress("diagnosing", 0, 1)
         diagnosis = diagnose(directory, draws, result, calendar=calendar)
         if not settings.allow_partial:
+            working = _working_days(calendar, start, end)
+            first = (
+                f"0 working days between {start} and {end} (weekends and public holidays): "
+                if working == 0
+                else ""
+            )
             raise InfeasiblePlanError(
-                f"{diagnosis.unassigned} task(s) cannot be staffed or dated under the rules; "
-                "see the diagnosis",
+                f"{first}{diagnosis.unassigned} task(s) cannot be staffed or dated under the "
+                "rules; see the diagnosis",
                 diagnosis,
             )
         result = replace(result, solver={**result.solver, "diagnosis": diagnosis})

@@ -141,36 +141,44 @@ def write_task_sheets(sheets: list[TaskSheet], path: str | Path, fmt: Format) ->
     table with the team on every row; JSON: teams with their tasks and declaration."""
     path = Path(path)
     if fmt == "xlsx":
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font
+        from scheduler.publication.xlsx_stream import open_book, write_row, write_table
 
-        book = Workbook(write_only=True)
-        used: set[str] = set()
-        for s in sheets:
-            ws = book.create_sheet(sheet_title(f"{s.team_no:03d} {s.lead.split('（')[0]}", used))
-            title = WriteOnlyCell(ws, value="检查任务单")
-            title.font = Font(bold=True, size=14)
-            ws.append([title])
-            heading = [
-                ("检查部门", s.department),
-                ("行政区划", s.division),
-                ("检查组长", s.lead),
-                ("检查组员", "、".join(s.members)),
-                ("检查日期", f"{s.first_day} 至 {s.last_day}"),
-            ]
-            for label, value in heading:
-                cell = WriteOnlyCell(ws, value=label)
-                cell.font = Font(bold=True)
-                ws.append([cell, neutralise(value)])
-            ws.append([])
-            _append_table(ws, _chinese(s.tasks, TASK_COLUMNS))
-            ws.append([])
-            ws.append([s.declaration])
-        if not sheets:
-            book.create_sheet("检查任务单")
         with atomic_target(path) as temporary:
-            book.save(temporary)
+            book = open_book(temporary)
+            bold, big = book.formats_by_name["bold"], book.formats_by_name["title"]
+            used: set[str] = set()
+            # one neutralised frame for all teams: per-team pandas calls cost more than the writing
+            keep = [c for c in TASK_COLUMNS if sheets and c in sheets[0].tasks]
+            everything = _chinese(
+                pd.concat([s.tasks[keep] for s in sheets], ignore_index=True)
+                if sheets
+                else pd.DataFrame(columns=keep),
+                TASK_COLUMNS,
+            )
+            headers = list(everything.columns)
+            cells = everything.to_numpy(dtype=object).tolist()
+            start = 0
+            for s in sheets:
+                team_rows, start = cells[start : start + len(s.tasks)], start + len(s.tasks)
+                ws = book.add_worksheet(
+                    sheet_title(f"{s.team_no:03d} {s.lead.split('（')[0]}", used)
+                )
+                row = write_row(ws, 0, ["检查任务单"], big)
+                heading = [
+                    ("检查部门", s.department),
+                    ("行政区划", s.division),
+                    ("检查组长", s.lead),
+                    ("检查组员", "、".join(s.members)),
+                    ("检查日期", f"{s.first_day} 至 {s.last_day}"),
+                ]
+                for label, value in heading:
+                    ws.write_string(row, 0, label, bold)
+                    row = write_row(ws, row, [None, neutralise(value)])
+                row = write_table(ws, row + 1, headers, team_rows, bold)
+                write_row(ws, row + 1, [s.declaration])
+            if not sheets:
+                book.add_worksheet("检查任务单")
+            book.close()
         return [path]
     if fmt == "csv":
         frames = [
