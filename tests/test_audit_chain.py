@@ -303,3 +303,28 @@ def test_backfill_chains_events_recorded_before_the_chain(tmp_path: Path) -> Non
         assert report.events == 4 and chain_head(engine).seq == 4
     finally:
         engine.dispose()
+
+
+def test_edited_frame_snapshot_is_detected_by_audit_verify(recorded, capsys) -> None:  # noqa: ANN001
+    """``audit verify`` re-derives every draw from its stored frame: a unit's tier changed
+    in the snapshot (so that the draw would select others) is a broken record."""
+    import gzip
+
+    from sqlalchemy import update
+
+    from scheduler.models.plans import FrameSnapshot
+
+    url, engine, draw_id, _ = recorded
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT frame_sha256, data FROM framesnapshot")).first()
+    lines = gzip.decompress(stored[1]).decode().splitlines()
+    lines[3] = lines[3][:-1] + ("A" if lines[3][-1] != "A" else "B")
+    with engine.begin() as connection:
+        connection.execute(
+            update(FrameSnapshot.__table__)  # type: ignore[attr-defined]
+            .where(FrameSnapshot.__table__.c.frame_sha256 == stored[0])  # type: ignore[attr-defined]
+            .values(data=gzip.compress("\n".join(lines).encode()))
+        )
+    code, output = _verify(url, capsys)
+    assert code == 1
+    assert "does not re-derive from its frame snapshot" in output and "edited snapshot" in output

@@ -14,13 +14,14 @@ audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=Tr
 
 @audit_app.command("verify")
 def audit_verify(url: Url = None) -> None:
-    """Walk the hash chain and check every recorded draw and run; exit 1 naming the first break."""
-    from scheduler.audit_verify import verify_audit
+    """Walk the hash chain, check every recorded draw and run, re-derive every draw from its
+    frame snapshot; exit 1 naming the first break."""
     from scheduler.db import make_engine
+    from scheduler.verification import verify_record
 
     engine = make_engine(url)
     try:
-        report = verify_audit(engine)
+        report = verify_record(engine)
     finally:
         engine.dispose()
     if report.ok:
