@@ -45,6 +45,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from scheduler import sampling_scan
+
 __all__ = ["inclusion_probabilities", "draw_sample", "round_stratum_sizes", "ALGORITHM_VERSION"]
 
 ALGORITHM_VERSION = "2"
@@ -143,14 +145,24 @@ def _as_strata(strata: ArrayLike | None, size: int) -> tuple[NDArray[np.intp], i
     if s.shape != (size,):
         raise ValueError(f"`strata` must have the shape of `pi` ({size},); got {s.shape}.")
     if s.dtype.kind in "iu":
-        if size and s.min() < 0:
-            raise ValueError(f"`strata` labels must be >= 0; got {s.min()}.")
-        top = int(s.max()) + 1 if size else 0
+        lo, hi = _label_range(s)
+        if lo < 0:
+            raise ValueError(f"`strata` labels must be >= 0; got {lo}.")
+        top = hi + 1 if size else 0
         if top <= 2 * size + 1024:  # dense labels: use them as they are
             return s.astype(np.intp, copy=False), top
     # Arbitrary labels: code them in sorted label order (slower; pass ints in hot loops).
     _, codes = np.unique(s, return_inverse=True)
     return codes.astype(np.intp), (int(codes.max()) + 1 if size else 0)
+
+
+def _label_range(s: NDArray[np.integer]) -> tuple[int, int]:
+    """Smallest and largest integer label (0, 0 when there are none)."""
+    if not s.size:
+        return 0, 0
+    if sampling_scan.available(s.size):
+        return sampling_scan.code_range(s)
+    return int(s.min()), int(s.max())
 
 
 def _bits(rng: Any) -> np.random.BitGenerator:
@@ -252,13 +264,17 @@ def _first_pass(
     """One pass: stratum sizes, the per-stratum ``pi`` if constant, and the candidates.
 
     Candidates are the units whose key is at or below their stratum's cut, a
-    generous bound on the ``m_h``-th smallest key (a speed-up only).
+    generous bound on the ``m_h``-th smallest key (a speed-up only). Large
+    frames go through one compiled loop (``scheduler.sampling_scan``), which
+    returns the same sizes and ``pi`` and candidates from the same cut.
     """
     step = max(1, p.size // 4096)  # a strided look usually meets every stratum
     pi_h = np.full(n_strata, np.nan)
     pi_h[codes[::step]] = p[::step]
     seen = np.bincount(codes[::step], minlength=n_strata)
     cut = _cut(pi_h, seen, step)
+    if sampling_scan.available(p.size):
+        return sampling_scan.first_pass(p, codes, n_strata, keys, cut)
     counts = np.zeros(n_strata, dtype=np.int64)
     constant = True
     found = []
@@ -312,6 +328,13 @@ def _srs_strata(
     ``m_h``-th key ties with the next, the tied units of that stratum each get
     one fresh raw word (in that sorted order) and the smallest words win.
     """
+    if sampling_scan.available(codes.size):
+        found = sampling_scan.select(cand, codes, keys, sizes)
+        if found is not None:  # else a stratum fell short of the cut: the general code below
+            mask, members, lengths, need = found
+            if lengths.size:
+                _break_ties(mask, members, lengths, need, bits)
+            return cand[mask]
     n_strata = sizes.size
     cand_codes = codes.take(cand)
     short = np.bincount(cand_codes, minlength=n_strata) < sizes
@@ -339,7 +362,10 @@ def _srs_strata(
     g_hi = np.searchsorted(group, kth, "right")
     tied = np.flatnonzero(g_hi > last + 1)
     if tied.size:
-        _break_ties(mask, g_lo[tied], g_hi[tied], last[tied] + 1 - g_lo[tied], bits)
+        g_lo, lengths = g_lo[tied], g_hi[tied] - g_lo[tied]
+        offsets = np.cumsum(lengths) - lengths
+        members = np.repeat(g_lo - offsets, lengths) + np.arange(int(lengths.sum()))
+        _break_ties(mask, members, lengths, last[tied] + 1 - g_lo, bits)
     out = cand[mask]
     out.sort()
     return out
@@ -347,15 +373,18 @@ def _srs_strata(
 
 def _break_ties(
     mask: NDArray[np.bool_],
-    g_lo: NDArray[np.intp],
-    g_hi: NDArray[np.intp],
+    members: NDArray[np.intp],
+    lengths: NDArray[np.intp],
     need: NDArray[np.intp],
     bits: np.random.BitGenerator,
 ) -> None:
-    """In each tied group ``[g_lo, g_hi)`` keep a uniformly random ``need`` of its members."""
-    lengths = g_hi - g_lo
+    """Keep a uniformly random ``need[g]`` of each tied group (``members`` of ``mask``).
+
+    ``members`` lists the groups one after another (stratum order), each in
+    unit order; every member gets one fresh raw word in that order, and the
+    smallest words win.
+    """
     offsets = np.cumsum(lengths) - lengths
-    members = np.repeat(g_lo - offsets, lengths) + np.arange(int(lengths.sum()))
     words = _words(bits, members.size)
     gid = np.repeat(np.arange(lengths.size), lengths)
     order = np.lexsort((words, gid))  # by group, then word
