@@ -160,9 +160,23 @@ def _label_range(s: NDArray[np.integer]) -> tuple[int, int]:
     """Smallest and largest integer label (0, 0 when there are none)."""
     if not s.size:
         return 0, 0
-    if sampling_scan.available(s.size):
-        return sampling_scan.code_range(s)
     return int(s.min()), int(s.max())
+
+
+def _compiled_labels(strata: ArrayLike | None, size: int) -> NDArray[np.intp] | None:
+    """Integer labels as ``intp`` when the compiled pass can take them, else ``None``.
+
+    ``None`` strata (one stratum) qualify too; the pass itself checks the range
+    and hands anything unusual back to ``_as_strata`` (codes or refusals).
+    """
+    if not sampling_scan.available(size):
+        return None
+    if strata is None:
+        return np.zeros(size, dtype=np.intp)
+    s = np.asarray(strata)
+    if s.shape != (size,) or s.dtype.kind not in "iu":
+        return None
+    return s.astype(np.intp, copy=False)
 
 
 def _bits(rng: Any) -> np.random.BitGenerator:
@@ -264,17 +278,13 @@ def _first_pass(
     """One pass: stratum sizes, the per-stratum ``pi`` if constant, and the candidates.
 
     Candidates are the units whose key is at or below their stratum's cut, a
-    generous bound on the ``m_h``-th smallest key (a speed-up only). Large
-    frames go through one compiled loop (``scheduler.sampling_scan``), which
-    returns the same sizes and ``pi`` and candidates from the same cut.
+    generous bound on the ``m_h``-th smallest key (a speed-up only).
     """
     step = max(1, p.size // 4096)  # a strided look usually meets every stratum
     pi_h = np.full(n_strata, np.nan)
     pi_h[codes[::step]] = p[::step]
     seen = np.bincount(codes[::step], minlength=n_strata)
     cut = _cut(pi_h, seen, step)
-    if sampling_scan.available(p.size):
-        return sampling_scan.first_pass(p, codes, n_strata, keys, cut)
     counts = np.zeros(n_strata, dtype=np.int64)
     constant = True
     found = []
@@ -328,13 +338,6 @@ def _srs_strata(
     ``m_h``-th key ties with the next, the tied units of that stratum each get
     one fresh raw word (in that sorted order) and the smallest words win.
     """
-    if sampling_scan.available(codes.size):
-        found = sampling_scan.select(cand, codes, keys, sizes)
-        if found is not None:  # else a stratum fell short of the cut: the general code below
-            mask, members, lengths, need = found
-            if lengths.size:
-                _break_ties(mask, members, lengths, need, bits)
-            return cand[mask]
     n_strata = sizes.size
     cand_codes = codes.take(cand)
     short = np.bincount(cand_codes, minlength=n_strata) < sizes
@@ -469,13 +472,21 @@ def draw_sample(pi: ArrayLike, *, rng: Any, strata: ArrayLike | None = None) -> 
     p = np.asarray(pi, dtype=np.float64)
     if p.ndim != 1:
         raise ValueError(f"`pi` must be one-dimensional; got shape {p.shape}.")
-    codes, n_strata = _as_strata(strata, p.size)
-    if p.size == 0:
-        return np.zeros(0, dtype=np.intp)
+    labels = _compiled_labels(strata, p.size)
+    if labels is None:
+        codes, n_strata = _as_strata(strata, p.size)
+        if p.size == 0:
+            return np.zeros(0, dtype=np.intp)
     start = _uniform(bits)  # word 0: the comb's start (SRS) or the systematic start
     after_start = bits.state
     keys = _uniform_keys(bits, p.size)  # words 1 ..: four keys each (SRS path)
-    counts, pi_h, cand = _first_pass(p, codes, n_strata, keys)
+    found = None if labels is None else sampling_scan.scan(p, labels, keys, _cut)
+    if found is not None:  # large frame, dense integer labels: one compiled pass
+        codes, (counts, pi_h, cand) = labels, found[:3]
+    else:
+        if labels is not None:  # labels to code (or to refuse)
+            codes, n_strata = _as_strata(strata, p.size)
+        counts, pi_h, cand = _first_pass(p, codes, n_strata, keys)
     if pi_h is None:
         bits.state = after_start  # the systematic path reads its own words from word 1
         return _systematic(_as_pi(p), codes, start, bits)
@@ -486,4 +497,11 @@ def draw_sample(pi: ArrayLike, *, rng: Any, strata: ArrayLike | None = None) -> 
     except ValueError:
         _as_pi(p)
     sizes = _round_sizes(np.nan_to_num(pi_h) * counts, counts, start)
+    if found is not None:
+        chosen = sampling_scan.select(found, sizes)
+        if chosen is not None:  # else a stratum fell short of its cut: the numpy code
+            mask, members, lengths, need = chosen
+            if lengths.size:
+                _break_ties(mask, members, lengths, need, bits)
+            return cand[mask]
     return _srs_strata(sizes, codes, keys, cand, bits)

@@ -16,8 +16,9 @@ small draws and start-up pay nothing; without numba the numpy code runs.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,47 +36,38 @@ def _kernels() -> Any:
         return None
 
     @numba.njit(cache=True, nogil=True)
-    def code_range(codes):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
-        lo = hi = codes[0]
-        for c in codes:
-            lo = min(lo, c)
-            hi = max(hi, c)
-        return lo, hi
-
-    @numba.njit(cache=True, nogil=True)
-    def scan(p, codes, keys, cut, known, counts, pi_h, cand):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
-        # No early exit and unsigned indices: the loop then runs about twice as fast.
+    def scan(p, codes, keys, cut, known, counts, pi_h, cand, cand_codes, cand_keys):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202, E501
+        # Branch-light on purpose (no early exit, unsigned indices, clamps instead of
+        # tests): the loop then runs about twice as fast.
+        outside = np.uint64(counts.size - 1)  # the last slot counts labels out of range
+        cap = cand.size - 1  # writes past it land on the last slot; the count tells
         k = 0
         varies = 0
         for i in range(p.size):
-            c = np.uint64(codes[i])
-            if p[i] != pi_h[c]:  # rare: a stratum the strided look missed, or pi varies
+            c = min(np.uint64(codes[i]), outside)  # a negative label wraps to a huge one
+            if p[i] != pi_h[c]:  # rare: a stratum not met yet (NaN), or pi varies
                 if known[c]:
                     varies += 1
                 else:
                     known[c] = True
                     pi_h[c] = p[i]
             counts[c] += 1
-            cand[k] = i
+            j = min(k, cap)
+            cand[j] = i
+            cand_codes[j] = c
+            cand_keys[j] = keys[i]
             k += keys[i] <= cut[c]
-        return -1 if varies else k
+        return k, varies
 
     @numba.njit(cache=True, nogil=True)
-    def select(cand, codes, keys, sizes):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+    def select(cc, kk, sizes):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
         # The m-th smallest key of each stratum from two 256-bin histograms
         # (high byte, then low byte within the m-th's high byte): no sort.
         n_strata = sizes.size
-        m = cand.size
-        cc = np.empty(m, dtype=np.intp)
-        kk = np.empty(m, dtype=np.intp)
+        m = cc.size
         hist = np.zeros((n_strata, 256), dtype=np.intp)
         for j in range(m):
-            i = np.uint64(cand[j])
-            c = np.uint64(codes[i])
-            key = np.intp(keys[i])
-            cc[j] = c
-            kk[j] = key
-            hist[c, key >> 8] += 1
+            hist[np.uint64(cc[j]), kk[j] >> 8] += 1
         top = np.full(n_strata, -1, dtype=np.intp)
         below = np.zeros(n_strata, dtype=np.intp)
         for h in range(n_strata):
@@ -124,7 +116,7 @@ def _kernels() -> Any:
                 starts[c] += 1
         return mask, members, lengths[tied], (sizes - below)[tied]
 
-    return SimpleNamespace(code_range=code_range, scan=scan, select=select)
+    return SimpleNamespace(scan=scan, select=select)
 
 
 def available(size: int) -> bool:
@@ -132,50 +124,84 @@ def available(size: int) -> bool:
     return size >= MIN_UNITS and _kernels() is not None
 
 
-def code_range(codes: NDArray[np.integer]) -> tuple[int, int]:
-    """Smallest and largest label of a non-empty integer label array, in one pass."""
-    lo, hi = _kernels().code_range(codes)
-    return int(lo), int(hi)
+class Scan(NamedTuple):
+    """What one pass over the frame found (see ``scan``)."""
+
+    counts: NDArray[np.int64]
+    pi_h: NDArray[np.float64] | None
+    cand: NDArray[np.intp]
+    cand_codes: NDArray[np.intp]
+    cand_keys: NDArray[np.uint16]
 
 
-def first_pass(
+def scan(
     p: NDArray[np.float64],
-    codes: NDArray[np.intp],
-    n_strata: int,
+    labels: NDArray[np.intp],
     keys: NDArray[np.uint16],
-    cut: NDArray[np.uint16],
-) -> tuple[NDArray[np.int64], NDArray[np.float64] | None, NDArray[np.intp]]:
+    cut: Callable[[NDArray[np.float64], NDArray[np.int64], int], NDArray[np.uint16]],
+) -> Scan | None:
     """Stratum sizes, the per-stratum ``pi`` if constant (else ``None``), the candidates.
 
-    Candidates are the units (ascending) whose key is at or below their
-    stratum's ``cut``. Strata without units keep ``pi`` NaN.
+    ``labels`` are used as stratum codes when all lie in ``[0, 2 size + 1024)``
+    (``None`` otherwise: the caller codes them or refuses them). Candidates
+    are the units (ascending) whose key is at or below their stratum's cut,
+    ``cut(pi_h, seen, step)`` of a strided look (strata it misses keep every
+    key), with their codes and keys.
     """
-    step = max(1, p.size // 4096)  # a strided look meets every stratum but the smallest
+    size = p.size
+    step = max(1, size // 4096)  # a strided look meets every stratum but the smallest
+    look = labels[::step]
+    n_strata = int(look.max()) + 1
+    if look.min() < 0 or n_strata > 2 * size + 1024:
+        return None
+    seen = np.bincount(look, minlength=n_strata)
     pi_h = np.full(n_strata, np.nan)
-    pi_h[codes[::step]] = p[::step]
-    known = np.zeros(n_strata, dtype=np.bool_)
-    known[codes[::step]] = True
-    counts = np.zeros(n_strata, dtype=np.int64)
-    cand = np.empty(p.size, dtype=np.intp)  # only the pages written are touched
-    found = _kernels().scan(p, codes, keys, cut, known, counts, pi_h, cand)
-    if found < 0:
-        return counts, None, cand[:0]
-    return counts, pi_h, cand[:found]
+    pi_h[look] = p[::step]
+    cuts = cut(pi_h, seen, step)
+    # room for the expected candidates and then some; an overflow is redone with room for all
+    expected = float(np.dot(seen, cuts.astype(np.float64) + 1.0)) * step / 65536.0
+    cap = min(size, int(1.25 * expected) + 4 * step + 4096)
+    for attempt in range(3):
+        known = np.zeros(n_strata + 1, dtype=np.bool_)
+        known[look] = True
+        values = np.append(pi_h, np.nan)
+        counts = np.zeros(n_strata + 1, dtype=np.int64)
+        cand = np.empty(cap + 1, dtype=np.intp)
+        cand_codes = np.empty(cap + 1, dtype=np.intp)
+        cand_keys = np.empty(cap + 1, dtype=np.uint16)
+        found, varies = _kernels().scan(
+            p, labels, keys, np.append(cuts, 0), known, counts, values, cand, cand_codes, cand_keys
+        )
+        counts, values, known = counts[:-1], values[:-1], known[:-1]
+        if counts.sum() < size:  # a label above the strided look's: size the tables by the true range
+            lo, hi = int(labels.min()), int(labels.max())
+            if lo < 0 or hi >= 2 * size + 1024 or attempt:
+                return None
+            n_strata = hi + 1
+            pi_h = np.resize(pi_h, n_strata)
+            pi_h[seen.size :] = np.nan
+            seen = np.bincount(look, minlength=n_strata)
+            cuts = np.concatenate([cuts, np.full(n_strata - cuts.size, 65535, np.uint16)])
+            continue
+        if varies:
+            return Scan(counts, None, cand[:0], cand[:0], cand[:0])
+        if found <= cap:
+            values[~known] = np.nan
+            return Scan(counts, values, cand[:found], cand_codes[:found], cand_keys[:found])
+        cap = size
+    raise AssertionError("unreachable: the last attempt has room for every unit")
 
 
 def select(
-    cand: NDArray[np.intp],
-    codes: NDArray[np.intp],
-    keys: NDArray[np.uint16],
-    sizes: NDArray[np.int64],
+    found: Scan, sizes: NDArray[np.int64]
 ) -> tuple[NDArray[np.bool_], NDArray[np.intp], NDArray[np.intp], NDArray[np.int64]] | None:
     """In each stratum the ``sizes[h]`` candidates with the smallest keys, without a sort.
 
-    ``cand`` ascending. Returns the chosen mask over ``cand`` and, for the
-    strata whose ``m``-th key ties with units that do not fit (in stratum
-    order): their tied members (positions in ``cand``, ascending), the group
-    lengths and how many of each to keep; ``None`` if a stratum has fewer
-    candidates than places (the caller then takes every key of it).
-    Chosen set and tie groups are those of the packed sort by (stratum, key, unit).
+    Returns the chosen mask over ``found.cand`` and, for the strata whose
+    ``m``-th key ties with units that do not fit (in stratum order): their
+    tied members (positions in ``cand``, ascending), the group lengths and
+    how many of each to keep; ``None`` if a stratum has fewer candidates than
+    places (the caller then takes every key of it). Chosen set and tie groups
+    are those of the packed sort by (stratum, key, unit).
     """
-    return _kernels().select(cand, codes, keys, sizes)
+    return _kernels().select(found.cand_codes, found.cand_keys, sizes)
