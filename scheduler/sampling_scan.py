@@ -26,6 +26,10 @@ from numpy.typing import NDArray
 MIN_UNITS = 1 << 16
 """Frames smaller than this use the numpy code (compiling or loading the loops costs more)."""
 
+_ROOM = 1.25
+_ROOM_SLACK = 4096
+"""Candidate room: 1.25 x the expected count + 4096 (+ 4 strides); an overflow is redone."""
+
 
 @functools.cache
 def _kernels() -> Any:
@@ -121,7 +125,7 @@ def _kernels() -> Any:
 
 def available(size: int) -> bool:
     """Whether a frame of ``size`` units goes through the compiled loops."""
-    return size >= MIN_UNITS and _kernels() is not None
+    return size >= max(MIN_UNITS, 1) and _kernels() is not None
 
 
 class Scan(NamedTuple):
@@ -160,7 +164,7 @@ def scan(
     cuts = cut(pi_h, seen, step)
     # room for the expected candidates and then some; an overflow is redone with room for all
     expected = float(np.dot(seen, cuts.astype(np.float64) + 1.0)) * step / 65536.0
-    cap = min(size, int(1.25 * expected) + 4 * step + 4096)
+    cap = min(size, int(_ROOM * expected) + 4 * step + _ROOM_SLACK)
     for attempt in range(3):
         known = np.zeros(n_strata + 1, dtype=np.bool_)
         known[look] = True
