@@ -57,15 +57,15 @@ def best_of(repeats: int, call) -> float:  # noqa: ANN001
 def medians(repeats: int, calls: dict) -> dict[str, tuple[float, float]]:
     """Median (wall, CPU) time of each call, interleaved so a shared machine's load hits all.
 
-    CPU time (``time.thread_time``) is printed too: on the shared 2-core machine
+    CPU time (``time.process_time``) is printed too: on the shared 2-core machine
     the wall time also counts the time other processes held the core.
     """
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in calls}
     for _ in range(repeats):
         for name, call in calls.items():
-            wall, cpu = time.perf_counter(), time.thread_time()
+            wall, cpu = time.perf_counter(), time.process_time()
             call()
-            times[name].append((time.perf_counter() - wall, time.thread_time() - cpu))
+            times[name].append((time.perf_counter() - wall, time.process_time() - cpu))
     return {
         name: (float(np.median([w for w, _ in v])), float(np.median([c for _, c in v])))
         for name, v in times.items()

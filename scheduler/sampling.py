@@ -380,15 +380,17 @@ def _break_ties(
     lengths: NDArray[np.intp],
     need: NDArray[np.intp],
     bits: np.random.BitGenerator,
+    words: NDArray[np.uint64] | None = None,
 ) -> None:
     """Keep a uniformly random ``need[g]`` of each tied group (``members`` of ``mask``).
 
     ``members`` lists the groups one after another (stratum order), each in
-    unit order; every member gets one fresh raw word in that order, and the
-    smallest words win.
+    unit order; every member gets one fresh raw word in that order (``words``
+    if already read), and the smallest words win.
     """
     offsets = np.cumsum(lengths) - lengths
-    words = _words(bits, members.size)
+    if words is None:
+        words = _words(bits, members.size)
     gid = np.repeat(np.arange(lengths.size), lengths)
     order = np.lexsort((words, gid))  # by group, then word
     rank = np.arange(members.size) - np.repeat(offsets, lengths)
@@ -501,7 +503,10 @@ def draw_sample(pi: ArrayLike, *, rng: Any, strata: ArrayLike | None = None) -> 
         chosen = sampling_scan.select(found, sizes)
         if chosen is not None:  # else a stratum fell short of its cut: the numpy code
             mask, members, lengths, need = chosen
-            if lengths.size:
-                _break_ties(mask, members, lengths, need, bits)
-            return cand[mask]
-    return _srs_strata(sizes, codes, keys, cand, bits)
+            words = _words(bits, members.size)  # one per tied unit, as in _break_ties
+            out = sampling_scan.finish(cand, mask, members, lengths, need, words)
+            if out is not None:
+                return out
+            _break_ties(mask, members, lengths, need, bits, words)  # a 64-bit tie: refine
+            return cand[mask].astype(np.intp)
+    return _srs_strata(sizes, codes, keys, cand.astype(np.intp, copy=False), bits)

@@ -16,6 +16,7 @@ small draws and start-up pay nothing; without numba the numpy code runs.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any, NamedTuple
@@ -26,9 +27,6 @@ from numpy.typing import NDArray
 MIN_UNITS = 1 << 16
 """Frames smaller than this use the numpy code (compiling or loading the loops costs more)."""
 
-_ROOM = 1.25
-_ROOM_SLACK = 4096
-"""Candidate room: 1.25 x the expected count + 4096 (+ 4 strides); an overflow is redone."""
 
 
 @functools.cache
@@ -41,10 +39,9 @@ def _kernels() -> Any:
 
     @numba.njit(cache=True, nogil=True)
     def scan(p, codes, keys, cut, known, counts, pi_h, cand, cand_codes, cand_keys):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202, E501
-        # Branch-light on purpose (no early exit, unsigned indices, clamps instead of
-        # tests): the loop then runs about twice as fast.
+        # Branch-light on purpose (no early exit, unsigned indices, a clamp instead of
+        # a range test, room for every unit): the loop then runs about twice as fast.
         outside = np.uint64(counts.size - 1)  # the last slot counts labels out of range
-        cap = cand.size - 1  # writes past it land on the last slot; the count tells
         k = 0
         varies = 0
         for i in range(p.size):
@@ -56,10 +53,9 @@ def _kernels() -> Any:
                     known[c] = True
                     pi_h[c] = p[i]
             counts[c] += 1
-            j = min(k, cap)
-            cand[j] = i
-            cand_codes[j] = c
-            cand_keys[j] = keys[i]
+            cand[k] = i
+            cand_codes[k] = c
+            cand_keys[k] = keys[i]
             k += keys[i] <= cut[c]
         return k, varies
 
@@ -120,7 +116,29 @@ def _kernels() -> Any:
                 starts[c] += 1
         return mask, members, lengths[tied], (sizes - below)[tied]
 
-    return SimpleNamespace(scan=scan, select=select)
+    @numba.njit(cache=True, nogil=True)
+    def finish(cand, mask, members, lengths, need, words):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+        # Each tied group keeps its need smallest words (equal words: member order),
+        # as the lexsort by (group, word) does; a 64-bit tie at the cut is left to numpy.
+        at = 0
+        for g in range(lengths.size):
+            group = members[at : at + lengths[g]]
+            w = words[at : at + lengths[g]]
+            order = np.argsort(w, kind="mergesort")
+            if w[order[need[g] - 1]] == w[order[need[g]]]:
+                return None
+            for r in range(lengths[g]):
+                mask[group[order[r]]] = r < need[g]
+            at += lengths[g]
+        out = np.empty(np.count_nonzero(mask), dtype=np.intp)
+        k = 0
+        for j in range(mask.size):
+            if mask[j]:
+                out[k] = cand[j]
+                k += 1
+        return out
+
+    return SimpleNamespace(scan=scan, select=select, finish=finish)
 
 
 def available(size: int) -> bool:
@@ -128,13 +146,34 @@ def available(size: int) -> bool:
     return size >= max(MIN_UNITS, 1) and _kernels() is not None
 
 
+_KEEP = 1 << 21
+"""Candidate buffers up to this many entries (20 MB) are kept per thread and reused."""
+
+_local = threading.local()
+
+
+def _buffers(size: int) -> tuple[NDArray[np.int32], NDArray[np.int32], NDArray[np.uint16]]:
+    """Candidate, code and key buffers of ``size`` entries, reused within a thread.
+
+    Why: fresh buffers are fresh pages, and faulting them in costs about a
+    tenth of the pass. Whatever a draw returns is a new array, never a view of them.
+    """
+    if size > _KEEP:
+        return np.empty(size, np.int32), np.empty(size, np.int32), np.empty(size, np.uint16)
+    kept = getattr(_local, "buffers", None)
+    if kept is None or kept[0].size < size:
+        kept = np.empty(size, np.int32), np.empty(size, np.int32), np.empty(size, np.uint16)
+        _local.buffers = kept
+    return kept[0][:size], kept[1][:size], kept[2][:size]
+
+
 class Scan(NamedTuple):
     """What one pass over the frame found (see ``scan``)."""
 
     counts: NDArray[np.int64]
     pi_h: NDArray[np.float64] | None
-    cand: NDArray[np.intp]
-    cand_codes: NDArray[np.intp]
+    cand: NDArray[np.int32]
+    cand_codes: NDArray[np.int32]
     cand_keys: NDArray[np.uint16]
 
 
@@ -162,17 +201,12 @@ def scan(
     pi_h = np.full(n_strata, np.nan)
     pi_h[look] = p[::step]
     cuts = cut(pi_h, seen, step)
-    # room for the expected candidates and then some; an overflow is redone with room for all
-    expected = float(np.dot(seen, cuts.astype(np.float64) + 1.0)) * step / 65536.0
-    cap = min(size, int(_ROOM * expected) + 4 * step + _ROOM_SLACK)
-    for attempt in range(3):
+    for attempt in range(2):
         known = np.zeros(n_strata + 1, dtype=np.bool_)
         known[look] = True
         values = np.append(pi_h, np.nan)
         counts = np.zeros(n_strata + 1, dtype=np.int64)
-        cand = np.empty(cap + 1, dtype=np.intp)
-        cand_codes = np.empty(cap + 1, dtype=np.intp)
-        cand_keys = np.empty(cap + 1, dtype=np.uint16)
+        cand, cand_codes, cand_keys = _buffers(size)
         found, varies = _kernels().scan(
             p, labels, keys, np.append(cuts, 0), known, counts, values, cand, cand_codes, cand_keys
         )
@@ -189,11 +223,9 @@ def scan(
             continue
         if varies:
             return Scan(counts, None, cand[:0], cand[:0], cand[:0])
-        if found <= cap:
-            values[~known] = np.nan
-            return Scan(counts, values, cand[:found], cand_codes[:found], cand_keys[:found])
-        cap = size
-    raise AssertionError("unreachable: the last attempt has room for every unit")
+        values[~known] = np.nan
+        return Scan(counts, values, cand[:found], cand_codes[:found], cand_keys[:found])
+    raise AssertionError("unreachable: the second attempt has every label in range")
 
 
 def select(
@@ -209,3 +241,20 @@ def select(
     are those of the packed sort by (stratum, key, unit).
     """
     return _kernels().select(found.cand_codes, found.cand_keys, sizes)
+
+
+def finish(
+    cand: NDArray[np.intp],
+    mask: NDArray[np.bool_],
+    members: NDArray[np.intp],
+    lengths: NDArray[np.intp],
+    need: NDArray[np.int64],
+    words: NDArray[np.uint64],
+) -> NDArray[np.intp] | None:
+    """The chosen units (ascending) once each tied group keeps its ``need`` smallest ``words``.
+
+    ``words`` holds one raw word per member, in ``members`` order; equal
+    words keep member order. ``None`` (``mask`` then partly updated) when two
+    words tie at a group's cut: the caller refines that group with fresh words.
+    """
+    return _kernels().finish(cand, mask, members, lengths, need, words)

@@ -76,7 +76,6 @@ def test_highest_label_in_a_tiny_stratum(monkeypatch: pytest.MonkeyPatch) -> Non
     "patch",
     [
         pytest.param(lambda m: m.setattr(sampling, "_CUT_SIGMAS", -3.0), id="cut-falls-short"),
-        pytest.param(lambda m: m.setattr(sampling_scan, "_ROOM", 0.0), id="room-overflows"),
         pytest.param(
             lambda m: m.setattr(
                 sampling,
@@ -92,7 +91,6 @@ def test_same_units_in_the_rare_branches(
 ) -> None:
     patch(monkeypatch)
     monkeypatch.setattr(sampling, "_CUT_SLACK", 0.0)
-    monkeypatch.setattr(sampling_scan, "_ROOM_SLACK", 0)
     rng = np.random.default_rng(11)
     for seed in range(6):
         pi, strata = _frame(rng, 20000, 60)
