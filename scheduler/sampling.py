@@ -305,11 +305,10 @@ def _first_pass(
 def _cut(pi_h: NDArray[np.float64], seen: NDArray[np.int64], step: int) -> NDArray[np.uint16]:
     """Per-stratum key cut; strata not seen yet (small or unknown) keep every key."""
     low = np.maximum(seen - 3.0 * np.sqrt(seen), 1.0) * step  # a lower bound on N_h
-    with np.errstate(invalid="ignore"):
-        m = pi_h * low
-        share = pi_h + (_CUT_SIGMAS * np.sqrt(m) + _CUT_SLACK) / low
-        cut = np.clip(np.nan_to_num(share, nan=1.0) * 2.0**16, 0.0, 2.0**16 - 1)
-        cut[pi_h <= 0] = 0
+    m = np.fmax(pi_h * low, 0.0)  # fmax/fmin pass NaN over (no errstate: it is slow)
+    share = pi_h + (_CUT_SIGMAS * np.sqrt(m) + _CUT_SLACK) / low
+    cut = np.fmax(np.fmin(share * 2.0**16, 2.0**16 - 1), 0.0)  # NaN (not seen): every key
+    cut[pi_h <= 0] = 0
     return cut.astype(np.uint16)
 
 

@@ -65,7 +65,7 @@ def _kernels() -> Any:
         # (high byte, then low byte within the m-th's high byte): no sort.
         n_strata = sizes.size
         m = cc.size
-        hist = np.zeros((n_strata, 256), dtype=np.intp)
+        hist = np.zeros((n_strata, 256), dtype=np.int32)
         for j in range(m):
             hist[np.uint64(cc[j]), kk[j] >> 8] += 1
         top = np.full(n_strata, -1, dtype=np.intp)
@@ -110,8 +110,9 @@ def _kernels() -> Any:
         for j in range(m):
             c = np.uint64(cc[j])
             t = kth[c]
-            mask[j] = kk[j] < t or (kk[j] == t and not tied[c])
-            if kk[j] == t and tied[c]:
+            at_t = kk[j] == t
+            mask[j] = (kk[j] < t) | (at_t & ~tied[c])  # no short-circuit: no mispredictions
+            if at_t & tied[c]:  # rare
                 members[starts[c]] = j
                 starts[c] += 1
         return mask, members, lengths[tied], (sizes - below)[tied]
@@ -130,13 +131,12 @@ def _kernels() -> Any:
             for r in range(lengths[g]):
                 mask[group[order[r]]] = r < need[g]
             at += lengths[g]
-        out = np.empty(np.count_nonzero(mask), dtype=np.intp)
+        out = np.empty(mask.size + 1, dtype=np.intp)
         k = 0
-        for j in range(mask.size):
-            if mask[j]:
-                out[k] = cand[j]
-                k += 1
-        return out
+        for j in range(mask.size):  # branch-free compaction: the branch mispredicts
+            out[k] = cand[j]
+            k += mask[j]
+        return out[:k].copy()
 
     return SimpleNamespace(scan=scan, select=select, finish=finish)
 
@@ -192,8 +192,10 @@ def scan(
     key), with their codes and keys.
     """
     size = p.size
+    if 2 * size + 1024 >= 2**31:  # the candidate buffers hold int32 units and codes
+        return None
     step = max(1, size // 4096)  # a strided look meets every stratum but the smallest
-    look = labels[::step]
+    look = labels[::step].copy()  # read once: every element is a cache miss
     n_strata = int(look.max()) + 1
     if look.min() < 0 or n_strata > 2 * size + 1024:
         return None
