@@ -6,6 +6,8 @@ Prints:
 - baselines on the same frame in the same run: ``Generator.choice(p=...,
   replace=False)`` (target: the core >= 10x faster) and one ``rng.random`` pass
   over the frame (target: the core within 2x of it), with the ratios;
+- the first draw's time in the process (numba import and the compiled loops:
+  loaded from numba's cache, or compiled once, ~15 s, after an install);
 - peak extra memory of the 10M draw (tracemalloc; numpy reports its buffers);
 - ``scheduler draw`` end to end (median of ``RUNS`` subprocesses) from a
   1M-row data folder, with the breakdown start-up / read / frame / draw / write (start-up is a
@@ -75,7 +77,9 @@ def medians(repeats: int, calls: dict) -> dict[str, tuple[float, float]]:
 def bench_core() -> None:
     pi, strata = synthetic_frame(1_000_000)
     rng = np.random.default_rng(1)
+    first = time.perf_counter()
     size = draw_sample(pi, rng=rng, strata=strata).size
+    first = time.perf_counter() - first
     p = pi / pi.sum()
     timed = medians(
         31,
@@ -108,6 +112,10 @@ def bench_core() -> None:
     print(
         f"  ratio ours / rng.random: {ours / one_pass:5.2f}x wall, "
         f"{ours_cpu / one_pass_cpu:5.2f}x CPU  (target <= 2x)"
+    )
+    print(
+        f"first draw in this process (numba import, compiled loops loaded from the cache or "
+        f"compiled): {first:6.2f} s wall"
     )
     no_strata = best_of(3, lambda: draw_sample(pi, rng=rng))
     print(

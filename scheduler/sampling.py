@@ -23,7 +23,9 @@ Two designs, chosen automatically (see ``docs/draw.md`` for the reasoning):
   with region-major codes region x n_tiers + tier) up to floor/ceil.
   Within a stratum the ``m_h`` units with the smallest uniform 16-bit keys
   are taken (a uniformly random subset; ties at the cut refined with fresh
-  words); only keys below a generous per-stratum cut are sorted.
+  words); only keys below a generous per-stratum cut are looked at. Frames of
+  64k units or more with integer labels are read in one compiled pass
+  (``scheduler.sampling_scan``, numba) that selects the very same units.
 * **Randomized systematic pi-ps** (general path) for unequal ``pi`` within a
   stratum (continuous risk weights): units in random order within their
   stratum, strata contiguous in code order, one systematic comb over
