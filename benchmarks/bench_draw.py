@@ -6,8 +6,9 @@ Prints:
 - baselines on the same frame in the same run: ``Generator.choice(p=...,
   replace=False)`` (target: the core >= 10x faster) and one ``rng.random`` pass
   over the frame (target: the core within 2x of it), with the ratios;
-- the first draw's time in the process (numba import and the compiled loops:
-  loaded from numba's cache, or compiled once, ~15 s, after an install);
+- the one-off cost of loading numba and the compiled loops (from numba's cache,
+  or compiled once, ~15 s, after an install); a process's first large draw
+  skips it and runs in numpy, so ``scheduler draw`` never pays it;
 - peak extra memory of the 10M draw (tracemalloc; numpy reports its buffers);
 - ``scheduler draw`` end to end (median of ``RUNS`` subprocesses) from a
   1M-row data folder, with the breakdown start-up / read / frame / draw / write (start-up is a
@@ -31,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from scheduler import sampling_scan
 from scheduler.sampling import draw_sample
 
 RATES = np.array([0.03, 0.05, 0.15, 0.50])  # weifang-default
@@ -78,8 +80,9 @@ def bench_core() -> None:
     pi, strata = synthetic_frame(1_000_000)
     rng = np.random.default_rng(1)
     first = time.perf_counter()
-    size = draw_sample(pi, rng=rng, strata=strata).size
+    sampling_scan.warm_up()  # a process's first large draw would skip numba (see warm_up)
     first = time.perf_counter() - first
+    size = draw_sample(pi, rng=rng, strata=strata).size
     p = pi / pi.sum()
     timed = medians(
         31,
@@ -114,8 +117,8 @@ def bench_core() -> None:
         f"{ours_cpu / one_pass_cpu:5.2f}x CPU  (target <= 2x)"
     )
     print(
-        f"first draw in this process (numba import, compiled loops loaded from the cache or "
-        f"compiled): {first:6.2f} s wall"
+        f"numba import and compiled loops (from numba's cache, or compiled), once per "
+        f"process: {first:6.2f} s wall"
     )
     no_strata = best_of(3, lambda: draw_sample(pi, rng=rng))
     print(

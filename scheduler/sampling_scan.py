@@ -12,9 +12,10 @@ numpy code is the reference, and ``tests/test_sampling_scan.py`` compares the
 two unit for unit (and the words read) on frames with ties everywhere,
 short cuts, unseen strata and every kind of label.
 
-numba is imported lazily, only for frames of at least ``MIN_UNITS`` units, so
-small draws and start-up pay nothing; the loops are compiled once and cached
-on disk by numba (``cache=True``). Without numba the numpy code runs.
+numba is imported lazily, from the second draw of at least ``MIN_UNITS``
+units in a process (or after ``warm_up()``), so small draws, start-up and a
+one-shot CLI draw pay nothing; the loops are compiled once and cached on
+disk by numba (``cache=True``). Without numba the numpy code runs.
 """
 
 from __future__ import annotations
@@ -144,9 +145,35 @@ def _kernels() -> Any:
     return SimpleNamespace(scan=scan, select=select, finish=finish)
 
 
+_loaded = False
+_first_skipped = False
+
+
+def warm_up() -> bool:
+    """Load the compiled loops now (numba import and its disk cache, about 1 s).
+
+    For long-lived processes (dashboard, simulations) that want every large
+    draw fast; ``True`` if numba is there.
+    """
+    global _loaded
+    _loaded = True
+    return _kernels() is not None
+
+
 def available(size: int) -> bool:
-    """Whether a frame of ``size`` units goes through the compiled loops."""
-    return size >= max(MIN_UNITS, 1) and _kernels() is not None
+    """Whether a frame of ``size`` units goes through the compiled loops.
+
+    The first large draw of a process runs in numpy and only later ones load
+    numba: loading costs about 1 s, two hundred times what it saves on one
+    1M-unit draw, so a one-shot ``scheduler draw`` never pays it.
+    """
+    global _first_skipped
+    if size < max(MIN_UNITS, 1):
+        return False
+    if not _loaded and not _first_skipped:
+        _first_skipped = True
+        return False
+    return warm_up()
 
 
 _KEEP = 1 << 21

@@ -17,7 +17,7 @@ from scheduler import sampling, sampling_scan
 from scheduler.sampling import draw_sample
 
 pytestmark = pytest.mark.skipif(
-    sampling_scan._kernels() is None, reason="numba is not installed: only the numpy code runs"
+    not sampling_scan.warm_up(), reason="numba is not installed: only the numpy code runs"
 )
 
 
@@ -144,3 +144,14 @@ def test_refuses_alike(
         monkeypatch.setattr(sampling_scan, "MIN_UNITS", min_units)
         with pytest.raises(ValueError, match=message):
             draw_sample(pi, rng=1, strata=strata)
+
+
+def test_first_large_draw_of_a_process_skips_numba(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A one-shot draw does not pay numba's load; the next large draw uses it."""
+    monkeypatch.setattr(sampling_scan, "_loaded", False)
+    monkeypatch.setattr(sampling_scan, "_first_skipped", False)
+    monkeypatch.setattr(sampling_scan, "MIN_UNITS", 1000)
+    assert not sampling_scan.available(999)
+    assert not sampling_scan.available(5000)
+    assert sampling_scan.available(5000)
+    assert sampling_scan._loaded
