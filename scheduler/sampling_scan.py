@@ -156,8 +156,21 @@ def warm_up() -> bool:
     draw fast; ``True`` if numba is there.
     """
     global _loaded
-    _loaded = True
-    return _kernels() is not None
+    if _kernels() is None:
+        return False
+    if not _loaded:
+        _loaded = True
+        # a tiny draw with the real argument types loads (or compiles) every loop now
+        found = scan(np.full(4, 0.5), np.zeros(4, np.intp), np.zeros(4, np.uint16), _keep_all)
+        assert found is not None and found.pi_h is not None
+        chosen = select(found, np.array([2], dtype=np.int64))
+        assert chosen is not None
+        finish(found.cand, *chosen, np.arange(chosen[1].size, dtype=np.uint64))
+    return True
+
+
+def _keep_all(pi_h: NDArray[np.float64], seen: NDArray[np.int64], step: int) -> NDArray[np.uint16]:
+    return np.full(pi_h.size, 65535, dtype=np.uint16)
 
 
 def available(size: int) -> bool:
