@@ -6,6 +6,9 @@ Prints:
 - baselines on the same frame in the same run: ``Generator.choice(p=...,
   replace=False)`` (target: the core >= 10x faster) and one ``rng.random`` pass
   over the frame (target: the core within 2x of it), with the ratios;
+- the one-off cost of loading numba and the compiled loops (from numba's cache,
+  or compiled once, ~15 s, after an install); a process's first large draw
+  skips it and runs in numpy, so ``scheduler draw`` never pays it;
 - peak extra memory of the 10M draw (tracemalloc; numpy reports its buffers);
 - ``scheduler draw`` end to end (median of ``RUNS`` subprocesses) from a
   1M-row data folder, with the breakdown start-up / read / frame / draw / write (start-up is a
@@ -29,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from scheduler import sampling_scan
 from scheduler.sampling import draw_sample
 
 RATES = np.array([0.03, 0.05, 0.15, 0.50])  # weifang-default
@@ -57,15 +61,15 @@ def best_of(repeats: int, call) -> float:  # noqa: ANN001
 def medians(repeats: int, calls: dict) -> dict[str, tuple[float, float]]:
     """Median (wall, CPU) time of each call, interleaved so a shared machine's load hits all.
 
-    CPU time (``time.thread_time``) is printed too: on the shared 2-core machine
+    CPU time (``time.process_time``) is printed too: on the shared 2-core machine
     the wall time also counts the time other processes held the core.
     """
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in calls}
     for _ in range(repeats):
         for name, call in calls.items():
-            wall, cpu = time.perf_counter(), time.thread_time()
+            wall, cpu = time.perf_counter(), time.process_time()
             call()
-            times[name].append((time.perf_counter() - wall, time.thread_time() - cpu))
+            times[name].append((time.perf_counter() - wall, time.process_time() - cpu))
     return {
         name: (float(np.median([w for w, _ in v])), float(np.median([c for _, c in v])))
         for name, v in times.items()
@@ -75,6 +79,9 @@ def medians(repeats: int, calls: dict) -> dict[str, tuple[float, float]]:
 def bench_core() -> None:
     pi, strata = synthetic_frame(1_000_000)
     rng = np.random.default_rng(1)
+    first = time.perf_counter()
+    sampling_scan.warm_up()  # a process's first large draw would skip numba (see warm_up)
+    first = time.perf_counter() - first
     size = draw_sample(pi, rng=rng, strata=strata).size
     p = pi / pi.sum()
     timed = medians(
@@ -108,6 +115,10 @@ def bench_core() -> None:
     print(
         f"  ratio ours / rng.random: {ours / one_pass:5.2f}x wall, "
         f"{ours_cpu / one_pass_cpu:5.2f}x CPU  (target <= 2x)"
+    )
+    print(
+        f"numba import and compiled loops (from numba's cache, or compiled), once per "
+        f"process: {first:6.2f} s wall"
     )
     no_strata = best_of(3, lambda: draw_sample(pi, rng=rng))
     print(

@@ -23,7 +23,9 @@ Two designs, chosen automatically (see ``docs/draw.md`` for the reasoning):
   with region-major codes region x n_tiers + tier) up to floor/ceil.
   Within a stratum the ``m_h`` units with the smallest uniform 16-bit keys
   are taken (a uniformly random subset; ties at the cut refined with fresh
-  words); only keys below a generous per-stratum cut are sorted.
+  words); only keys below a generous per-stratum cut are looked at. Frames of
+  64k units or more with integer labels are read in one compiled pass
+  (``scheduler.sampling_scan``, numba) that selects the very same units.
 * **Randomized systematic pi-ps** (general path) for unequal ``pi`` within a
   stratum (continuous risk weights): units in random order within their
   stratum, strata contiguous in code order, one systematic comb over
@@ -44,6 +46,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from scheduler import sampling_scan
 
 __all__ = ["inclusion_probabilities", "draw_sample", "round_stratum_sizes", "ALGORITHM_VERSION"]
 
@@ -143,14 +147,38 @@ def _as_strata(strata: ArrayLike | None, size: int) -> tuple[NDArray[np.intp], i
     if s.shape != (size,):
         raise ValueError(f"`strata` must have the shape of `pi` ({size},); got {s.shape}.")
     if s.dtype.kind in "iu":
-        if size and s.min() < 0:
-            raise ValueError(f"`strata` labels must be >= 0; got {s.min()}.")
-        top = int(s.max()) + 1 if size else 0
+        lo, hi = _label_range(s)
+        if lo < 0:
+            raise ValueError(f"`strata` labels must be >= 0; got {lo}.")
+        top = hi + 1 if size else 0
         if top <= 2 * size + 1024:  # dense labels: use them as they are
             return s.astype(np.intp, copy=False), top
     # Arbitrary labels: code them in sorted label order (slower; pass ints in hot loops).
     _, codes = np.unique(s, return_inverse=True)
     return codes.astype(np.intp), (int(codes.max()) + 1 if size else 0)
+
+
+def _label_range(s: NDArray[np.integer]) -> tuple[int, int]:
+    """Smallest and largest integer label (0, 0 when there are none)."""
+    if not s.size:
+        return 0, 0
+    return int(s.min()), int(s.max())
+
+
+def _compiled_labels(strata: ArrayLike | None, size: int) -> NDArray[np.intp] | None:
+    """Integer labels as ``intp`` when the compiled pass can take them, else ``None``.
+
+    ``None`` strata (one stratum) qualify too; the pass itself checks the range
+    and hands anything unusual back to ``_as_strata`` (codes or refusals).
+    """
+    if not sampling_scan.available(size):
+        return None
+    if strata is None:
+        return np.zeros(size, dtype=np.intp)
+    s = np.asarray(strata)
+    if s.shape != (size,) or s.dtype.kind not in "iu":
+        return None
+    return s.astype(np.intp, copy=False)
 
 
 def _bits(rng: Any) -> np.random.BitGenerator:
@@ -279,11 +307,10 @@ def _first_pass(
 def _cut(pi_h: NDArray[np.float64], seen: NDArray[np.int64], step: int) -> NDArray[np.uint16]:
     """Per-stratum key cut; strata not seen yet (small or unknown) keep every key."""
     low = np.maximum(seen - 3.0 * np.sqrt(seen), 1.0) * step  # a lower bound on N_h
-    with np.errstate(invalid="ignore"):
-        m = pi_h * low
-        share = pi_h + (_CUT_SIGMAS * np.sqrt(m) + _CUT_SLACK) / low
-        cut = np.clip(np.nan_to_num(share, nan=1.0) * 2.0**16, 0.0, 2.0**16 - 1)
-        cut[pi_h <= 0] = 0
+    m = np.fmax(pi_h * low, 0.0)  # fmax/fmin pass NaN over (no errstate: it is slow)
+    share = pi_h + (_CUT_SIGMAS * np.sqrt(m) + _CUT_SLACK) / low
+    cut = np.fmax(np.fmin(share * 2.0**16, 2.0**16 - 1), 0.0)  # NaN (not seen): every key
+    cut[pi_h <= 0] = 0
     return cut.astype(np.uint16)
 
 
@@ -339,7 +366,10 @@ def _srs_strata(
     g_hi = np.searchsorted(group, kth, "right")
     tied = np.flatnonzero(g_hi > last + 1)
     if tied.size:
-        _break_ties(mask, g_lo[tied], g_hi[tied], last[tied] + 1 - g_lo[tied], bits)
+        g_lo, lengths = g_lo[tied], g_hi[tied] - g_lo[tied]
+        offsets = np.cumsum(lengths) - lengths
+        members = np.repeat(g_lo - offsets, lengths) + np.arange(int(lengths.sum()))
+        _break_ties(mask, members, lengths, last[tied] + 1 - g_lo, bits)
     out = cand[mask]
     out.sort()
     return out
@@ -347,16 +377,21 @@ def _srs_strata(
 
 def _break_ties(
     mask: NDArray[np.bool_],
-    g_lo: NDArray[np.intp],
-    g_hi: NDArray[np.intp],
+    members: NDArray[np.intp],
+    lengths: NDArray[np.intp],
     need: NDArray[np.intp],
     bits: np.random.BitGenerator,
+    words: NDArray[np.uint64] | None = None,
 ) -> None:
-    """In each tied group ``[g_lo, g_hi)`` keep a uniformly random ``need`` of its members."""
-    lengths = g_hi - g_lo
+    """Keep a uniformly random ``need[g]`` of each tied group (``members`` of ``mask``).
+
+    ``members`` lists the groups one after another (stratum order), each in
+    unit order; every member gets one fresh raw word in that order (``words``
+    if already read), and the smallest words win.
+    """
     offsets = np.cumsum(lengths) - lengths
-    members = np.repeat(g_lo - offsets, lengths) + np.arange(int(lengths.sum()))
-    words = _words(bits, members.size)
+    if words is None:
+        words = _words(bits, members.size)
     gid = np.repeat(np.arange(lengths.size), lengths)
     order = np.lexsort((words, gid))  # by group, then word
     rank = np.arange(members.size) - np.repeat(offsets, lengths)
@@ -440,13 +475,21 @@ def draw_sample(pi: ArrayLike, *, rng: Any, strata: ArrayLike | None = None) -> 
     p = np.asarray(pi, dtype=np.float64)
     if p.ndim != 1:
         raise ValueError(f"`pi` must be one-dimensional; got shape {p.shape}.")
-    codes, n_strata = _as_strata(strata, p.size)
-    if p.size == 0:
-        return np.zeros(0, dtype=np.intp)
+    labels = _compiled_labels(strata, p.size)
+    if labels is None:
+        codes, n_strata = _as_strata(strata, p.size)
+        if p.size == 0:
+            return np.zeros(0, dtype=np.intp)
     start = _uniform(bits)  # word 0: the comb's start (SRS) or the systematic start
     after_start = bits.state
     keys = _uniform_keys(bits, p.size)  # words 1 ..: four keys each (SRS path)
-    counts, pi_h, cand = _first_pass(p, codes, n_strata, keys)
+    found = None if labels is None else sampling_scan.scan(p, labels, keys, _cut)
+    if found is not None:  # large frame, dense integer labels: one compiled pass
+        codes, (counts, pi_h, cand) = labels, found[:3]
+    else:
+        if labels is not None:  # labels to code (or to refuse)
+            codes, n_strata = _as_strata(strata, p.size)
+        counts, pi_h, cand = _first_pass(p, codes, n_strata, keys)
     if pi_h is None:
         bits.state = after_start  # the systematic path reads its own words from word 1
         return _systematic(_as_pi(p), codes, start, bits)
@@ -457,4 +500,14 @@ def draw_sample(pi: ArrayLike, *, rng: Any, strata: ArrayLike | None = None) -> 
     except ValueError:
         _as_pi(p)
     sizes = _round_sizes(np.nan_to_num(pi_h) * counts, counts, start)
-    return _srs_strata(sizes, codes, keys, cand, bits)
+    if found is not None:
+        chosen = sampling_scan.select(found, sizes)
+        if chosen is not None:  # else a stratum fell short of its cut: the numpy code
+            mask, members, lengths, need = chosen
+            words = _words(bits, members.size)  # one per tied unit, as in _break_ties
+            out = sampling_scan.finish(cand, mask, members, lengths, need, words)
+            if out is not None:
+                return out
+            _break_ties(mask, members, lengths, need, bits, words)  # a 64-bit tie: refine
+            return cand[mask].astype(np.intp)
+    return _srs_strata(sizes, codes, keys, cand.astype(np.intp, copy=False), bits)
