@@ -104,12 +104,12 @@ def _small(url: str, version: int | None) -> Directory | None:
     with _engine(url).connect() as connection:
         if count_rows(connection, DB_TABLES["entities"]) == 0:
             return None
-        names = ("departments", "sectors", "regions", "inspectors")
+        names = ("departments", "sectors", "regions", "inspectors", "commitments")
         return Directory.from_tables({n: read_table(connection, n) for n in names})
 
 
 def small_directory() -> Directory | None:
-    """The reference tables and inspectors (no entity-sized table), or ``None`` while empty.
+    """The reference tables, inspectors and commitments (no entity-sized table), or ``None``.
 
     What the planning pages' choices need; the entities stay in the database
     (a page never holds the whole entity table).

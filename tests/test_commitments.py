@@ -473,6 +473,7 @@ def test_plan_field_checks_commitments_due_by_the_window_end(engine) -> None:  #
         plan = create_plan(
             session, department_code="MARKET", policy=policy, regions=("370702",),
             start=ON, end=date(2026, 3, 20), verify_commitments=True,
+            actor="test",
         )  # fmt: skip
         plan_id = plan.id
     with session_scope(engine) as session:
@@ -525,6 +526,7 @@ def test_dashboard_draw_page_counts_commitment_checks(empty_db: str) -> None:
         plan_id = create_plan(
             session, department_code="MARKET", policy=policy, regions=("370702",),
             start=ON, end=UNTIL, verify_commitments=True,
+            actor="test",
         ).id  # fmt: skip
     result = run_plan_draw(engine, plan_id, 9)
     engine.dispose()

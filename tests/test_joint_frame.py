@@ -166,6 +166,7 @@ def test_joint_plan_draws_the_union(tmp_path: Path) -> None:
         plan_id = create_plan(
             session, department_code="MARKET", policy=policy, joint_departments=("TAX",),
             start=ON,
+            actor="test",
         ).id  # fmt: skip
     result = run_plan_draw(engine, plan_id, 1)
     assert set(result.rows["uscc"]) == {C[1], C[2], C[3], C[4]}

@@ -94,7 +94,11 @@ def test_recorded_draw_keeps_its_snapshot_and_verifies_by_id(
     with session_scope(engine) as session:
         policy = make_policy(tier_scheme("weifang-4"), preset_name="weifang-default")
         plan_id = create_plan(
-            session, department_code="MARKET", policy=policy, start=date(2026, 11, 1)
+            session,
+            department_code="MARKET",
+            policy=policy,
+            start=date(2026, 11, 1),
+            actor="test",
         ).id
     result = run_plan_draw(engine, plan_id, 17)
     kept = load_snapshot(engine, result.receipt["frame_sha256"])
@@ -145,7 +149,11 @@ def test_draws_of_one_frame_share_one_snapshot(data: Path, tmp_path: Path) -> No
     with session_scope(engine) as session:
         policy = make_policy(tier_scheme("weifang-4"), preset_name="weifang-default")
         plan_id = create_plan(
-            session, department_code="MARKET", policy=policy, start=date(2026, 11, 1)
+            session,
+            department_code="MARKET",
+            policy=policy,
+            start=date(2026, 11, 1),
+            actor="test",
         ).id
     run_plan_draw(engine, plan_id, 1)
     run_plan_draw(engine, plan_id, 2, reason="again")  # same frame: one snapshot, shared
