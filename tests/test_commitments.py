@@ -480,7 +480,7 @@ def test_plan_field_checks_commitments_due_by_the_window_end(engine) -> None:  #
         assert plan_parameters(get_plan(session, plan_id)).rules.verify_commitments == date(
             2026, 3, 20
         )
-    result = run_plan_draw(engine, plan_id, 5)
+    result = run_plan_draw(engine, plan_id, 5, actor="test")
     # due by 03-20: 3 (02-01), 41 (03-15), 47 (02-01); 3's second item is due 03-31
     assert result.receipt["commitment_checks"]["until"] == "2026-03-20"
     assert set(result.receipt["parameters"]["commitment_checks"]) == CHECKED
@@ -528,7 +528,7 @@ def test_dashboard_draw_page_counts_commitment_checks(empty_db: str) -> None:
             start=ON, end=UNTIL, verify_commitments=True,
             actor="test",
         ).id  # fmt: skip
-    result = run_plan_draw(engine, plan_id, 9)
+    result = run_plan_draw(engine, plan_id, 9, actor="test")
     engine.dispose()
     at = app_at()
     at.session_state["current_plan"] = plan_id

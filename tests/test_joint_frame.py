@@ -168,6 +168,6 @@ def test_joint_plan_draws_the_union(tmp_path: Path) -> None:
             start=ON,
             actor="test",
         ).id  # fmt: skip
-    result = run_plan_draw(engine, plan_id, 1)
+    result = run_plan_draw(engine, plan_id, 1, actor="test")
     assert set(result.rows["uscc"]) == {C[1], C[2], C[3], C[4]}
     engine.dispose()

@@ -100,7 +100,7 @@ def test_recorded_draw_keeps_its_snapshot_and_verifies_by_id(
             start=date(2026, 11, 1),
             actor="test",
         ).id
-    result = run_plan_draw(engine, plan_id, 17)
+    result = run_plan_draw(engine, plan_id, 17, actor="test")
     kept = load_snapshot(engine, result.receipt["frame_sha256"])
     assert kept == canonical_frame_bytes(result.frame)
     # The directory changes: a drawn entity is deregistered.
@@ -155,8 +155,10 @@ def test_draws_of_one_frame_share_one_snapshot(data: Path, tmp_path: Path) -> No
             start=date(2026, 11, 1),
             actor="test",
         ).id
-    run_plan_draw(engine, plan_id, 1)
-    run_plan_draw(engine, plan_id, 2, reason="again")  # same frame: one snapshot, shared
+    run_plan_draw(engine, plan_id, 1, actor="test")
+    run_plan_draw(
+        engine, plan_id, 2, reason="again", actor="test"
+    )  # same frame: one snapshot, shared
     with engine.connect() as connection:
         count = connection.execute(select(func.count()).select_from(FrameSnapshot.__table__))
         assert count.scalar() == 1
