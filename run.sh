@@ -41,7 +41,7 @@ demo() {
     scheduler() { "$VENV/bin/scheduler" "$@"; }
     scheduler db init
     scheduler db load sample_data
-    scheduler demo-plan  # seed: scheduler.demo.DEMO_SEED
+    scheduler demo-plan  # seed: scheduler.views.demo.DEMO_SEED
     if [ "${NO_DASHBOARD:-0}" != "1" ]; then
         scheduler dashboard
     fi

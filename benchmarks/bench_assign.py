@@ -24,7 +24,7 @@ from datetime import date
 
 import numpy as np
 
-from scheduler.calendar import WorkingCalendar
+from scheduler.data.calendar import WorkingCalendar
 from scheduler.matching import assign, check_assignment, plan, staffing
 from scheduler.matching.eligibility import Exclusions, department_eligibility
 from scheduler.matching.flow import NOISE, FlowProblem, solve_flow, solve_in_order

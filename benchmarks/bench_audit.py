@@ -17,9 +17,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-from scheduler.audit_verify import verify_audit
-from scheduler.db import init_db, make_engine, record_event, session_scope
-from scheduler.models.core import AuditEvent
+from scheduler.store.audit_verify import verify_audit
+from scheduler.store.engine import init_db, make_engine, record_event, session_scope
+from scheduler.store.models.core import AuditEvent
 
 
 def _appends(url: str, n: int, chained: bool) -> float:
@@ -51,11 +51,11 @@ def main() -> None:
         print(f"append, hash-chained:            {chained * per:.2f} ms/event "
               f"(x{chained / base:.2f} the baseline)")  # fmt: skip
 
-        from scheduler.loader import load_directory
-        from scheduler.plans import create_plan, run_plan_draw
-        from scheduler.policy import make_policy
-        from scheduler.reference import tier_scheme
-        from scheduler.sample_data import generate_directory
+        from scheduler.data.reference import tier_scheme
+        from scheduler.data.synth.generate import generate_directory
+        from scheduler.draw.plans import create_plan, run_plan_draw
+        from scheduler.draw.policy import make_policy
+        from scheduler.store.loader import load_directory
 
         engine = make_engine(url)
         load_directory(engine, generate_directory(args.entities, 600, rng=1), actor="bench")

@@ -49,9 +49,9 @@ def main() -> None:
     parser.add_argument("--url", help="An already loaded database (skips generate and load).")
     args = parser.parse_args()
 
-    from scheduler.db import init_db, make_engine
-    from scheduler.loader import load_directory
-    from scheduler.sample_data import generate_directory
+    from scheduler.data.synth.generate import generate_directory
+    from scheduler.store.engine import init_db, make_engine
+    from scheduler.store.loader import load_directory
 
     results: dict[str, float] = {}
     tmp = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
@@ -59,7 +59,7 @@ def main() -> None:
     engine = make_engine(url)
     init_db(engine)
     if args.url:
-        from scheduler.loader import row_counts
+        from scheduler.store.loader import row_counts
 
         args.entities, args.inspectors = (row_counts(engine)[n] for n in ("entities", "inspectors"))
         timed("baseline: groupby region", lambda: _groupby_baseline(args.entities), results)

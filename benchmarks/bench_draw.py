@@ -32,8 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-from scheduler import sampling_scan
-from scheduler.sampling import draw_sample
+from scheduler.draw import sampling_scan
+from scheduler.draw.sampling import draw_sample
 
 RATES = np.array([0.03, 0.05, 0.15, 0.50])  # weifang-default
 MIX = np.array([0.69, 0.22, 0.065, 0.025])
@@ -139,8 +139,8 @@ def bench_core() -> None:
 def ensure_folder(folder: Path) -> None:
     if (folder / "entities.csv").exists():
         return
-    from scheduler.folder import write_folder
-    from scheduler.sample_data import generate_directory
+    from scheduler.data.folder_writer import write_folder
+    from scheduler.data.synth.generate import generate_directory
 
     start = time.perf_counter()
     write_folder(generate_directory(1_000_000, 2500, rng=1), folder)
@@ -150,11 +150,11 @@ def ensure_folder(folder: Path) -> None:
 def bench_cli(folder: Path) -> None:
     from datetime import date
 
-    from scheduler.draw import DrawParameters, draw_from_frame, write_draw_csv
-    from scheduler.frame import FRAME_INPUT, FrameRules, build_frame
-    from scheduler.importer import read_folder
-    from scheduler.policy import make_policy
-    from scheduler.receipt import write_json
+    from scheduler.data.importing.reader import read_folder
+    from scheduler.draw.frame import FRAME_INPUT, FrameRules, build_frame
+    from scheduler.draw.policy import make_policy
+    from scheduler.draw.receipt import write_json
+    from scheduler.draw.run import DrawParameters, draw_from_frame, write_draw_csv
 
     ensure_folder(folder)
     out = Path(tempfile.mkdtemp())

@@ -16,8 +16,8 @@ import time
 from dataclasses import replace
 from datetime import date
 
-from scheduler.frame import FrameRules, build_frame
-from scheduler.sample_data import generate_directory
+from scheduler.data.synth.generate import generate_directory
+from scheduler.draw.frame import FrameRules, build_frame
 
 
 def main() -> None:

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from scheduler.folder import write_folder
-from scheduler.sample_data import generate_directory
+from scheduler.data.folder_writer import write_folder
+from scheduler.data.synth.generate import generate_directory
 
 
 def _timed(label: str, action):  # type: ignore[no-untyped-def]

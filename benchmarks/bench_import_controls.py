@@ -17,11 +17,11 @@ from pathlib import Path
 
 from bench_load import generate
 
-from scheduler.formats import TABLES
-from scheduler.importer import _CHOICES, _STRICT_KINDS
-from scheduler.importing import cells as C
-from scheduler.importing.problems import ProblemLog
-from scheduler.importing.sources import locate, read_cells
+from scheduler.data.formats import TABLES
+from scheduler.data.importing import cells as C
+from scheduler.data.importing.problems import ProblemLog
+from scheduler.data.importing.reader import _CHOICES, _STRICT_KINDS
+from scheduler.data.importing.sources import locate, read_cells
 
 
 def measure(folder: Path, repeats: int) -> None:

@@ -21,18 +21,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scheduler import uscc
-from scheduler.db import init_db, make_engine
-from scheduler.directory import Directory
-from scheduler.folder import write_folder
-from scheduler.importer import read_folder, reference_frame
-from scheduler.loader import directory_from_db, load_directory
+from scheduler.data import uscc
+from scheduler.data.directory import Directory
+from scheduler.data.folder_writer import write_folder
+from scheduler.data.importing.reader import read_folder, reference_frame
+from scheduler.store.engine import init_db, make_engine
+from scheduler.store.loader import directory_from_db, load_directory
 
 
 def synthetic_directory(n_entities: int, n_inspectors: int, seed: int) -> Directory:
-    """A valid directory built here, used when ``scheduler.sample_data`` is absent."""
+    """A valid directory built here, used when ``scheduler.data.synth.generate`` is absent."""
     try:
-        from scheduler.sample_data import generate_directory  # type: ignore[attr-defined]
+        from scheduler.data.synth.generate import generate_directory  # type: ignore[attr-defined]
     except ImportError:
         pass
     else:

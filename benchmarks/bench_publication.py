@@ -19,14 +19,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scheduler.importer import read_folder
+from scheduler.data.importing.reader import read_folder
+from scheduler.data.safe_cells import neutralise, neutralise_frame
+from scheduler.draw.sampling import draw_sample
 from scheduler.publication import jobs
 from scheduler.publication.estimates import estimate_rates
 from scheduler.publication.exports import TASK_COLUMNS, TaskSheet
 from scheduler.publication.public_list import public_list
 from scheduler.publication.writers import sheet_title, write_task_sheets
-from scheduler.safe_cells import neutralise, neutralise_frame
-from scheduler.sampling import draw_sample
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -5,7 +5,7 @@ policies, so 1,200 period-steps over a million entities). Prints the wall time,
 the peak resident memory of the main process and of the workers, and, as a
 baseline measured in the same run, the cost of one period-step expressed in
 ``rng.random`` passes over the population and in exact draws
-(``scheduler.sampling.draw_sample``) of the same size.
+(``scheduler.draw.sampling.draw_sample``) of the same size.
 
 Usage: ``python benchmarks/bench_simulate.py [--size N] [--periods T]
 [--replications R] [--workers W]``
@@ -19,8 +19,8 @@ import time
 
 import numpy as np
 
-from scheduler.reference import tier_scheme
-from scheduler.sampling import draw_sample
+from scheduler.data.reference import tier_scheme
+from scheduler.draw.sampling import draw_sample
 from scheduler.simulation import parse_policy, simulate, synthetic_population
 
 TARGET_SECONDS = 60.0

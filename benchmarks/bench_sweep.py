@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from scheduler.reference import default_preset, tier_scheme
+from scheduler.data.reference import default_preset, tier_scheme
 from scheduler.simulation import parse_policy, synthetic_population
 from scheduler.simulation.cluster import parse_cluster, run_tasks
 from scheduler.simulation.sweep import grid_policies, parse_grid, run_sweep

@@ -2,8 +2,8 @@
 
 Who the user is comes from Streamlit's OpenID Connect sign-in (``st.login``,
 ``st.user``); what they may do comes from the users table
-(``scheduler.users.find_user``) and the one policy function
-``scheduler.access.may``. Navigation offers only the pages a role may use
+(``scheduler.access.users.find_user``) and the one policy function
+``scheduler.access.policy.may``. Navigation offers only the pages a role may use
 (``PAGE_ACTIONS``), and every page asks again (``require``, ``allowed``)
 before it shows or does anything: a hidden page reached by its URL still
 refuses.
@@ -19,7 +19,7 @@ import streamlit as st
 
 from dashboard.i18n import t
 from dashboard.signin import auth_configured, is_loopback
-from scheduler.access import LOCAL_USER, User, may
+from scheduler.access.policy import LOCAL_USER, User, may
 
 __all__ = [
     "PAGE_ACTIONS",
@@ -65,8 +65,8 @@ def current_user() -> User | None:
     """The user of this session: ``LOCAL_USER`` in local mode, the listed user, else ``None``."""
     if not signin_enabled():
         return LOCAL_USER
-    from dashboard.state import engine
-    from scheduler.users import find_user
+    from dashboard.connection import engine
+    from scheduler.access.users import find_user
 
     return find_user(engine(), _signed_in_email())
 

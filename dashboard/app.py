@@ -16,7 +16,7 @@ from dashboard.i18n import LANG_KEY, language, t
 from dashboard.state import database_url, refresh
 from dashboard.views import PAGES
 from dashboard.widgets_zh import localize_streamlit_widgets
-from scheduler.access import may
+from scheduler.access.policy import may
 
 HERE = Path(__file__).parent
 

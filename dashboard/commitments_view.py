@@ -1,6 +1,6 @@
 """总览 page, credit-commitment section: what falls due per department, and the revoked list.
 
-Counts come from ``scheduler.commitments.due_and_overdue`` over the shared
+Counts come from ``scheduler.publication.commitments.due_and_overdue`` over the shared
 directory; the 不再适用信用承诺制 list from ``revoked_list`` (the same table
 ``scheduler commitments revoked`` exports, with the same Chinese headers).
 """
@@ -12,8 +12,8 @@ import streamlit as st
 from dashboard.i18n import fmt_count, t
 from dashboard.state import engine, key
 from scheduler import clock
-from scheduler.commitments import REVOKED_ZH, due_and_overdue, revoked_list
-from scheduler.directory import Directory
+from scheduler.data.directory import Directory
+from scheduler.publication.commitments import REVOKED_ZH, due_and_overdue, revoked_list
 
 __all__ = ["commitments_section"]
 

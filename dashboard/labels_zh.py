@@ -58,7 +58,7 @@ ZH: dict[str, str] = {
     "Inspectors by department": "各部门执法人员",
     "Credit tier mix": "信用等级分布",
     "Rating department": "信用评价部门",
-    "credit tiers (scheduler.tiers)": "信用等级计算（scheduler.tiers）",
+    "credit tiers (scheduler.draw.tiers)": "信用等级计算（scheduler.draw.tiers）",
     "Data quality": "数据质量",
     "No data-quality warnings.": "未发现数据质量问题。",
     "Warning": "提示",
@@ -86,8 +86,8 @@ ZH: dict[str, str] = {
     "Directory files": "名录文件",
     "Unrecognised file names (ignored): {names}": "无法识别的文件名（已忽略）：{names}",
     "Tables to import: {names}": "将导入：{names}",
-    "the importer and database loader (scheduler.importer, scheduler.loader)": (
-        "数据导入与入库（scheduler.importer、scheduler.loader）"
+    "the importer and database loader (scheduler.data.importing.reader, scheduler.store.loader)": (
+        "数据导入与入库（scheduler.data.importing.reader、scheduler.store.loader）"
     ),
     "Validate and import": "校验并导入",
     "Validating...": "正在校验……",
@@ -111,7 +111,7 @@ ZH: dict[str, str] = {
     "Subject": "对象",
     "Details": "详情",
     "Verify a draw": "验证抽取结果",
-    "draw receipts and verification (scheduler.receipt)": "抽取凭证与验证（scheduler.receipt）",
+    "draw receipts and verification (scheduler.draw.receipt)": "抽取凭证与验证（scheduler.draw.receipt）",
     # simulation
     "A Monte Carlo model of the directory under inspection: each policy spends the same "
     "number of inspections; bands show the range seen in 95% of the simulated futures.": (

@@ -1,6 +1,6 @@
 """抽查计划 page, annual-programme section: rounds a year, inspections per tier, what binds.
 
-The numbers are ``scheduler.programme.annual_programme`` (the CLI's
+The numbers are ``scheduler.draw.programme.annual_programme`` (the CLI's
 ``scheduler programme``); this module only lays them out.
 """
 
@@ -12,7 +12,7 @@ from dashboard.i18n import fmt_count, t
 from dashboard.state import key, show_error
 from dashboard.views import department_options, preset_options
 from scheduler import clock
-from scheduler.directory import Directory
+from scheduler.data.directory import Directory
 from scheduler.errors import SchedulerError
 
 __all__ = ["programme_section"]
@@ -22,8 +22,8 @@ PAGE = "programme"
 
 def programme_section(data: Directory) -> None:
     """A department's year: expected inspections per tier and whether rates or frequency bind."""
-    from scheduler.programme import annual_programme
-    from scheduler.reference import preset
+    from scheduler.data.reference import preset
+    from scheduler.draw.programme import annual_programme
 
     st.subheader(t("Annual programme"))
     departments = department_options(data, public=False)

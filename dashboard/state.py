@@ -14,10 +14,10 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import Engine
 
+from dashboard.connection import database_url, engine, engine_for
 from dashboard.i18n import t
-from scheduler.directory import Directory
+from scheduler.data.directory import Directory
 from scheduler.errors import InfeasiblePlanError, InvalidInputError, SchedulerError
 
 __all__ = [
@@ -32,7 +32,6 @@ __all__ = [
     "cached_frame",
     "frame_input",
     "audit",
-    "current_actor",
     "refresh",
     "upstream",
     "missing",
@@ -44,31 +43,11 @@ __all__ = [
 ]
 
 
-def database_url() -> str:
-    from scheduler.settings import get_settings
-
-    return get_settings().database_url
-
-
-@st.cache_resource(show_spinner=False)
-def _engine(url: str) -> Engine:
-    from scheduler.db import init_db, make_engine
-
-    engine = make_engine(url)
-    init_db(engine)
-    return engine
-
-
-def engine() -> Engine:
-    """The engine of the configured database, schema created on first use."""
-    return _engine(database_url())
-
-
 @st.cache_resource(show_spinner=False)
 def _directory(url: str) -> Directory | None:
-    from scheduler.loader import directory_from_db
+    from scheduler.store.loader import directory_from_db
 
-    loaded = directory_from_db(_engine(url))
+    loaded = directory_from_db(engine_for(url))
     return None if loaded is None or loaded.entities.empty else loaded
 
 
@@ -78,7 +57,7 @@ def directory() -> Directory | None:
     Cached as a resource: every session shares one read-only copy, which is
     what keeps a million-entity directory interactive after the first load.
     """
-    if upstream("scheduler.loader") is None:
+    if upstream("scheduler.store.loader") is None:
         return None
     return _directory(database_url())
 
@@ -89,7 +68,7 @@ def directory_version() -> int | None:
     One indexed query per rerun: what is cached per version is invalidated by
     a load in any process, not by a restart.
     """
-    from scheduler.versions import current_version
+    from scheduler.store.versions import current_version
 
     with engine().connect() as connection:
         latest = current_version(connection)
@@ -98,10 +77,10 @@ def directory_version() -> int | None:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _small(url: str, version: int | None) -> Directory | None:
-    from scheduler.db_tables import DB_TABLES, count_rows
-    from scheduler.readback import read_table
+    from scheduler.store.readback import read_table
+    from scheduler.store.tables import DB_TABLES, count_rows
 
-    with _engine(url).connect() as connection:
+    with engine_for(url).connect() as connection:
         if count_rows(connection, DB_TABLES["entities"]) == 0:
             return None
         names = ("departments", "sectors", "regions", "inspectors", "commitments")
@@ -114,16 +93,16 @@ def small_directory() -> Directory | None:
     What the planning pages' choices need; the entities stay in the database
     (a page never holds the whole entity table).
     """
-    if upstream("scheduler.versions") is None:
+    if upstream("scheduler.store.versions") is None:
         return None
     return _small(database_url(), directory_version())
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _frame_input(url: str, version: int | None, rules: Any) -> Directory:
-    from scheduler.db_scope import frame_directory
+    from scheduler.draw.db_scope import frame_directory
 
-    return frame_directory(_engine(url), rules)
+    return frame_directory(engine_for(url), rules)
 
 
 def frame_input(rules: Any) -> Directory:
@@ -133,7 +112,7 @@ def frame_input(rules: Any) -> Directory:
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _frame(url: str, version: int | None, rules: Any) -> Any:
-    from scheduler.frame import build_frame
+    from scheduler.draw.frame import build_frame
 
     return build_frame(_frame_input(url, version, rules), rules)
 
@@ -142,16 +121,16 @@ def cached_frame(rules: Any) -> Any:
     """The sampling frame of ``rules``, selected in the database, built once per rules and version.
 
     The commitment, the preview and the draw all need the same frame; only
-    the rows it can hold leave the database (``scheduler.db_scope``).
+    the rows it can hold leave the database (``scheduler.draw.db_scope``).
     """
     return _frame(database_url(), directory_version(), rules)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _staffing(url: str, version: int | None, draw_id: str, usccs: tuple[str, ...]) -> Directory:
-    from scheduler.db_scope import staffing_directory as read
+    from scheduler.draw.db_scope import staffing_directory as read
 
-    return read(_engine(url), usccs)
+    return read(engine_for(url), usccs)
 
 
 def staffing_directory(draw_id: str, usccs: tuple[str, ...]) -> Directory:
@@ -170,7 +149,7 @@ def current_actor() -> str:
     ``LOCAL_ACTOR`` in the single-user local mode (no sign-in configured).
     """
     from dashboard.access import current_user
-    from scheduler.access import LOCAL_USER
+    from scheduler.access.policy import LOCAL_USER
 
     user = current_user()
     if user is None:
@@ -180,7 +159,7 @@ def current_actor() -> str:
 
 def audit(kind: str, subject: str, details: dict | None = None) -> None:
     """Append an event to the audit log (its own transaction)."""
-    from scheduler.db import record_event, session_scope
+    from scheduler.store.engine import record_event, session_scope
 
     with session_scope(engine()) as session:
         record_event(session, kind, subject=subject, details=details or {}, actor=current_actor())

@@ -1,7 +1,7 @@
 """The "verify a draw" panel, shared by the draw and audit pages.
 
 Anyone can recompute a draw: a recorded draw by its id, from the frame
-snapshot kept with it (``scheduler.verification.verify_recorded_draw``), or a
+snapshot kept with it (``scheduler.draw.verify.verify_recorded_draw``), or a
 receipt and draw file handed over by a witness, from the directory. Given the
 commitment hash witnesses published, the draw is also checked against it.
 """
@@ -26,7 +26,7 @@ from dashboard.state import (
     small_directory,
     upstream,
 )
-from scheduler.directory import Directory
+from scheduler.data.directory import Directory
 from scheduler.errors import SchedulerError
 
 __all__ = ["verify_section"]
@@ -67,7 +67,7 @@ def _frame_data(receipt: dict) -> Directory | None:
     A receipt whose parameters do not parse gets the whole directory, so that
     the verification itself reports what is wrong with it.
     """
-    from scheduler.draw import DrawParameters
+    from scheduler.draw.run import DrawParameters
 
     try:
         rules = DrawParameters.from_dict(receipt["parameters"]).rules
@@ -91,10 +91,10 @@ def _visible(draws: pd.DataFrame) -> pd.DataFrame:
 def verify_section(page: str) -> None:
     """Recompute a recorded or uploaded draw and say whether it matches its receipt."""
     st.subheader(t("Verify a draw"))
-    verification = upstream("scheduler.verification")
-    plans = upstream("scheduler.plans")
+    verification = upstream("scheduler.draw.verify")
+    plans = upstream("scheduler.draw.plans")
     if verification is None or plans is None:
-        missing(t("draw receipts and verification (scheduler.receipt)"))
+        missing(t("draw receipts and verification (scheduler.draw.receipt)"))
         return
     if small_directory() is None:
         st.info(t("The database holds no directory yet. Import one on the Data import page."))

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.i18n import language, t
-from scheduler import reference
-from scheduler.directory import Directory
+from scheduler.data import reference
+from scheduler.data.directory import Directory
 
 __all__ = [
     "PAGES",
@@ -111,7 +111,7 @@ def preset_options() -> dict[str, str]:
 
 
 def entity_type_options() -> tuple[str, ...]:
-    from scheduler.formats import ENTITY_TYPES
+    from scheduler.data.formats import ENTITY_TYPES
 
     return ENTITY_TYPES
 

@@ -1,6 +1,6 @@
 """The plan being worked on, as the pages see it: plans, the live draw, the live assignment.
 
-Everything is stored by ``scheduler`` in the database (``scheduler.plans``,
+Everything is stored by ``scheduler`` in the database (``scheduler.draw.plans``,
 ``scheduler.matching.store``); this module only turns the stored rows into the
 small views the pages render, and caches what never changes (a recorded draw
 is immutable, so it is read once per draw id).
@@ -19,7 +19,7 @@ from sqlmodel import Session
 from dashboard.access import current_user
 from dashboard.i18n import t
 from dashboard.state import current_actor, database_url, engine, frame_input, key
-from scheduler.access import check, may
+from scheduler.access.policy import check, may
 
 __all__ = [
     "PlanView",
@@ -46,7 +46,7 @@ class PlanView:
     start: date | None
     end: date | None
     parameters: Any
-    """``scheduler.draw.DrawParameters`` as the plan will be drawn."""
+    """``scheduler.draw.run.DrawParameters`` as the plan will be drawn."""
 
     @property
     def departments(self) -> tuple[str, ...]:
@@ -69,7 +69,7 @@ def plans(action: str = "view_plans") -> dict[int, PlanView]:
     This is where a planner's view narrows to their own departments: every
     page lists plans through here, so no page shows another department's plan.
     """
-    from scheduler.plans import list_plans, plan_parameters
+    from scheduler.draw.plans import list_plans, plan_parameters
 
     user = current_user()
     with Session(engine()) as session:
@@ -93,9 +93,9 @@ def plans(action: str = "view_plans") -> dict[int, PlanView]:
 
 
 def create(**fields: Any) -> int:
-    """Store a plan (``scheduler.plans.create_plan`` arguments); returns its id."""
-    from scheduler.db import session_scope
-    from scheduler.plans import create_plan
+    """Store a plan (``scheduler.draw.plans.create_plan`` arguments); returns its id."""
+    from scheduler.draw.plans import create_plan
+    from scheduler.store.engine import session_scope
 
     check(current_user(), "edit_plans", fields.get("department_code"))
     with session_scope(engine()) as session:
@@ -105,7 +105,7 @@ def create(**fields: Any) -> int:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _draw_view(url: str, draw_id: str, plan_id: int) -> DrawView:
-    from scheduler.plans import draw_receipt, draw_rows
+    from scheduler.draw.plans import draw_receipt, draw_rows
 
     receipt = draw_receipt(engine(), draw_id)
     return DrawView(
@@ -124,7 +124,7 @@ def draw_view(draw_id: str, plan_id: int) -> DrawView:
 
 def live_draw(plan_id: int) -> DrawView | None:
     """The plan's current (not superseded) draw."""
-    from scheduler.plan_state import current_draw_id
+    from scheduler.draw.plan_state import current_draw_id
 
     draw_id = current_draw_id(engine(), plan_id)
     return draw_view(draw_id, plan_id) if draw_id else None
@@ -132,7 +132,7 @@ def live_draw(plan_id: int) -> DrawView | None:
 
 def run_draw(plan_id: int, seed: int, *, seed_source: dict, reason: str | None) -> str:
     """Draw and record the plan (its frame selected in the database); returns the draw id."""
-    from scheduler.plans import run_plan_draw
+    from scheduler.draw.plans import run_plan_draw
 
     plan = plans().get(plan_id)
     check(current_user(), "draw", plan.department_code if plan else "(a plan not yours)")
@@ -160,8 +160,8 @@ def draw_inputs(plan: PlanView, draw: DrawView) -> list:
 
 def assignment_of(draw_id: str) -> tuple[int, Any] | None:
     """``(run id, AssignmentResult)`` of the newest run that staffed ``draw_id``."""
+    from scheduler.draw.plan_state import latest_run_id
     from scheduler.matching.store import load_run
-    from scheduler.plan_state import latest_run_id
 
     run_id = latest_run_id(engine(), draw_id)
     if run_id is None:
@@ -172,8 +172,8 @@ def assignment_of(draw_id: str) -> tuple[int, Any] | None:
 
 def save_assignment(result: Any, *, reason: str | None = None) -> int:
     """Record a run (and its audit event); a run of an assigned draw needs ``reason``."""
-    from scheduler.db import session_scope
     from scheduler.matching.store import record_run
+    from scheduler.store.engine import session_scope
 
     with session_scope(engine()) as session:
         return record_run(session, result, actor=current_actor(), reason=reason)
@@ -182,8 +182,8 @@ def save_assignment(result: Any, *, reason: str | None = None) -> int:
 def save_swap(
     run_id: int, before: Any, after: Any, *, uscc: str, old_id: str, new_id: str, reason: str
 ) -> None:
-    from scheduler.db import session_scope
     from scheduler.matching.store import record_swap
+    from scheduler.store.engine import session_scope
 
     with session_scope(engine()) as session:
         record_swap(

@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scheduler import uscc
-from scheduler.directory import Directory
-from scheduler.folder import write_folder
+from scheduler.data import uscc
+from scheduler.data.directory import Directory
+from scheduler.data.folder_writer import write_folder
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 REGIONS = ("370702", "370703", "370705")
@@ -72,7 +72,7 @@ def small_directory(
             "active": True,
         }
     )
-    from scheduler import reference
+    from scheduler.data import reference
 
     return Directory.from_tables(
         {
@@ -97,9 +97,9 @@ def write_small_folder(path: Path, **kwargs: object) -> Path:
 
 
 def seed_database(url: str, folder: Path) -> None:
-    from scheduler.db import init_db, make_engine
-    from scheduler.importer import read_folder
-    from scheduler.loader import load_directory
+    from scheduler.data.importing.reader import read_folder
+    from scheduler.store.engine import init_db, make_engine
+    from scheduler.store.loader import load_directory
 
     engine = make_engine(url)
     init_db(engine)

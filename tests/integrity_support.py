@@ -14,7 +14,7 @@ import traceback
 from dataclasses import dataclass
 from datetime import date
 
-from scheduler.db import init_db, make_engine, session_scope
+from scheduler.store.engine import init_db, make_engine, session_scope
 
 START, END = date(2026, 10, 8), date(2026, 11, 30)
 ESCAPED = 99
@@ -29,11 +29,11 @@ class Outcome:
 
 def recorded_plan(url: str, *, entities: int = 1500, inspectors: int = 200) -> int:
     """A database with a synthetic directory and one stored plan; returns the plan id."""
-    from scheduler.loader import load_directory
-    from scheduler.plans import create_plan
-    from scheduler.policy import make_policy
-    from scheduler.reference import tier_scheme
-    from scheduler.sample_data import generate_directory
+    from scheduler.data.reference import tier_scheme
+    from scheduler.data.synth.generate import generate_directory
+    from scheduler.draw.plans import create_plan
+    from scheduler.draw.policy import make_policy
+    from scheduler.store.loader import load_directory
 
     engine = make_engine(url)
     try:

@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from scheduler.draw.sampling import draw_sample
 from scheduler.publication.estimates import estimate_rates
-from scheduler.sampling import draw_sample
 
 DISTRICTS = 12
 PER_DISTRICT = 1_000

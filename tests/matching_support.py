@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scheduler import uscc
-from scheduler.directory import Directory
-from scheduler.importer import reference_frame
+from scheduler.data import uscc
+from scheduler.data.directory import Directory
+from scheduler.data.importing.reader import reference_frame
 from scheduler.matching.tasks import DrawInput
 
 WEICHENG, HANTING, FANGZI = "370702", "370703", "370704"
@@ -111,8 +111,8 @@ def draw(entities: list[dict], dept: str = "MARKET", draw_id: str | None = None)
 
 def write_instance(folder: Path, d: Directory, draws: list[DrawInput]) -> list[Path]:
     """Write a data folder plus one draw CSV and receipt per draw; returns the draw paths."""
-    from scheduler.draw import write_draw_csv
-    from scheduler.folder import write_folder
+    from scheduler.data.folder_writer import write_folder
+    from scheduler.draw.run import write_draw_csv
 
     write_folder(d, folder / "data")
     paths = []

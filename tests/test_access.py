@@ -8,10 +8,10 @@ import pytest
 from sqlmodel import Session
 
 from dashboard.signin import auth_configured, is_loopback, signin_configured
-from scheduler.access import ACTIONS, LOCAL_USER, AccessDeniedError, User, check, may
+from scheduler.access.policy import ACTIONS, LOCAL_USER, AccessDeniedError, User, check, may
+from scheduler.access.users import find_user, list_users
 from scheduler.cli import main
-from scheduler.db import init_db, make_engine
-from scheduler.users import find_user, list_users
+from scheduler.store.engine import init_db, make_engine
 
 ADMIN = User("a@city.cn", "admin")
 PLANNER = User("p@city.cn", "planner", frozenset({"MARKET"}))
@@ -111,7 +111,7 @@ def test_users_add_refuses_a_silent_role_change(
 
 
 def test_user_changes_are_audited(tmp_path: Path) -> None:
-    from scheduler.auditlog import read_events
+    from scheduler.store.auditlog import read_events
 
     url = f"sqlite:///{tmp_path / 'u.db'}"
     main(["users", "add", "x@city.cn", "--role", "auditor", "--url", url])

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from integrity_support import recorded_plan
 
-from scheduler import atomic_files
-from scheduler.atomic_files import Staging, atomic_target, write_text
 from scheduler.cli import main
-from scheduler.db import make_engine
+from scheduler.data import atomic_files
+from scheduler.data.atomic_files import Staging, atomic_target, write_text
+from scheduler.draw.plans import list_draws
 from scheduler.errors import OutputError
-from scheduler.plans import list_draws
+from scheduler.store.engine import make_engine
 
 
 @pytest.fixture

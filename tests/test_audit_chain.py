@@ -17,11 +17,11 @@ from sqlalchemy import Engine, delete, text
 from sqlalchemy.exc import DatabaseError
 from test_postgres import PgServer, pg_server  # noqa: F401  (the private server fixture)
 
-from scheduler.audit_chain import chain_head
-from scheduler.audit_verify import verify_audit
 from scheduler.cli import main
-from scheduler.db import make_engine, record_event, session_scope
-from scheduler.models.core import AuditEvent
+from scheduler.store.audit_chain import chain_head
+from scheduler.store.audit_verify import verify_audit
+from scheduler.store.engine import make_engine, record_event, session_scope
+from scheduler.store.models.core import AuditEvent
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -40,7 +40,7 @@ def recorded(url: str, tmp_path: Path) -> tuple[str, Engine, str, int]:
     args = ["draw", "--plan", str(plan_id), "--seed", "2", "--reason", "复核", "--url", url]
     assert main(args) == 0
     engine = make_engine(url)
-    from scheduler.plans import current_draw, draw_rows
+    from scheduler.draw.plans import current_draw, draw_rows
 
     draw_id = current_draw(engine, plan_id)
     assert draw_id is not None
@@ -175,7 +175,7 @@ def test_deleted_and_remade_draw_with_a_back_dated_time_is_detected(
         f"DELETE FROM reserveentity WHERE draw_id = '{draw_id}'",
         f"DELETE FROM draw WHERE draw_id = '{draw_id}'",
     )
-    from scheduler.plans import run_plan_draw
+    from scheduler.draw.plans import run_plan_draw
 
     remade = run_plan_draw(engine, plan_id, 77, reason="复核", actor="root").draw_id
     _raw(engine, f"UPDATE draw SET created_at = '2026-01-01 08:00:00' WHERE draw_id = '{remade}'")
@@ -190,7 +190,7 @@ def test_concurrent_appends_never_fork_the_chain(url: str) -> None:
     """Forked processes append 20 events each at once; the chain stays one line."""
     import multiprocessing
 
-    from scheduler.db import init_db
+    from scheduler.store.engine import init_db
 
     engine = make_engine(url)
     init_db(engine)
@@ -255,18 +255,18 @@ def test_actor_is_the_option_or_the_os_user(url: str) -> None:
         == 0
     )
     assert main(["audit", "verify", "--url", url]) == 0
-    from scheduler.auditlog import read_events
+    from scheduler.store.auditlog import read_events
 
     engine = make_engine(url)
     try:
         events = read_events(engine, kinds=["draw.created"])
         assert events["actor"].tolist() == ["王科长"]
-        from scheduler.plans import current_draw
+        from scheduler.draw.plans import current_draw
 
         draw_id = current_draw(engine, plan_id)
         from sqlmodel import Session
 
-        from scheduler.plans import _draw_row
+        from scheduler.draw.plans import _draw_row
 
         with Session(engine) as session:
             assert _draw_row(session, draw_id).created_by == "王科长"
@@ -283,8 +283,8 @@ def test_actor_is_the_option_or_the_os_user(url: str) -> None:
 
 def test_backfill_chains_events_recorded_before_the_chain(tmp_path: Path) -> None:
     """The migration helper: unchained legacy events become a chain that verifies."""
-    from scheduler.audit_chain import backfill_chain
-    from scheduler.db import init_db
+    from scheduler.store.audit_chain import backfill_chain
+    from scheduler.store.engine import init_db
 
     engine = make_engine(f"sqlite:///{tmp_path / 'legacy.sqlite'}")
     try:
@@ -312,7 +312,7 @@ def test_edited_frame_snapshot_is_detected_by_audit_verify(recorded, capsys) -> 
 
     from sqlalchemy import update
 
-    from scheduler.models.plans import FrameSnapshot
+    from scheduler.store.models.plans import FrameSnapshot
 
     url, engine, draw_id, _ = recorded
     with engine.connect() as connection:

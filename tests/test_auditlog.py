@@ -1,11 +1,11 @@
-"""Reading the audit log (``scheduler.auditlog``)."""
+"""Reading the audit log (``scheduler.store.auditlog``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from scheduler.auditlog import event_kinds, read_events
-from scheduler.db import init_db, make_engine, record_event, session_scope
+from scheduler.store.auditlog import event_kinds, read_events
+from scheduler.store.engine import init_db, make_engine, record_event, session_scope
 
 
 def test_events_are_read_newest_first_filtered_and_bounded(tmp_path: Path) -> None:

@@ -13,22 +13,22 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.ceremony import (
+from scheduler.cli import main
+from scheduler.data.folder_writer import write_folder
+from scheduler.data.reference import tier_scheme
+from scheduler.data.synth.generate import generate_directory
+from scheduler.draw.ceremony import (
     RevealFormat,
     commitment_digest,
     make_commitment,
     open_ceremony,
     seed_source_problems,
 )
-from scheduler.cli import main
-from scheduler.draw import DrawParameters, run_draw, write_draw_csv
+from scheduler.draw.frame import FrameRules, build_frame
+from scheduler.draw.policy import make_policy
+from scheduler.draw.receipt import verify
+from scheduler.draw.run import DrawParameters, run_draw, write_draw_csv
 from scheduler.errors import InvalidInputError
-from scheduler.folder import write_folder
-from scheduler.frame import FrameRules, build_frame
-from scheduler.policy import make_policy
-from scheduler.receipt import verify
-from scheduler.reference import tier_scheme
-from scheduler.sample_data import generate_directory
 
 PARAMS = DrawParameters(
     FrameRules("MARKET", date(2026, 11, 1)),

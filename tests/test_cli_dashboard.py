@@ -16,8 +16,8 @@ from dashboard_support import write_small_folder
 from scheduler.cli import main
 from scheduler.cli.dashboard import seed_if_empty, streamlit_command
 from scheduler.cli.serve import health_ok
-from scheduler.db import make_engine
-from scheduler.loader import row_counts
+from scheduler.store.engine import make_engine
+from scheduler.store.loader import row_counts
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from scheduler.cli import main
-from scheduler.folder import write_folder
-from scheduler.sample_data import generate_directory
+from scheduler.data.folder_writer import write_folder
+from scheduler.data.synth.generate import generate_directory
 
 ON = "2026-11-01"
 
@@ -241,11 +241,11 @@ def test_file_substitution_keeps_verify_passing(
 
 
 def test_plans_in_the_database(data: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    from scheduler.auditlog import read_events
-    from scheduler.db import init_db, make_engine
-    from scheduler.importer import read_folder
-    from scheduler.loader import load_directory
-    from scheduler.plans import draw_receipt, draw_rows, list_draws
+    from scheduler.data.importing.reader import read_folder
+    from scheduler.draw.plans import draw_receipt, draw_rows, list_draws
+    from scheduler.store.auditlog import read_events
+    from scheduler.store.engine import init_db, make_engine
+    from scheduler.store.loader import load_directory
 
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     engine = make_engine(url)
@@ -302,13 +302,13 @@ def test_plans_in_the_database(data: Path, tmp_path: Path, capsys: pytest.Captur
 
 
 def test_recorded_draw_verifies_from_the_database(data: Path, tmp_path: Path) -> None:
-    from scheduler.db import init_db, make_engine, session_scope
-    from scheduler.importer import read_folder
-    from scheduler.loader import directory_from_db, load_directory
-    from scheduler.plans import create_plan, draw_receipt, draw_rows, run_plan_draw
-    from scheduler.policy import make_policy
-    from scheduler.receipt import verify
-    from scheduler.reference import tier_scheme
+    from scheduler.data.importing.reader import read_folder
+    from scheduler.data.reference import tier_scheme
+    from scheduler.draw.plans import create_plan, draw_receipt, draw_rows, run_plan_draw
+    from scheduler.draw.policy import make_policy
+    from scheduler.draw.verify import verify
+    from scheduler.store.engine import init_db, make_engine, session_scope
+    from scheduler.store.loader import directory_from_db, load_directory
 
     engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
     init_db(engine)
@@ -333,7 +333,7 @@ def test_recorded_draw_verifies_from_the_database(data: Path, tmp_path: Path) ->
     from sqlalchemy import select
     from sqlmodel import Session
 
-    from scheduler.models.plans import DrawnEntity
+    from scheduler.store.models.plans import DrawnEntity
 
     with Session(engine) as session:
         row = session.execute(select(DrawnEntity)).scalars().first()

@@ -12,21 +12,22 @@ import pytest
 from scipy import stats
 
 from scheduler.cli import main
-from scheduler.commitments import due_and_overdue, mark_broken, pending_due, revoked_list
-from scheduler.db import init_db, make_engine, session_scope
-from scheduler.directory import Directory
-from scheduler.draw import DrawParameters, draw_from_frame
+from scheduler.data.directory import Directory
+from scheduler.data.folder_writer import write_folder
+from scheduler.data.importing.reader import read_folder, reference_frame
+from scheduler.data.reference import tier_scheme
+from scheduler.data.uscc import check_character
+from scheduler.draw.commitment_checks import pending_due
+from scheduler.draw.frame import FrameRules, build_frame
+from scheduler.draw.policy import make_policy, unit_probabilities
+from scheduler.draw.receipt import verify
+from scheduler.draw.run import DrawParameters, draw_from_frame
+from scheduler.draw.snapshot import frame_from_snapshot
 from scheduler.errors import InvalidInputError
-from scheduler.folder import write_folder
-from scheduler.frame import FrameRules, build_frame
-from scheduler.importer import read_folder, reference_frame
-from scheduler.loader import load_directory, row_counts
-from scheduler.policy import make_policy, unit_probabilities
+from scheduler.publication.commitments import due_and_overdue, mark_broken, revoked_list
 from scheduler.publication.rules import LifecycleRules, load_rules
-from scheduler.receipt import verify
-from scheduler.reference import tier_scheme
-from scheduler.snapshot import frame_from_snapshot
-from scheduler.uscc import check_character
+from scheduler.store.engine import init_db, make_engine, session_scope
+from scheduler.store.loader import load_directory, row_counts
 
 ON = date(2026, 3, 1)
 UNTIL = date(2026, 3, 31)
@@ -230,7 +231,7 @@ def test_commitments_round_trip_through_the_database(tmp_path: Path) -> None:
     directory = make_directory()
     report = load_directory(engine, directory)
     assert report.written["commitments"] == len(directory.commitments)
-    from scheduler.loader import directory_from_db
+    from scheduler.store.loader import directory_from_db
 
     back = directory_from_db(engine).commitments
     expected = directory.commitments.sort_values(
@@ -327,9 +328,9 @@ def test_receipt_counts_checks_apart_and_verifies_from_data_and_snapshot(tmp_pat
         "others_drawn": len(result.rows) - 3,
     }
     assert result.receipt["parameters"]["commitment_checks"] == sorted(CHECKED)
-    from scheduler.draw import write_draw_csv
-    from scheduler.receipt import canonical_frame_bytes, write_json
-    from scheduler.snapshot import write_snapshot
+    from scheduler.draw.receipt import canonical_frame_bytes, write_json
+    from scheduler.draw.run import write_draw_csv
+    from scheduler.draw.snapshot import write_snapshot
 
     write_draw_csv(result.rows, tmp_path / "d.csv")
     write_json(result.receipt, tmp_path / "r.json")
@@ -396,7 +397,7 @@ def engine(tmp_path: Path):  # noqa: ANN201
 
 
 def _event_kinds(engine) -> list[str]:  # noqa: ANN001
-    from scheduler.auditlog import read_events
+    from scheduler.store.auditlog import read_events
 
     return list(read_events(engine)["kind"])
 
@@ -429,8 +430,8 @@ def test_broken_commitment_moves_tier_when_the_rule_says_so(engine, tmp_path: Pa
         )  # fmt: skip
     assert (done.tier_before, done.tier_after) == ("B", "C")  # 41 % 4 = 1 -> B
     assert "tier.change" in _event_kinds(engine)
-    from scheduler.loader import directory_from_db
-    from scheduler.tiers import effective_tiers
+    from scheduler.draw.tiers import effective_tiers
+    from scheduler.store.loader import directory_from_db
 
     after = directory_from_db(engine)
     one = replace(after, entities=after.entities[after.entities["uscc"] == C[41]])
@@ -466,7 +467,7 @@ def test_due_and_overdue_per_department() -> None:
 
 
 def test_plan_field_checks_commitments_due_by_the_window_end(engine) -> None:  # noqa: ANN001
-    from scheduler.plans import create_plan, get_plan, plan_parameters, run_plan_draw
+    from scheduler.draw.plans import create_plan, get_plan, plan_parameters, run_plan_draw
 
     policy = make_policy(tier_scheme(), rates={"A": 0.1, "B": 0.2, "C": 0.4, "D": 0.8})
     with session_scope(engine) as session:
@@ -516,7 +517,7 @@ def test_dashboard_overview_shows_commitments_and_revoked_list(empty_db: str) ->
 def test_dashboard_draw_page_counts_commitment_checks(empty_db: str) -> None:
     from dashboard_support import app_at, texts
 
-    from scheduler.plans import create_plan, run_plan_draw
+    from scheduler.draw.plans import create_plan, run_plan_draw
 
     engine = make_engine(empty_db)
     init_db(engine)

@@ -2,7 +2,7 @@
 
 Each page script is run directly (``AppTest.from_file``), so the navigation's
 filtering does not apply: the page's own ``require`` must stop a role that
-``scheduler.access.may`` does not allow, and let the others in. The
+``scheduler.access.policy.may`` does not allow, and let the others in. The
 navigation itself is checked through the entry script, and a planner's
 draw page is checked to list only their department's plans.
 """
@@ -17,7 +17,7 @@ import dashboard.access
 import dashboard.workflow
 from dashboard.access import PAGE_ACTIONS
 from dashboard.views import PAGES
-from scheduler.access import User, may
+from scheduler.access.policy import User, may
 
 ROLES = {
     "admin": User("a@city.cn", "admin"),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dashboard_support import app_at
 
-from scheduler.db import make_engine
-from scheduler.plans import draw_receipt, list_draws
-from scheduler.verification import verify_recorded_draw
+from scheduler.draw.plans import draw_receipt, list_draws
+from scheduler.draw.verify import verify_recorded_draw
+from scheduler.store.engine import make_engine
 
 
 def _committed(digits: int):  # noqa: ANN202

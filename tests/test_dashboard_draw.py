@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dashboard_support import app_at, drawn, metrics, texts
 
-from scheduler.auditlog import read_events
-from scheduler.db import make_engine
+from scheduler.store.auditlog import read_events
+from scheduler.store.engine import make_engine
 
 
 def test_plan_page_previews_frame_and_expected_inspections(seeded_db: str) -> None:

@@ -54,7 +54,7 @@ def test_xlsx_with_chinese_headers_is_accepted(
 ) -> None:
     import pandas as pd
 
-    from scheduler.formats import TABLES
+    from scheduler.data.formats import TABLES
 
     inspectors = pd.read_csv(small_folder / "inspectors.csv", dtype=str)
     chinese = {c.name: c.zh for c in TABLES["inspectors"].columns}

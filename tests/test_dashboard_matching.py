@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dashboard_support import app_at, drawn, metrics, table_with, texts
 
-from scheduler.auditlog import read_events
-from scheduler.db import make_engine
+from scheduler.store.auditlog import read_events
+from scheduler.store.engine import make_engine
 
 
 def _assign(at):  # noqa: ANN001, ANN202
@@ -62,7 +62,7 @@ def test_swap_is_rechecked_and_audited(seeded_db: str) -> None:
 
 def test_the_matching_seed_defaults_to_the_demo_plans_seed(seeded_db: str) -> None:
     """Re-running the demo plan's matching on the page reproduces the recorded assignment."""
-    from scheduler.demo import DEMO_SEED
+    from scheduler.views.demo import DEMO_SEED
 
     at = drawn(app_at())
     at.switch_page("app_pages/matching.py").run()

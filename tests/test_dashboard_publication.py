@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from dashboard_support import app_at, drawn, metrics, table_with, texts
 
-from scheduler.auditlog import read_events
-from scheduler.db import make_engine
+from scheduler.store.auditlog import read_events
+from scheduler.store.engine import make_engine
 
 
 def _assigned(at):  # noqa: ANN001, ANN202
@@ -38,8 +38,8 @@ def test_export_page_without_assignment_has_no_task_sheets(seeded_db: str) -> No
 def test_public_list_shows_the_audit_chain_head_and_events_name_the_local_actor(
     seeded_db: str,
 ) -> None:
-    from scheduler.audit_chain import chain_head
-    from scheduler.audit_verify import verify_audit
+    from scheduler.store.audit_chain import chain_head
+    from scheduler.store.audit_verify import verify_audit
 
     at = drawn(app_at())
     at.switch_page("app_pages/exports.py").run(timeout=60)

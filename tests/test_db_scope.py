@@ -9,15 +9,15 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from scheduler.db import init_db, make_engine
-from scheduler.db_scope import frame_directory, staffing_directory
-from scheduler.directory import Directory
-from scheduler.draw import DrawParameters, run_draw
-from scheduler.frame import FrameRules, build_frame
-from scheduler.importer import read_folder
-from scheduler.loader import directory_from_db, load_directory
-from scheduler.policy import make_policy
-from scheduler.reference import tier_scheme
+from scheduler.data.directory import Directory
+from scheduler.data.importing.reader import read_folder
+from scheduler.data.reference import tier_scheme
+from scheduler.draw.db_scope import frame_directory, staffing_directory
+from scheduler.draw.frame import FrameRules, build_frame
+from scheduler.draw.policy import make_policy
+from scheduler.draw.run import DrawParameters, run_draw
+from scheduler.store.engine import init_db, make_engine
+from scheduler.store.loader import directory_from_db, load_directory
 
 RULES = [
     FrameRules("MARKET", date(2026, 3, 1)),

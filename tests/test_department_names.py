@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scheduler.cli import main
-from scheduler.department_names import resolve_department
+from scheduler.data.department_names import resolve_department
 from scheduler.errors import InvalidInputError
 
 DEPARTMENTS = [("MARKET", "市市场监管局"), ("TAX", "市税务局"), ("HRSS", "市人社局")]
@@ -43,8 +43,8 @@ def test_plan_create_takes_a_chinese_name_or_a_lowercase_code(
     assert code == 0, capsys.readouterr()
     from sqlmodel import Session, select
 
-    from scheduler.db import make_engine
-    from scheduler.models.plans import Plan
+    from scheduler.store.engine import make_engine
+    from scheduler.store.models.plans import Plan
 
     with Session(make_engine(url)) as session:
         assert [p.department_code for p in session.exec(select(Plan))] == ["MARKET"]

@@ -8,14 +8,14 @@ from datetime import date
 import numpy as np
 import pytest
 
-from scheduler.directory import Directory
-from scheduler.draw import DrawParameters, draw_from_frame, run_draw
+from scheduler.data.directory import Directory
+from scheduler.data.reference import tier_scheme
+from scheduler.data.synth.generate import generate_directory
+from scheduler.draw.frame import FrameRules, build_frame
+from scheduler.draw.policy import make_policy, parse_tier_values, unit_probabilities
+from scheduler.draw.reserve import Substitution
+from scheduler.draw.run import DrawParameters, draw_from_frame, run_draw
 from scheduler.errors import InvalidInputError
-from scheduler.frame import FrameRules, build_frame
-from scheduler.policy import make_policy, parse_tier_values, unit_probabilities
-from scheduler.reference import tier_scheme
-from scheduler.reserve import Substitution
-from scheduler.sample_data import generate_directory
 
 ON = date(2026, 11, 1)
 SCHEME = tier_scheme("weifang-4")

@@ -7,12 +7,12 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from scheduler.directory import Directory
+from scheduler.data.directory import Directory
+from scheduler.data.importing.reader import reference_frame
+from scheduler.data.uscc import check_character
+from scheduler.draw.frame import FrameRules, build_frame, uscc_order
+from scheduler.draw.tiers import effective_tiers
 from scheduler.errors import InvalidInputError
-from scheduler.frame import FrameRules, build_frame, uscc_order
-from scheduler.importer import reference_frame
-from scheduler.tiers import effective_tiers
-from scheduler.uscc import check_character
 
 ON = date(2026, 3, 1)
 
@@ -190,7 +190,7 @@ def test_uscc_order_is_the_bytes_order_for_any_width() -> None:
 def test_lookup_positions_arrow_and_pandas_paths_agree() -> None:
     import numpy as np
 
-    from scheduler.tiers import _ARROW_FROM, lookup_positions
+    from scheduler.draw.tiers import _ARROW_FROM, lookup_positions
 
     keys = np.array([code(i) for i in range(50)], dtype=object)
     queries = np.resize(np.array([*keys[::3], "missing"], dtype=object), _ARROW_FROM + 7)

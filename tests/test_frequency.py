@@ -10,16 +10,16 @@ import pandas as pd
 import pytest
 
 from scheduler.cli import main
-from scheduler.directory import Directory
-from scheduler.draw import DrawParameters, draw_from_frame
+from scheduler.data.directory import Directory
+from scheduler.data.folder_writer import write_folder
+from scheduler.data.importing.reader import reference_frame
+from scheduler.data.reference import default_min_months, preset, presets, tier_scheme
+from scheduler.data.uscc import check_character
+from scheduler.draw.frame import FrameRules, build_frame
+from scheduler.draw.policy import make_policy
+from scheduler.draw.programme import annual_programme, blocked_rounds
+from scheduler.draw.run import DrawParameters, draw_from_frame
 from scheduler.errors import InvalidInputError
-from scheduler.folder import write_folder
-from scheduler.frame import FrameRules, build_frame
-from scheduler.importer import reference_frame
-from scheduler.policy import make_policy
-from scheduler.programme import annual_programme, blocked_rounds
-from scheduler.reference import default_min_months, preset, presets, tier_scheme
-from scheduler.uscc import check_character
 
 ON = date(2026, 3, 1)
 AGO = {2: "2026-01-01", 6: "2025-09-01", 21: "2024-06-01"}

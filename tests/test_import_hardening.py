@@ -16,10 +16,10 @@ import pytest
 from test_importer import cell, folder, read_text_table  # noqa: F401  (``folder`` is a fixture)
 
 from scheduler.cli import main
-from scheduler.db import make_engine
+from scheduler.data.importing.reader import read_folder
 from scheduler.errors import InvalidInputError
-from scheduler.importer import read_folder
-from scheduler.loader import row_counts
+from scheduler.store.engine import make_engine
+from scheduler.store.loader import row_counts
 
 
 def utf16(table: str) -> Callable[[Path], None]:

@@ -16,15 +16,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scheduler import uscc
 from scheduler.cli import main
-from scheduler.db import make_engine
-from scheduler.directory import Directory
+from scheduler.data import uscc
+from scheduler.data.directory import Directory
+from scheduler.data.folder_writer import write_folder
+from scheduler.data.importing.problems import MAX_PROBLEMS
+from scheduler.data.importing.reader import read_folder, read_table, reference_frame
 from scheduler.errors import InvalidInputError
-from scheduler.folder import write_folder
-from scheduler.importer import read_folder, read_table, reference_frame
-from scheduler.importing.problems import MAX_PROBLEMS
-from scheduler.loader import row_counts
+from scheduler.store.engine import make_engine
+from scheduler.store.loader import row_counts
 
 
 def code(first17: str) -> str:
@@ -521,7 +521,7 @@ def test_valid_mask_agrees_with_invalid_reason() -> None:
 
 
 def test_subset_of_tables_and_columns_skips_the_rest(folder: Path) -> None:
-    from scheduler.frame import FRAME_INPUT
+    from scheduler.draw.frame import FRAME_INPUT
 
     full = read_folder(folder)
     cell("inspectors", 3, "capacity", "-1")(folder)  # not read: not reported
@@ -557,13 +557,13 @@ def test_threaded_read_lists_problems_in_table_order(folder: Path) -> None:
     files = [p.file for p in caught.value.problems if p.row is not None]
     order = ["entities.csv", "ratings.csv", "inspectors.csv", "history.csv", "commitments.csv"]
     assert sorted(dict.fromkeys(files), key=order.index) == list(dict.fromkeys(files))
-    from scheduler.formats import TABLE_ORDER
+    from scheduler.data.formats import TABLE_ORDER
 
     assert seen == list(TABLE_ORDER)
 
 
 def test_problem_log_merge_keeps_order_and_cap() -> None:
-    from scheduler.importing.problems import ProblemLog
+    from scheduler.data.importing.problems import ProblemLog
 
     first, second, merged = ProblemLog(limit=3), ProblemLog(limit=3), ProblemLog(limit=3)
     for i in range(2):
@@ -577,8 +577,8 @@ def test_problem_log_merge_keeps_order_and_cap() -> None:
 
 
 def test_blank_lines_parse_the_same_fast_and_exact() -> None:
-    from scheduler.importing.problems import ProblemLog
-    from scheduler.importing.sources import _parse_exact, _parse_fast
+    from scheduler.data.importing.problems import ProblemLog
+    from scheduler.data.importing.sources import _parse_exact, _parse_fast
 
     for data in (b"a,b\n1,2\n\n3,4\n", b"a,b\r\n1,2\r\n\r\n3,4\r\n\r\n", b"a\n1\n\n2\n"):
         fast = _parse_fast(data).astype(object).to_numpy().tolist()

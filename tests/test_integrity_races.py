@@ -15,10 +15,10 @@ from integrity_support import ESCAPED, race, recorded_plan
 from sqlalchemy import func, select
 from test_postgres import PgServer, pg_server  # noqa: F401  (the private server fixture)
 
-from scheduler.audit_verify import verify_audit
-from scheduler.db import make_engine
-from scheduler.models.assignments import AssignmentRun
-from scheduler.plans import list_draws
+from scheduler.draw.plans import list_draws
+from scheduler.store.audit_verify import verify_audit
+from scheduler.store.engine import make_engine
+from scheduler.store.models.assignments import AssignmentRun
 
 RACERS = 6
 
@@ -121,8 +121,8 @@ def test_redraws_that_saw_the_same_draw_resolve_to_one(url: str) -> None:
     """Deterministic: every racer has read the current draw and drawn before any records."""
     import threading
 
+    from scheduler.draw.plans import run_plan_draw
     from scheduler.errors import ConflictError
-    from scheduler.plans import run_plan_draw
 
     plan_id = recorded_plan(url)
     from scheduler.cli import main
@@ -212,8 +212,8 @@ def test_first_loads_into_an_empty_database_race_without_a_traceback(
 ) -> None:
     outcomes = race([["db", "load", str(sample_dir), "--url", url] for _ in range(3)])
     assert all(o.code == 0 for o in outcomes), [o.err for o in outcomes]
-    from scheduler.importer import read_folder
-    from scheduler.loader import row_counts
+    from scheduler.data.importing.reader import read_folder
+    from scheduler.store.loader import row_counts
 
     engine = make_engine(url)
     try:

@@ -12,15 +12,15 @@ import pandas as pd
 import pytest
 
 from scheduler.cli import main
-from scheduler.directory import Directory
-from scheduler.draw import DrawParameters, draw_from_frame
+from scheduler.data.directory import Directory
+from scheduler.data.folder_writer import write_folder
+from scheduler.data.importing.reader import reference_frame
+from scheduler.data.reference import tier_scheme
+from scheduler.data.uscc import check_character
+from scheduler.draw.frame import FrameRules, build_frame
+from scheduler.draw.policy import make_policy
+from scheduler.draw.run import DrawParameters, draw_from_frame
 from scheduler.errors import InvalidInputError
-from scheduler.folder import write_folder
-from scheduler.frame import FrameRules, build_frame
-from scheduler.importer import reference_frame
-from scheduler.policy import make_policy
-from scheduler.reference import tier_scheme
-from scheduler.uscc import check_character
 
 ON = date(2026, 3, 1)
 
@@ -154,9 +154,9 @@ def test_joint_receipt_round_trips_and_verifies(tmp_path: Path) -> None:
 
 
 def test_joint_plan_draws_the_union(tmp_path: Path) -> None:
-    from scheduler.db import init_db, make_engine, session_scope
-    from scheduler.loader import load_directory
-    from scheduler.plans import create_plan, run_plan_draw
+    from scheduler.draw.plans import create_plan, run_plan_draw
+    from scheduler.store.engine import init_db, make_engine, session_scope
+    from scheduler.store.loader import load_directory
 
     engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
     init_db(engine)

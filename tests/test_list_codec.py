@@ -1,4 +1,4 @@
-"""The ``;`` list codec of ``scheduler.formats``: one home for every list cell."""
+"""The ``;`` list codec of ``scheduler.data.formats``: one home for every list cell."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduler.formats import LIST_SEPARATOR, join_list, split_list, split_lists
+from scheduler.data.formats import LIST_SEPARATOR, join_list, split_list, split_lists
 
 codes = (
     st.text(

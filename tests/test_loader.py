@@ -13,11 +13,11 @@ from sqlmodel import Session
 from test_importer import E1, E2, UNKNOWN, as_documented, cell, minimal_directory
 
 from scheduler.cli import main
-from scheduler.db import init_db, make_engine
-from scheduler.directory import Directory
-from scheduler.folder import write_folder
-from scheduler.formats import TABLES
-from scheduler.loader import (
+from scheduler.data.directory import Directory
+from scheduler.data.folder_writer import write_folder
+from scheduler.data.formats import TABLES
+from scheduler.store.engine import init_db, make_engine
+from scheduler.store.loader import (
     DB_TABLES,
     QUALIFICATIONS,
     _upsert,
@@ -25,7 +25,7 @@ from scheduler.loader import (
     load_directory,
     row_counts,
 )
-from scheduler.models import AuditEvent, Entity
+from scheduler.store.models import AuditEvent, Entity
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import chinese_calendar
 import pytest
 from matching_support import directory, draw, entity, inspector, usccs
 
-from scheduler.calendar import CalendarFallbackWarning, WorkingCalendar
+from scheduler.data.calendar import CalendarFallbackWarning, WorkingCalendar
 from scheduler.errors import InfeasiblePlanError
 from scheduler.matching import AssignSettings, assign, check_assignment
 

@@ -19,9 +19,9 @@ from matching_support import (
 from sqlalchemy import select
 
 from scheduler.cli import main
-from scheduler.db import make_engine, session_scope
-from scheduler.models.assignments import AssignmentRow, AssignmentRun
-from scheduler.models.core import AuditEvent
+from scheduler.store.engine import make_engine, session_scope
+from scheduler.store.models.assignments import AssignmentRow, AssignmentRun
+from scheduler.store.models.core import AuditEvent
 
 SPEC_COLUMNS = [
     "draw_id",
@@ -366,12 +366,12 @@ def test_swap_on_files_is_rechecked(joint, capsys):
 
 
 def test_assign_a_recorded_draw_from_the_database(tmp_path, capsys):
-    from scheduler.db import init_db
-    from scheduler.loader import load_directory
-    from scheduler.plans import create_plan, run_plan_draw
-    from scheduler.policy import make_policy
-    from scheduler.reference import tier_scheme
-    from scheduler.sample_data import generate_directory
+    from scheduler.data.reference import tier_scheme
+    from scheduler.data.synth.generate import generate_directory
+    from scheduler.draw.plans import create_plan, run_plan_draw
+    from scheduler.draw.policy import make_policy
+    from scheduler.store.engine import init_db
+    from scheduler.store.loader import load_directory
 
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     engine = make_engine(url)

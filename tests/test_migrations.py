@@ -18,8 +18,8 @@ from sqlmodel import SQLModel
 from test_postgres import PgServer, pg_server  # noqa: F401  (the private PostgreSQL server)
 
 from scheduler.cli import main
-from scheduler.db import make_engine
-from scheduler.schema import (
+from scheduler.store.engine import make_engine
+from scheduler.store.schema import (
     current_revision,
     head_revision,
     model_differences,

@@ -1,4 +1,4 @@
-"""Directory summaries for the dashboard's overview (``scheduler.overview``)."""
+"""Directory summaries for the dashboard's overview (``scheduler.views.overview``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from dashboard_support import REGIONS, small_directory
 
-from scheduler import overview
+from scheduler.views import overview
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The overview computed in SQL equals ``scheduler.overview`` on the directory read back."""
+"""The overview computed in SQL equals ``scheduler.views.overview`` on the directory read back."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select
 
-from scheduler import overview
-from scheduler.db import init_db, make_engine, session_scope
-from scheduler.importer import read_folder
-from scheduler.loader import directory_from_db, load_directory
-from scheduler.models import DirectorySummary, Entity
-from scheduler.overview_store import overview_from_db, stored_overview, tier_mix_from_db
-from scheduler.tiers import effective_tiers
+from scheduler.data.importing.reader import read_folder
+from scheduler.draw.tiers import effective_tiers
+from scheduler.store.engine import init_db, make_engine, session_scope
+from scheduler.store.loader import directory_from_db, load_directory
+from scheduler.store.models import DirectorySummary, Entity
+from scheduler.views import overview
+from scheduler.views.overview_store import overview_from_db, stored_overview, tier_mix_from_db
 
 DAY = date(2026, 11, 26)
 

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 
 from scheduler.cli import main
-from scheduler.folder import write_folder
-from scheduler.sample_data import generate_directory
+from scheduler.data.folder_writer import write_folder
+from scheduler.data.synth.generate import generate_directory
 
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from scheduler.db import init_db, make_engine
-    from scheduler.importer import read_folder
-    from scheduler.loader import load_directory
+    from scheduler.data.importing.reader import read_folder
+    from scheduler.store.engine import init_db, make_engine
+    from scheduler.store.loader import load_directory
 
     folder = tmp_path_factory.mktemp("data")
     write_folder(generate_directory(500, 200, rng=4), folder)

@@ -1,4 +1,4 @@
-"""Plan summaries and relaxations for the dashboard (``scheduler.plan_summary``, ``plan_state``)."""
+"""Plan summaries and relaxations for the dashboard (``views.plan_summary``, ``plan_state``)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import numpy as np
 import pytest
 from dashboard_support import small_directory
 
-from scheduler.calendar import WorkingCalendar
-from scheduler.draw import DrawParameters, run_draw
+from scheduler.data.calendar import WorkingCalendar
+from scheduler.data.reference import tier_scheme
+from scheduler.draw.frame import FrameRules, build_frame
+from scheduler.draw.policy import make_policy
+from scheduler.draw.run import DrawParameters, run_draw
 from scheduler.errors import InfeasiblePlanError
-from scheduler.frame import FrameRules, build_frame
 from scheduler.matching import AssignSettings, DrawInput, assign
-from scheduler.plan_summary import (
+from scheduler.views.plan_summary import (
     apply_relaxation,
     count_table,
     frame_summary,
@@ -22,8 +24,6 @@ from scheduler.plan_summary import (
     visits_per_day,
     workload_table,
 )
-from scheduler.policy import make_policy
-from scheduler.reference import tier_scheme
 
 START, END = date(2026, 3, 2), date(2026, 4, 30)  # announced schedule: no fallback warning
 

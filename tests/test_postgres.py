@@ -32,10 +32,10 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from scheduler.cli import main
-from scheduler.db import init_db, make_engine, record_event, session_scope
-from scheduler.formats import TABLES
-from scheduler.importer import read_folder
-from scheduler.loader import directory_from_db, row_counts
+from scheduler.data.formats import TABLES
+from scheduler.data.importing.reader import read_folder
+from scheduler.store.engine import init_db, make_engine, record_event, session_scope
+from scheduler.store.loader import directory_from_db, row_counts
 
 PG_BIN_GLOB = "/usr/lib/postgresql/*/bin"
 PG_USER = "postgres"
@@ -219,10 +219,10 @@ def test_database_side_selection_and_overview_equal_sqlite(
     engine: Engine, sample_dir: Path, tmp_path: Path
 ) -> None:
     """Frame selection, staffing rows and the SQL overview: the same on PostgreSQL as on SQLite."""
-    from scheduler.db_scope import frame_directory, staffing_directory
-    from scheduler.frame import FrameRules, build_frame
-    from scheduler.loader import load_directory
-    from scheduler.overview_store import overview_from_db
+    from scheduler.draw.db_scope import frame_directory, staffing_directory
+    from scheduler.draw.frame import FrameRules, build_frame
+    from scheduler.store.loader import load_directory
+    from scheduler.views.overview_store import overview_from_db
 
     lite = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
     init_db(lite)
@@ -260,8 +260,8 @@ def _create_plan(url: str, capsys: pytest.CaptureFixture[str], *extra: str) -> i
 def test_plan_draw_redraw_verify_and_audit(
     loaded_url: str, sample_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from scheduler.auditlog import read_events
-    from scheduler.plans import draw_receipt, draw_rows, list_draws
+    from scheduler.draw.plans import draw_receipt, draw_rows, list_draws
+    from scheduler.store.auditlog import read_events
 
     plan_id = _create_plan(loaded_url, capsys, "--name", "市场监管 12月 双随机")
     draw_csv, receipt = tmp_path / "draw.csv", tmp_path / "receipt.json"
@@ -302,12 +302,12 @@ def test_plan_draw_redraw_verify_and_audit(
         engine.dispose()
 
 
-@pytest.mark.filterwarnings("ignore::scheduler.calendar.CalendarFallbackWarning")  # 2027 dates
+@pytest.mark.filterwarnings("ignore::scheduler.data.calendar.CalendarFallbackWarning")  # 2027 dates
 def test_assign_recorded_draw_and_publication_lifecycle(
     loaded_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from scheduler.models.assignments import AssignmentRow, AssignmentRun
-    from scheduler.plans import draw_rows, list_draws
+    from scheduler.draw.plans import draw_rows, list_draws
+    from scheduler.store.models.assignments import AssignmentRow, AssignmentRun
 
     plan_id = _create_plan(loaded_url, capsys)
     assert main(["draw", "--plan", str(plan_id), "--seed", "11", "--url", loaded_url]) == 0
@@ -373,8 +373,8 @@ def _deadline_counts(out: str) -> dict[str, int]:
 
 
 def test_prepare_demo_twice(pg_server: PgServer, sample_dir: Path) -> None:
-    from scheduler.demo import prepare_demo
-    from scheduler.loader import load_directory
+    from scheduler.store.loader import load_directory
+    from scheduler.views.demo import prepare_demo
 
     engine = make_engine(pg_server.create_database())
     try:
@@ -403,7 +403,7 @@ def test_timestamps_read_back_in_utc_on_every_dialect(any_url: str) -> None:
     (SQLModel's ``UTCDateTime``, the type of every ``datetime`` field since
     sqlmodel 0.0.45; a plain ``DateTime`` would read back server-local time.)
     """
-    from scheduler.models.core import AuditEvent
+    from scheduler.store.models.core import AuditEvent
 
     engine = make_engine(any_url)
     try:
@@ -428,7 +428,7 @@ def test_timestamps_read_back_in_utc_on_every_dialect(any_url: str) -> None:
 
 def test_results_import_of_more_rows_than_bound_parameters(any_url: str) -> None:
     """66,000 results: more than PostgreSQL's 65,535 parameters in one ``IN (...)``."""
-    from scheduler.calendar import default_calendar
+    from scheduler.data.calendar import default_calendar
     from scheduler.errors import InvalidInputError
     from scheduler.publication.results import import_results
 
@@ -455,8 +455,8 @@ def test_directory_from_db_orders_keys_by_code_point(pg_url: str) -> None:
     """The server collates en-US (ICU): "b1" < "B2" there, "B2" < "b1" in Python and SQLite."""
     from test_importer import as_documented, minimal_directory
 
-    from scheduler.directory import Directory
-    from scheduler.loader import load_directory
+    from scheduler.data.directory import Directory
+    from scheduler.store.loader import load_directory
 
     tables = minimal_directory().tables()
     tables["inspectors"] = as_documented(tables["inspectors"].assign(inspector_id=["b1", "B2"]))
@@ -480,8 +480,8 @@ def test_text_longer_than_its_column_is_refused_on_every_dialect(
     """PostgreSQL enforces VARCHAR(32) for an inspector id; SQLite would have stored it."""
     from test_importer import as_documented, minimal_directory
 
-    from scheduler.directory import Directory
-    from scheduler.folder import write_folder
+    from scheduler.data.directory import Directory
+    from scheduler.data.folder_writer import write_folder
 
     tables = minimal_directory().tables()
     long_id = "LF" + "0" * 38
@@ -505,8 +505,8 @@ def test_dashboard_on_postgresql(
     """Every page renders on a loaded PostgreSQL database; a plan is drawn and staffed."""
     from dashboard_support import APP, app_at, drawn, metrics, seed_database, write_small_folder
 
-    from scheduler.auditlog import read_events
     from scheduler.settings import get_settings
+    from scheduler.store.auditlog import read_events
 
     url = pg_server.create_database()
     seed_database(url, write_small_folder(tmp_path / "data"))

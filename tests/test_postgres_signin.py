@@ -14,11 +14,11 @@ import sqlalchemy as sa
 from test_importer import cell, minimal_directory
 from test_postgres import PgServer, pg_server, pg_url  # noqa: F401  (fixtures)
 
+from scheduler.access.users import find_user
 from scheduler.cli import main
-from scheduler.db import make_engine
-from scheduler.folder import write_folder
-from scheduler.loader import row_counts
-from scheduler.users import find_user
+from scheduler.data.folder_writer import write_folder
+from scheduler.store.engine import make_engine
+from scheduler.store.loader import row_counts
 
 
 def test_users_on_postgres(pg_url: str, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811

@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from scheduler.calendar import WorkingCalendar
+from scheduler.data.calendar import WorkingCalendar
 from scheduler.publication.results import status_of
 from scheduler.publication.rules import LifecycleRules
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from scheduler.draw.sampling import draw_sample
 from scheduler.publication.estimates import estimate_rates, ht_variance, sample_frame
-from scheduler.sampling import draw_sample
 
 N = 20_000
 REPLICATIONS = 200

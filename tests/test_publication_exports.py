@@ -16,12 +16,12 @@ import pandas as pd
 import pytest
 
 from scheduler.cli import main
-from scheduler.directory import Directory
-from scheduler.importer import read_folder
+from scheduler.data.directory import Directory
+from scheduler.data.importing.reader import read_folder
+from scheduler.data.reference import result_codes, tier_schemes
 from scheduler.publication import inputs, jobs
 from scheduler.publication.exports import DECLARATION, LIST_COLUMNS, TASK_COLUMNS
 from scheduler.publication.public_list import PUBLIC_COLUMNS
-from scheduler.reference import result_codes, tier_schemes
 
 DEPT = "MARKET"
 START, END = date(2026, 11, 2), date(2026, 11, 27)
@@ -138,8 +138,8 @@ def test_round_trip_on_sample_data(
     results_file = tmp_path / "results.csv"
     results.to_csv(results_file, index=False, encoding="gb18030")
     url = f"sqlite:///{tmp_path / 'pub.db'}"
-    from scheduler.db import init_db, make_engine
-    from scheduler.loader import load_directory
+    from scheduler.store.engine import init_db, make_engine
+    from scheduler.store.loader import load_directory
 
     engine = make_engine(url)
     init_db(engine)
@@ -451,14 +451,14 @@ def test_cli_errors(sample_dir: Path, planned: dict[str, Path], tmp_path: Path, 
 
 
 def test_export_by_draw_id_from_the_database(tmp_path: Path) -> None:
-    from scheduler.db import init_db, make_engine, session_scope
-    from scheduler.loader import load_directory
+    from scheduler.data.reference import tier_scheme
+    from scheduler.data.synth.generate import generate_directory
+    from scheduler.draw.plans import create_plan, run_plan_draw
+    from scheduler.draw.policy import make_policy
     from scheduler.matching import assign
     from scheduler.matching.store import draws_from_db, record_run
-    from scheduler.plans import create_plan, run_plan_draw
-    from scheduler.policy import make_policy
-    from scheduler.reference import tier_scheme
-    from scheduler.sample_data import generate_directory
+    from scheduler.store.engine import init_db, make_engine, session_scope
+    from scheduler.store.loader import load_directory
 
     small = generate_directory(1000, 150, rng=5)
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"

@@ -8,12 +8,10 @@ import pandas as pd
 import pytest
 from sqlmodel import Session, select
 
-from scheduler.calendar import WorkingCalendar
-from scheduler.db import init_db, make_engine, session_scope
+from scheduler.data.calendar import WorkingCalendar
+from scheduler.data.reference import tier_scheme
+from scheduler.data.uscc import check_character
 from scheduler.errors import InvalidInputError, NotFoundError
-from scheduler.models.core import AuditEvent, Department, Entity, Inspection, Rating, Region
-from scheduler.models.plans import Draw, DrawnEntity, Plan
-from scheduler.models.publication import InspectionResult, ObjectionDraw, TierChange
 from scheduler.publication.deadlines import all_deadlines
 from scheduler.publication.lifecycle import (
     apply_findings,
@@ -27,8 +25,10 @@ from scheduler.publication.lifecycle import (
 )
 from scheduler.publication.results import import_results, mark_published
 from scheduler.publication.rules import LifecycleRules, load_rules, next_tier
-from scheduler.reference import tier_scheme
-from scheduler.uscc import check_character
+from scheduler.store.engine import init_db, make_engine, session_scope
+from scheduler.store.models.core import AuditEvent, Department, Entity, Inspection, Rating, Region
+from scheduler.store.models.plans import Draw, DrawnEntity, Plan
+from scheduler.store.models.publication import InspectionResult, ObjectionDraw, TierChange
 
 CAL = WorkingCalendar()
 RULES = LifecycleRules()

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scheduler.data.safe_cells import TRIGGERS, neutralise, neutralise_frame
 from scheduler.publication.masking import NameMasker, mask_person
-from scheduler.safe_cells import TRIGGERS, neutralise, neutralise_frame
 
 
 @pytest.mark.parametrize(

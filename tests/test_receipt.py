@@ -11,25 +11,28 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scheduler.ceremony import open_ceremony
-from scheduler.directory import Directory
-from scheduler.draw import DrawParameters, read_draw_csv, run_draw, write_draw_csv
-from scheduler.frame import FrameRules, build_frame
-from scheduler.policy import make_policy
-from scheduler.receipt import (
+from scheduler.data.directory import Directory
+from scheduler.data.reference import tier_scheme
+from scheduler.data.synth.generate import generate_directory
+from scheduler.draw.ceremony import (
     check_commitment,
     commitment_digest,
-    frame_sha256,
     make_commitment,
-    read_json,
-    seed_from_reveal,
-    verify,
-    write_json,
+    open_ceremony,
 )
-from scheduler.reference import tier_scheme
-from scheduler.sample_data import generate_directory
+from scheduler.draw.frame import FrameRules, build_frame
+from scheduler.draw.policy import make_policy
+from scheduler.draw.receipt import frame_sha256, read_json, write_json
+from scheduler.draw.run import DrawParameters, read_draw_csv, run_draw, write_draw_csv
+from scheduler.draw.verify import verify
 
 ON = date(2026, 11, 1)
+
+
+def _seed(commitment: dict, value: str) -> int:
+    return open_ceremony(commitment, value).seed
+
+
 PARAMS = DrawParameters(
     FrameRules("MARKET", ON), make_policy(tier_scheme("weifang-4"), preset_name="weifang-default")
 )
@@ -150,15 +153,15 @@ def test_commit_reveal_derives_seed_and_refuses_changes(directory: Directory) ->
         frame, PARAMS, reveal_at="2026-11-05 10:00 CST", value_source="福彩3D 2026301期"
     )
     assert "seed" not in commitment
-    seed = seed_from_reveal(commitment, " 3  7 1 ")
-    assert seed == seed_from_reveal(commitment, "3 7 1")  # separators removed
+    seed = _seed(commitment, " 3  7 1 ")
+    assert seed == _seed(commitment, "3 7 1")  # separators removed
     expected = int.from_bytes(
         hashlib.sha256(f"scheduler-seed-v2|{commitment_digest(commitment)}|371".encode()).digest()[
             :16
         ],
         "big",
     )
-    assert seed == expected and seed != seed_from_reveal(commitment, "3 7 2")
+    assert seed == expected and seed != _seed(commitment, "3 7 2")
     assert check_commitment(commitment, frame, PARAMS) == []
     other = replace(PARAMS, policy=make_policy(tier_scheme("weifang-4"), preset_name="henan-2021"))
     assert "parameters differ" in check_commitment(commitment, frame, other)[0]

@@ -1,5 +1,5 @@
-"""Tests of the synthetic Weifang generator (``scheduler.sample_data``, ``scheduler.synth``)
-and of the ``sample-data`` command."""
+"""Tests of the synthetic Weifang generator (``scheduler.data.synth``) and of the
+``sample-data`` command."""
 
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from scheduler import reference, uscc
 from scheduler.cli import main
-from scheduler.directory import Directory, split_list
+from scheduler.data import reference, uscc
+from scheduler.data.directory import Directory, split_list
+from scheduler.data.formats import ENTITY_STATUSES, ENTITY_TYPES, TABLE_ORDER
+from scheduler.data.importing.reader import read_folder
+from scheduler.data.synth.entities import TYPE_SHARE
+from scheduler.data.synth.generate import DEFAULT_TODAY, generate_directory
+from scheduler.data.synth.inspectors import MIN_PER_DEPARTMENT
+from scheduler.data.synth.pick import apportion, exact_labels
 from scheduler.errors import InvalidInputError
-from scheduler.formats import ENTITY_STATUSES, ENTITY_TYPES, TABLE_ORDER
-from scheduler.importer import read_folder
-from scheduler.sample_data import DEFAULT_TODAY, generate_directory
-from scheduler.synth.entities import TYPE_SHARE
-from scheduler.synth.inspectors import MIN_PER_DEPARTMENT
-from scheduler.synth.pick import apportion, exact_labels
 
 SEED = 11
 
@@ -90,7 +90,7 @@ def test_committed_sample_data_is_fresh(sample_dir, tmp_path):
 
 def test_output_reads_back_without_problems(tmp_path, directory):
     """The real contract: the generated folder is valid importer input, typed the same."""
-    from scheduler.folder import write_folder
+    from scheduler.data.folder_writer import write_folder
 
     write_folder(directory, tmp_path)
     read = read_folder(tmp_path)
@@ -99,7 +99,7 @@ def test_output_reads_back_without_problems(tmp_path, directory):
 
 
 def _pandas_bytes(directory: Directory, name: str, tmp_path: Path) -> bytes:
-    from scheduler.folder import table_to_csv_frame
+    from scheduler.data.folder_writer import table_to_csv_frame
 
     target = tmp_path / f"pandas-{name}.csv"
     table_to_csv_frame(name, directory.table(name)).to_csv(
@@ -115,7 +115,7 @@ def _pandas_bytes(directory: Directory, name: str, tmp_path: Path) -> bytes:
 def test_write_folder_fast_path_writes_what_pandas_writes(tmp_path, address):
     """``write_folder``'s Arrow fast path (added for 1M-row sample data) must give the
     same bytes as ``DataFrame.to_csv``, and fall back to it when a cell needs quotes."""
-    from scheduler.folder import write_folder
+    from scheduler.data.folder_writer import write_folder
 
     small = generate_directory(600, 200, rng=2)
     entities = small.entities.copy()
@@ -158,7 +158,7 @@ def test_usccs_valid_unique_and_typed(directory):
 
 
 def test_natural_keys_unique(directory):
-    from scheduler.formats import TABLES
+    from scheduler.data.formats import TABLES
 
     for name in TABLE_ORDER:
         frame = directory.table(name)
@@ -346,7 +346,7 @@ def test_invariants_hold_down_to_the_smallest_sizes(n_entities, n_inspectors, se
 
 
 def test_write_folder_takes_the_fast_path_on_sample_data(directory):
-    from scheduler.folder import _unquoted_csv_body, table_to_csv_frame
+    from scheduler.data.folder_writer import _unquoted_csv_body, table_to_csv_frame
 
     for name in ("entities", "ratings", "inspectors", "history"):
         assert _unquoted_csv_body(table_to_csv_frame(name, directory.table(name))) is not None

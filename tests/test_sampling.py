@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
-from scheduler import sampling
-from scheduler.sampling import draw_sample, inclusion_probabilities, round_stratum_sizes
+from scheduler.draw import sampling
+from scheduler.draw.sampling import draw_sample, inclusion_probabilities, round_stratum_sizes
 
 SEEDS = 2000
 FAMILY_ALPHA = 0.001

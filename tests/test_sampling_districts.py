@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
-from scheduler.sampling import draw_sample, round_stratum_sizes
+from scheduler.draw.sampling import draw_sample, round_stratum_sizes
 
 RATES = np.array([0.03, 0.05, 0.15, 0.5])
 SEEDS = 2000

@@ -13,8 +13,8 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from scheduler import sampling, sampling_scan
-from scheduler.sampling import draw_sample
+from scheduler.draw import sampling, sampling_scan
+from scheduler.draw.sampling import draw_sample
 
 pytestmark = pytest.mark.skipif(
     not sampling_scan.warm_up(), reason="numba is not installed: only the numpy code runs"

@@ -4,7 +4,7 @@
 introduced; ``tests/data/draw_v1/sampling_v1.json`` by version 1 before it was
 replaced. A numpy upgrade, a platform change or an edit of the algorithm that
 alters a selection fails here: then bump ``ALGORITHM_VERSION`` and keep the old
-path (``scheduler.sampling_v1`` for version 1) so recorded draws still verify.
+path (``scheduler.draw.sampling_v1`` for version 1) so recorded draws still verify.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scheduler import sampling, sampling_v1
-from scheduler.sampling import ALGORITHM_VERSION, draw_sample
+from scheduler.draw import sampling, sampling_v1
+from scheduler.draw.sampling import ALGORITHM_VERSION, draw_sample
 
 DATA = Path(__file__).resolve().parent / "data"
 

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from matching_support import directory, draw, entity, inspector, usccs
 
-from scheduler.directory import sectors_by_department
+from scheduler.data.directory import sectors_by_department
+from scheduler.draw.frame import FrameRules, build_frame
 from scheduler.errors import InvalidInputError
-from scheduler.frame import FrameRules, build_frame
 from scheduler.matching.tasks import build_tasks
 
 

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from scheduler.directory import Directory
+from scheduler.data.directory import Directory
+from scheduler.data.reference import tier_scheme
+from scheduler.draw.sampling import inclusion_probabilities
 from scheduler.errors import InvalidInputError
-from scheduler.reference import tier_scheme
-from scheduler.sampling import inclusion_probabilities
 from scheduler.simulation import (
     ModelParameters,
     Population,

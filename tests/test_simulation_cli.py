@@ -70,8 +70,8 @@ def test_parameters_and_quarters_reach_the_model(tmp_path):
 
 
 def test_population_from_a_data_folder(tmp_path):
-    from scheduler.folder import write_folder
-    from scheduler.sample_data import generate_directory
+    from scheduler.data.folder_writer import write_folder
+    from scheduler.data.synth.generate import generate_directory
 
     data = tmp_path / "data"
     write_folder(generate_directory(500, 136, rng=1), data)
@@ -98,10 +98,10 @@ def test_bad_usage_exits_2(tmp_path, capsys, extra, message):
 
 
 def test_population_from_the_database(tmp_path, monkeypatch):
-    from scheduler.db import init_db, make_engine
-    from scheduler.loader import load_directory
-    from scheduler.sample_data import generate_directory
+    from scheduler.data.synth.generate import generate_directory
     from scheduler.settings import get_settings
+    from scheduler.store.engine import init_db, make_engine
+    from scheduler.store.loader import load_directory
 
     url = f"sqlite:///{tmp_path / 'sim.db'}"
     engine = make_engine(url)

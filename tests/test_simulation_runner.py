@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from scheduler.data.reference import tier_scheme
 from scheduler.errors import InvalidInputError
-from scheduler.reference import tier_scheme
 from scheduler.simulation import ModelParameters, parse_policy, simulate, synthetic_population
 from scheduler.simulation.output import markdown_table, summary_dict, tidy_frame, write_results
 

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import update
 
 from scheduler.cli import main
-from scheduler.folder import write_folder
-from scheduler.sample_data import generate_directory
+from scheduler.data.folder_writer import write_folder
+from scheduler.data.synth.generate import generate_directory
 
 ON = "2026-11-01"
 
@@ -75,16 +75,16 @@ def test_file_mode_snapshot_verifies_after_the_data_changed(
 def test_recorded_draw_keeps_its_snapshot_and_verifies_by_id(
     data: Path, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    from scheduler.db import init_db, make_engine, session_scope
-    from scheduler.importer import read_folder
-    from scheduler.loader import directory_from_db, load_directory
-    from scheduler.models.plans import FrameSnapshot
-    from scheduler.plans import create_plan, draw_receipt, draw_rows, run_plan_draw
-    from scheduler.policy import make_policy
-    from scheduler.receipt import canonical_frame_bytes, verify
-    from scheduler.reference import tier_scheme
-    from scheduler.snapshot import load_snapshot
-    from scheduler.verification import verify_recorded_draw
+    from scheduler.data.importing.reader import read_folder
+    from scheduler.data.reference import tier_scheme
+    from scheduler.draw.plans import create_plan, draw_receipt, draw_rows, run_plan_draw
+    from scheduler.draw.policy import make_policy
+    from scheduler.draw.receipt import canonical_frame_bytes, verify
+    from scheduler.draw.snapshot import load_snapshot
+    from scheduler.draw.verify import verify_recorded_draw
+    from scheduler.store.engine import init_db, make_engine, session_scope
+    from scheduler.store.loader import directory_from_db, load_directory
+    from scheduler.store.models.plans import FrameSnapshot
 
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     engine = make_engine(url)
@@ -135,13 +135,13 @@ def test_draws_of_one_frame_share_one_snapshot(data: Path, tmp_path: Path) -> No
     """Snapshots are addressed by frame_sha256: a re-draw of the same frame adds none."""
     from sqlalchemy import func, select
 
-    from scheduler.db import init_db, make_engine, session_scope
-    from scheduler.importer import read_folder
-    from scheduler.loader import load_directory
-    from scheduler.models.plans import FrameSnapshot
-    from scheduler.plans import create_plan, run_plan_draw
-    from scheduler.policy import make_policy
-    from scheduler.reference import tier_scheme
+    from scheduler.data.importing.reader import read_folder
+    from scheduler.data.reference import tier_scheme
+    from scheduler.draw.plans import create_plan, run_plan_draw
+    from scheduler.draw.policy import make_policy
+    from scheduler.store.engine import init_db, make_engine, session_scope
+    from scheduler.store.loader import load_directory
+    from scheduler.store.models.plans import FrameSnapshot
 
     engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
     init_db(engine)
@@ -165,12 +165,12 @@ def test_draws_of_one_frame_share_one_snapshot(data: Path, tmp_path: Path) -> No
 
 
 def test_a_changed_frame_is_named_per_tier_and_district(data: Path) -> None:
-    from scheduler.draw import DrawParameters, run_draw
-    from scheduler.frame import FrameRules, build_frame
-    from scheduler.frame_diff import frame_changes
-    from scheduler.importer import read_folder
-    from scheduler.policy import make_policy
-    from scheduler.reference import tier_scheme
+    from scheduler.data.importing.reader import read_folder
+    from scheduler.data.reference import tier_scheme
+    from scheduler.draw.frame import FrameRules, build_frame
+    from scheduler.draw.frame_diff import frame_changes
+    from scheduler.draw.policy import make_policy
+    from scheduler.draw.run import DrawParameters, run_draw
 
     directory = read_folder(data)
     params = DrawParameters(

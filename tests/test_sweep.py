@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scheduler.data.reference import default_preset, tier_scheme
+from scheduler.draw.sampling import inclusion_probabilities
 from scheduler.errors import InvalidInputError
-from scheduler.reference import default_preset, tier_scheme
-from scheduler.sampling import inclusion_probabilities
 from scheduler.simulation import parse_policy, simulate, synthetic_population
 from scheduler.simulation.model import ModelParameters
 from scheduler.simulation.policies import tier_inclusion_probabilities

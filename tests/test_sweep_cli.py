@@ -141,7 +141,7 @@ def test_running_scheduler_address_gives_the_same_counts():
     import numpy as np
     from distributed import LocalCluster
 
-    from scheduler.reference import tier_scheme
+    from scheduler.data.reference import tier_scheme
     from scheduler.simulation import synthetic_population
     from scheduler.simulation.cluster import run_tasks
     from scheduler.simulation.seeded import seed_sequences

@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 
 from scheduler.cli import main
-from scheduler.frame import FRAME_INPUT
-from scheduler.importer import read_folder
-from scheduler.receipt import commitment_digest, verify, write_json
+from scheduler.data.importing.reader import read_folder
+from scheduler.draw.ceremony import commitment_digest
+from scheduler.draw.frame import FRAME_INPUT
+from scheduler.draw.receipt import write_json
+from scheduler.draw.verify import verify
 
 V1 = Path(__file__).resolve().parent / "data" / "draw_v1"
 CASES = ["", "-reveal", "-budget", "-dashboard"]

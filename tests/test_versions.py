@@ -11,11 +11,11 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from scheduler.cli import main
-from scheduler.db import make_engine, session_scope
-from scheduler.formats import TABLE_ORDER
-from scheduler.loader import directory_from_db
-from scheduler.models import AuditEvent, DirectoryVersion, Entity
-from scheduler.versions import current_version, folder_fingerprints, unchanged_tables
+from scheduler.data.formats import TABLE_ORDER
+from scheduler.store.engine import make_engine, session_scope
+from scheduler.store.loader import directory_from_db
+from scheduler.store.models import AuditEvent, DirectoryVersion, Entity
+from scheduler.store.versions import current_version, folder_fingerprints, unchanged_tables
 
 
 @pytest.fixture

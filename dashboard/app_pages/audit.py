@@ -10,7 +10,7 @@ from dashboard.i18n import fmt_count, t
 from dashboard.state import directory, engine, key
 from dashboard.verify import verify_section
 from dashboard.views import department_options
-from scheduler.auditlog import event_kinds, read_events
+from scheduler.store.auditlog import event_kinds, read_events
 
 st.title(t("Audit"))
 require("view_audit")

@@ -25,8 +25,8 @@ from dashboard.state import (
     show_error,
     upstream,
 )
+from scheduler.data.formats import TABLE_ORDER, TABLES
 from scheduler.errors import SchedulerError
-from scheduler.formats import TABLE_ORDER, TABLES
 
 st.title(t("Data import"))
 require("import")
@@ -49,9 +49,9 @@ st.dataframe(
     width="stretch",
 )
 
-importer = upstream("scheduler.importer")
-loader = upstream("scheduler.loader")
-folder_module = upstream("scheduler.folder")
+importer = upstream("scheduler.data.importing.reader")
+loader = upstream("scheduler.store.loader")
+folder_module = upstream("scheduler.data.folder_writer")
 
 uploads = st.file_uploader(
     t("Directory files"),
@@ -78,7 +78,12 @@ if uploads:
     recognised = {upload.name: named[upload.name] for upload in uploads if named[upload.name]}
     st.write(t("Tables to import: {names}", names=", ".join(sorted(set(recognised.values())))))
     if importer is None or loader is None:
-        missing(t("the importer and database loader (scheduler.importer, scheduler.loader)"))
+        missing(
+            t(
+                "the importer and database loader "
+                "(scheduler.data.importing.reader, scheduler.store.loader)"
+            )
+        )
     elif st.button(t("Validate and import"), type="primary", key=key("import", "run")):
         current = directory()
         with tempfile.TemporaryDirectory(prefix="scheduler-import-") as tmp:

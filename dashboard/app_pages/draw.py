@@ -14,10 +14,10 @@ from dashboard.i18n import fmt_count, fmt_pct, t
 from dashboard.state import audit, cached_frame, flash, key, show_error, show_flash, small_directory
 from dashboard.verify import verify_section
 from dashboard.views import department_options, region_options, tier_labels
-from scheduler import ceremony
+from scheduler.data.safe_cells import neutralise_frame
+from scheduler.draw import ceremony
 from scheduler.errors import InvalidInputError, SchedulerError
-from scheduler.plan_summary import count_table
-from scheduler.safe_cells import neutralise_frame
+from scheduler.views.plan_summary import count_table
 
 PAGE = "draw"
 st.title(t("Random draw"))

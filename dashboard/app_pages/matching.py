@@ -23,11 +23,11 @@ from dashboard.state import (
 )
 from dashboard.views import calendar_labels, department_options, region_options
 from scheduler import clock
-from scheduler.calendar import CalendarFallbackWarning, WorkingCalendar
-from scheduler.demo import DEMO_SEED
+from scheduler.data.calendar import CalendarFallbackWarning, WorkingCalendar
 from scheduler.errors import InfeasiblePlanError, SchedulerError
 from scheduler.matching import AssignSettings, assign, exclusion_reasons, swap_inspector
-from scheduler.plan_summary import (
+from scheduler.views.demo import DEMO_SEED
+from scheduler.views.plan_summary import (
     apply_relaxation,
     load_distribution,
     team_table,

@@ -26,7 +26,7 @@ if data is None:
 @st.cache_data(show_spinner=False)
 def _summary(version: int | None, today: date) -> tuple:
     """The overview of one directory version, computed in SQL once per load and stored."""
-    from scheduler.overview_store import stored_overview
+    from scheduler.views.overview_store import stored_overview
 
     found = stored_overview(engine(), today=today)
     return found.totals, found.by_region, found.by_type, found.by_department, found.warnings
@@ -87,9 +87,9 @@ with right:
     st.dataframe(shown.drop(columns=["department_code"]), hide_index=True, width="stretch")
 
 st.subheader(t("Credit tier mix"))
-tiers = upstream("scheduler.tiers")
+tiers = upstream("scheduler.draw.tiers")
 if tiers is None:
-    missing(t("credit tiers (scheduler.tiers)"))
+    missing(t("credit tiers (scheduler.draw.tiers)"))
 else:
     options = department_options(data)
     department = st.selectbox(
@@ -102,7 +102,7 @@ else:
 
     @st.cache_data(show_spinner=False)
     def _mix(version: int | None, department: str, on: date) -> pd.DataFrame:
-        from scheduler.overview_store import tier_mix_from_db
+        from scheduler.views.overview_store import tier_mix_from_db
 
         order = tuple(tier_labels())
         return tier_mix_from_db(engine(), department, on=on, tier_order=order)

@@ -20,11 +20,11 @@ from dashboard.views import (
     tier_labels,
 )
 from scheduler import clock
+from scheduler.data.reference import default_weights, tier_scheme
+from scheduler.draw.frame import FrameRules
+from scheduler.draw.policy import make_policy
 from scheduler.errors import SchedulerError
-from scheduler.frame import FrameRules
-from scheduler.plan_summary import frame_summary
-from scheduler.policy import make_policy
-from scheduler.reference import default_weights, tier_scheme
+from scheduler.views.plan_summary import frame_summary
 
 PAGE = "plans"
 st.title(t("Inspection plans"))
@@ -71,7 +71,7 @@ chosen_regions = left.multiselect(
     key=key(PAGE, "regions"),
     placeholder=t("Choose options"),
 )
-from scheduler.formats import ENTITY_TYPES  # noqa: E402
+from scheduler.data.formats import ENTITY_TYPES  # noqa: E402
 
 chosen_types = left.multiselect(
     t("Entity types (empty = all)"),

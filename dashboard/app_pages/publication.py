@@ -22,10 +22,10 @@ from dashboard.state import (
 )
 from dashboard.views import dash_if_missing, department_options, tier_labels
 from scheduler import clock
-from scheduler.calendar import WorkingCalendar
-from scheduler.db import session_scope
+from scheduler.data.calendar import WorkingCalendar
+from scheduler.data.reference import result_codes, tier_scheme
 from scheduler.errors import SchedulerError
-from scheduler.reference import result_codes, tier_scheme
+from scheduler.store.engine import session_scope
 
 PAGE = "publication"
 MAX_ROWS = 2_000

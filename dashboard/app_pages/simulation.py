@@ -12,8 +12,8 @@ from dashboard.state import directory, key, missing, show_error, upstream
 from dashboard.sweep_view import sweep_section
 from dashboard.views import department_options, preset_options
 from scheduler import clock
+from scheduler.data.reference import tier_scheme
 from scheduler.errors import SchedulerError
-from scheduler.reference import tier_scheme
 
 PAGE = "simulation"
 st.title(t("Policy simulation"))

@@ -15,7 +15,7 @@ from rich.table import Table
 from scheduler.cli.actor import cli_actor
 from scheduler.cli.console import console, err_console, progress_bar
 from scheduler.cli.draw_options import optional_day
-from scheduler.directory import Directory
+from scheduler.data.directory import Directory
 from scheduler.errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -39,12 +39,12 @@ def _shown_warnings() -> Iterator[None]:
 def _directory(data: Path | None, url: str | None) -> Directory:
     """From the data folder, else the database (``url``; ``""`` = the configured one)."""
     if data is not None:
-        from scheduler.importer import read_folder
+        from scheduler.data.importing.reader import read_folder
 
         return read_folder(data)
     if url is not None:
-        from scheduler.db import make_engine
-        from scheduler.loader import directory_from_db
+        from scheduler.store.engine import make_engine
+        from scheduler.store.loader import directory_from_db
 
         return directory_from_db(make_engine(url or None))
     raise InvalidInputError("give the directory with --data DIR or --url URL")
@@ -88,8 +88,8 @@ def _expected_run(url: str | None, draw_ids: list[str]) -> int | None:
     """The run of these draws recorded now (the one a new run would replace), if any."""
     from sqlmodel import Session
 
-    from scheduler.db import init_db, make_engine
     from scheduler.matching.store import current_run
+    from scheduler.store.engine import init_db, make_engine
 
     engine = make_engine(url or None)
     init_db(engine)
@@ -180,8 +180,8 @@ def assign_command(
     With --url or --draw-id the run is recorded first and the files are put in
     place only after the commit; a second run of the same draws needs --reason.
     """
-    from scheduler.atomic_files import Staging, check_targets
-    from scheduler.calendar import WorkingCalendar, default_calendar
+    from scheduler.data.atomic_files import Staging, check_targets
+    from scheduler.data.calendar import WorkingCalendar, default_calendar
     from scheduler.matching import AssignSettings, assign
     from scheduler.matching.io import assignment_outputs, meta_path
 
@@ -195,8 +195,8 @@ def assign_command(
     calendar = WorkingCalendar.from_file(holiday_file) if holiday_file else default_calendar()
     recorded: tuple[date | None, date | None] = (None, None)
     if draw_id:
-        from scheduler.db import make_engine
         from scheduler.matching.store import draws_from_db
+        from scheduler.store.engine import make_engine
 
         if draw:
             raise InvalidInputError(
@@ -204,7 +204,7 @@ def assign_command(
             )
         draws, recorded = draws_from_db(make_engine(url), draw_id)
         if data is None:  # only the drawn entities' rows leave the database
-            from scheduler.db_scope import staffing_directory
+            from scheduler.draw.db_scope import staffing_directory
 
             usccs = [u for d in draws for u in d.frame["uscc"].astype(str)]
             directory = staffing_directory(make_engine(url), usccs)
@@ -244,8 +244,8 @@ def assign_command(
         for target, writer in assignment_outputs(result, out):
             staging.write(target, writer)
         if record:
-            from scheduler.db import init_db, make_engine, session_scope
             from scheduler.matching.store import record_run
+            from scheduler.store.engine import init_db, make_engine, session_scope
 
             engine = make_engine(url or None)
             init_db(engine)
@@ -294,7 +294,7 @@ def swap_command(
     ] = None,
 ) -> None:
     """Swap one inspector on one visit; the plan is re-checked against every rule and audited."""
-    from scheduler.calendar import WorkingCalendar, default_calendar
+    from scheduler.data.calendar import WorkingCalendar, default_calendar
     from scheduler.matching import swap_inspector
     from scheduler.matching.io import read_assignment, write_assignment
 
@@ -302,8 +302,8 @@ def swap_command(
     directory = _directory(data, "" if run_id is not None and url is None else url)
     with _shown_warnings():
         if run_id is not None:
-            from scheduler.db import make_engine, session_scope
             from scheduler.matching.store import load_run, record_swap
+            from scheduler.store.engine import make_engine, session_scope
 
             with session_scope(make_engine(url or None)) as session:
                 before = load_run(session, run_id)
@@ -327,7 +327,7 @@ def swap_command(
         after = swap_inspector(before, uscc, old, new, directory, calendar=calendar)
         written = write_assignment(after, out or plan)
         if url is not None:
-            from scheduler.db import init_db, make_engine, record_event, session_scope
+            from scheduler.store.engine import init_db, make_engine, record_event, session_scope
 
             engine = make_engine(url)
             init_db(engine)

@@ -16,8 +16,8 @@ audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=Tr
 def audit_verify(url: Url = None) -> None:
     """Walk the hash chain, check every recorded draw and run, re-derive every draw from its
     frame snapshot; exit 1 naming the first break."""
-    from scheduler.db import make_engine
-    from scheduler.verification import verify_record
+    from scheduler.draw.verify import verify_record
+    from scheduler.store.engine import make_engine
 
     engine = make_engine(url)
     try:
@@ -40,8 +40,8 @@ def audit_verify(url: Url = None) -> None:
 @audit_app.command("head")
 def audit_head(url: Url = None) -> None:
     """Print the chain head (event number and hash): the anchor to publish or keep."""
-    from scheduler.audit_chain import chain_head
-    from scheduler.db import make_engine
+    from scheduler.store.audit_chain import chain_head
+    from scheduler.store.engine import make_engine
 
     engine = make_engine(url)
     try:

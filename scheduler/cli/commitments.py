@@ -1,6 +1,6 @@
 """CLI commands for credit commitments (信用承诺): mark broken, the revoked list, due counts.
 
-Each command calls one function of ``scheduler.commitments``; the Chinese
+Each command calls one function of ``scheduler.publication.commitments``; the Chinese
 export columns live there too (``REVOKED_ZH``).
 """
 
@@ -38,9 +38,9 @@ def broken(
     url: Url = None,
 ) -> None:
     """Mark a commitment broken: revoked list, audit event, tier move if the rules say so."""
-    from scheduler.commitments import BROKEN_KINDS, mark_broken
-    from scheduler.db import init_db, make_engine, session_scope
+    from scheduler.publication.commitments import BROKEN_KINDS, mark_broken
     from scheduler.publication.rules import load_rules
+    from scheduler.store.engine import init_db, make_engine, session_scope
 
     if kind not in BROKEN_KINDS:
         raise InvalidInputError(f"`--kind` must be one of {', '.join(BROKEN_KINDS)}; got {kind!r}.")
@@ -72,9 +72,9 @@ def revoked(
     url: Url = None,
 ) -> None:
     """Export the 不再适用信用承诺制 list (Chinese headers)."""
-    from scheduler.commitments import REVOKED_TITLE, REVOKED_ZH, revoked_list
-    from scheduler.db import init_db, make_engine
+    from scheduler.publication.commitments import REVOKED_TITLE, REVOKED_ZH, revoked_list
     from scheduler.publication.writers import write_tables
+    from scheduler.store.engine import init_db, make_engine
 
     suffix = out.suffix.lower().lstrip(".")
     if suffix not in ("csv", "xlsx"):
@@ -92,9 +92,9 @@ def due(
     url: Url = None,
 ) -> None:
     """Pending commitments due soon and overdue, per department."""
-    from scheduler.commitments import due_and_overdue
-    from scheduler.db import init_db, make_engine
-    from scheduler.loader import directory_from_db
+    from scheduler.publication.commitments import due_and_overdue
+    from scheduler.store.engine import init_db, make_engine
+    from scheduler.store.loader import directory_from_db
 
     engine = make_engine(url)
     init_db(engine)

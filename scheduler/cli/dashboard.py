@@ -32,9 +32,9 @@ def seed_if_empty(url: str, data: Path | None) -> int:
     Returns the number of entities imported (0 when the database already had a
     directory or no folder was found).
     """
-    from scheduler.db import init_db, make_engine
-    from scheduler.importer import read_folder
-    from scheduler.loader import load_directory, row_counts
+    from scheduler.data.importing.reader import read_folder
+    from scheduler.store.engine import init_db, make_engine
+    from scheduler.store.loader import load_directory, row_counts
 
     engine = make_engine(url)
     try:

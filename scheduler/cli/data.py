@@ -1,6 +1,7 @@
 """CLI commands ``db init``/``upgrade``/``revision``, ``db load``, ``db info``: the database.
 
-The command layer only parses, calls ``scheduler.importer`` / ``scheduler.loader``
+The command layer only parses, calls ``scheduler.data.importing.reader`` /
+``scheduler.store.loader``
 and prints. A folder that fails validation exits with code 2, every problem
 listed, and nothing is written (validation happens before the database is
 touched; the load itself is one transaction).
@@ -16,7 +17,7 @@ from rich.table import Table
 
 from scheduler.cli.actor import cli_actor
 from scheduler.cli.console import console, progress_bar
-from scheduler.formats import TABLE_ORDER, TABLES
+from scheduler.data.formats import TABLE_ORDER, TABLES
 
 __all__ = ["register", "db_app", "db_init", "db_upgrade", "db_revision", "db_load", "db_info"]
 
@@ -54,8 +55,8 @@ def db_upgrade(
     ] = "head",
 ) -> None:
     """Migrate the database's schema in place to the newest revision; data is kept."""
-    from scheduler.db import make_engine  # lazy: keeps other commands' start-up fast
-    from scheduler.schema import current_revision, upgrade
+    from scheduler.store.engine import make_engine  # lazy: keeps other commands' start-up fast
+    from scheduler.store.schema import current_revision, upgrade
 
     engine = make_engine(url)
     try:
@@ -78,8 +79,8 @@ def db_revision(
     """Developers: autogenerate the next migration from the models (review it before committing)."""
     import tempfile
 
-    from scheduler.db import make_engine
-    from scheduler.schema import new_revision
+    from scheduler.store.engine import make_engine
+    from scheduler.store.schema import new_revision
 
     with tempfile.TemporaryDirectory(prefix="scheduler-revision-") as tmp:
         engine = make_engine(url or f"sqlite:///{tmp}/scratch.db")
@@ -102,10 +103,10 @@ def db_load(
     Tables whose file is unchanged since the last load are not written again;
     a folder with no changed file is not read at all.
     """
-    from scheduler.db import init_db, make_engine
-    from scheduler.importer import read_folder
-    from scheduler.loader import load_directory
-    from scheduler.versions import folder_fingerprints, unchanged_tables
+    from scheduler.data.importing.reader import read_folder
+    from scheduler.store.engine import init_db, make_engine
+    from scheduler.store.loader import load_directory
+    from scheduler.store.versions import folder_fingerprints, unchanged_tables
 
     fingerprints = folder_fingerprints(folder) if folder.is_dir() else {}
     engine = make_engine(url)
@@ -172,8 +173,8 @@ def db_load(
 @db_app.command("info")
 def db_info(url: UrlOption = None) -> None:
     """Rows per table of the directory in the database."""
-    from scheduler.db import init_db, make_engine
-    from scheduler.loader import row_counts
+    from scheduler.store.engine import init_db, make_engine
+    from scheduler.store.loader import row_counts
 
     engine = make_engine(url)
     try:

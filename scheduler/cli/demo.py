@@ -22,8 +22,8 @@ def demo_plan(
     ] = None,
 ) -> None:
     """Create, draw and assign the demo plan on the loaded directory (idempotent)."""
-    from scheduler.db import make_engine
-    from scheduler.demo import DEMO_SEED, prepare_demo
+    from scheduler.store.engine import make_engine
+    from scheduler.views.demo import DEMO_SEED, prepare_demo
 
     seed = DEMO_SEED if seed is None else seed
 

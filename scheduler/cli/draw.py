@@ -1,7 +1,7 @@
 """CLI commands of the draw area: draw, verify.
 
-The commands parse options, call one library function each (``scheduler.draw``,
-``scheduler.receipt``, ``scheduler.plans``) and print; errors are raised as
+The commands parse options, call one library function each (``scheduler.draw.run``,
+``scheduler.draw.receipt``, ``scheduler.draw.plans``) and print; errors are raised as
 library errors and mapped to exit codes by ``scheduler.cli.main``. ``plan``
 and ``substitute`` have their own modules; shared options are in
 ``scheduler.cli.draw_options``.
@@ -74,13 +74,13 @@ def _file_draw(
     reserves: Path | None,
     snapshot: Path | None,
 ) -> None:
-    from scheduler import ceremony as ceremonies
-    from scheduler.atomic_files import Staging
-    from scheduler.draw import draw_from_frame
-    from scheduler.frame import FRAME_INPUT, build_frame
-    from scheduler.importer import read_folder
-    from scheduler.receipt import canonical_frame_bytes, read_json, write_json
-    from scheduler.snapshot import write_snapshot
+    from scheduler.data.atomic_files import Staging
+    from scheduler.data.importing.reader import read_folder
+    from scheduler.draw import ceremony as ceremonies
+    from scheduler.draw.frame import FRAME_INPUT, build_frame
+    from scheduler.draw.receipt import canonical_frame_bytes, read_json, write_json
+    from scheduler.draw.run import draw_from_frame
+    from scheduler.draw.snapshot import write_snapshot
 
     commit, commitment = ceremony["commit"], ceremony["commitment"]
     with progress_bar() as progress:
@@ -90,7 +90,7 @@ def _file_draw(
         frame = build_frame(directory, parameters.rules)
         progress.update(task, advance=1, description="drawing")
         if commit is not None:
-            from scheduler.policy import unit_probabilities
+            from scheduler.draw.policy import unit_probabilities
 
             unit_probabilities(frame, parameters.policy)  # refuse a commitment that cannot be drawn
             document = ceremonies.make_commitment(
@@ -266,7 +266,7 @@ def draw(
     --force. With --plan the files are written before the draw is recorded;
     `--draw-id ID` writes a recorded draw's files again.
     """
-    from scheduler.atomic_files import check_targets
+    from scheduler.data.atomic_files import check_targets
 
     check_targets([out, receipt, reserves, commit, snapshot], overwrite=overwrite)
     if draw_id is not None:
@@ -288,8 +288,8 @@ def draw(
         raise InvalidInputError("give --out DRAW.csv and --receipt R.json.")
     if seed is not None and seed < 0:
         raise InvalidInputError(f"`--seed` must be >= 0; got {seed}.")
-    from scheduler.draw import DrawParameters
-    from scheduler.frame import FrameRules
+    from scheduler.draw.frame import FrameRules
+    from scheduler.draw.run import DrawParameters
 
     if until is not None and not verify_commitments:
         raise InvalidInputError("`--until` goes with --verify-commitments.")
@@ -337,8 +337,8 @@ def _stage(
     reserves: Path | None,
 ) -> None:
     """Write a draw's files under temporary names (``Staging``), in place on publish."""
-    from scheduler.draw import write_draw_csv, write_reserves_csv
-    from scheduler.receipt import write_json
+    from scheduler.draw.receipt import write_json
+    from scheduler.draw.run import write_draw_csv, write_reserves_csv
 
     if out is not None:
         staging.write(out, lambda p: write_draw_csv(rows, p))
@@ -357,9 +357,9 @@ def _plan_draw(
     receipt: Path | None,
     reserves: Path | None,
 ) -> None:
-    from scheduler.atomic_files import Staging
-    from scheduler.db import init_db, make_engine
-    from scheduler.plans import run_plan_draw
+    from scheduler.data.atomic_files import Staging
+    from scheduler.draw.plans import run_plan_draw
+    from scheduler.store.engine import init_db, make_engine
 
     if seed is None or seed < 0:
         raise InvalidInputError("`--plan` needs --seed (a whole number >= 0).")
@@ -384,9 +384,9 @@ def _rewrite(
     draw_id: str, url: str | None, out: Path | None, receipt: Path | None, reserves: Path | None
 ) -> None:
     """Write a recorded draw's files again, byte for byte as when it was drawn."""
-    from scheduler.atomic_files import Staging
-    from scheduler.db import make_engine
-    from scheduler.plans import draw_receipt, draw_reserves, draw_rows
+    from scheduler.data.atomic_files import Staging
+    from scheduler.draw.plans import draw_receipt, draw_reserves, draw_rows
+    from scheduler.store.engine import make_engine
 
     if out is None and receipt is None and reserves is None:
         raise InvalidInputError("`--draw-id` needs --out, --receipt or --reserves.")
@@ -395,7 +395,7 @@ def _rewrite(
     rows = draw_rows(engine, draw_id)
     reserve_rows = draw_reserves(engine, draw_id)
     if reserves is not None:
-        from scheduler.draw import format_prob
+        from scheduler.draw.run import format_prob
 
         reserve_rows["inclusion_prob"] = format_prob(reserve_rows["inclusion_prob"].to_numpy())
     with Staging() as staging:
@@ -426,11 +426,11 @@ def verify(
     url: Url = None,
 ) -> None:
     """Recompute a draw from its receipt; exit 0 on a match, 1 naming the first difference."""
-    from scheduler.receipt import verify as verify_draw
+    from scheduler.draw.verify import verify as verify_draw
 
     if draw_id is not None:
-        from scheduler.db import init_db, make_engine
-        from scheduler.verification import verify_recorded_draw
+        from scheduler.draw.verify import verify_recorded_draw
+        from scheduler.store.engine import init_db, make_engine
 
         engine = make_engine(url)
         init_db(engine)
@@ -449,8 +449,8 @@ def verify(
         task = progress.add_task("reading the data folder", total=2)
         directory = None
         if data is not None:
-            from scheduler.frame import FRAME_INPUT
-            from scheduler.importer import read_folder
+            from scheduler.data.importing.reader import read_folder
+            from scheduler.draw.frame import FRAME_INPUT
 
             directory = read_folder(data, tables=FRAME_INPUT)
         progress.update(task, advance=1, description="recomputing the draw")

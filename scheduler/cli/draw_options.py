@@ -16,7 +16,7 @@ import typer
 from scheduler.errors import InvalidInputError, Problem
 
 if TYPE_CHECKING:
-    from scheduler.policy import Policy
+    from scheduler.draw.policy import Policy
 
 __all__ = ["Url", "codes", "optional_day", "uscc_list", "tier_policy", "tier_months"]
 
@@ -60,7 +60,7 @@ def uscc_list(path: Path | None) -> tuple[str, ...]:
     values = [str(v).strip() for v in table.iloc[:, 0]]
     if values and values[0].lower() in ("uscc", "统一社会信用代码"):
         values = values[1:]
-    from scheduler.uscc import invalid_reason
+    from scheduler.data.uscc import invalid_reason
 
     problems = [
         Problem(path.name, i + 1, None, r)
@@ -80,8 +80,8 @@ def tier_policy(
     weights: str | None,
 ) -> Policy:
     """The tier policy the ``--scheme/--preset/--rates/--budget/--weights`` options describe."""
-    from scheduler.policy import make_policy, parse_tier_values
-    from scheduler.reference import tier_scheme
+    from scheduler.data.reference import tier_scheme
+    from scheduler.draw.policy import make_policy, parse_tier_values
 
     return make_policy(
         tier_scheme(scheme_name),
@@ -97,13 +97,13 @@ def tier_months(text: str | None, preset: str | None) -> tuple[tuple[str, int], 
     preset's) or explicit ``A=24,B=12,C=6,D=3``; empty when the option is absent."""
     if text is None:
         return ()
-    from scheduler.reference import default_preset
-    from scheduler.reference import preset as named
+    from scheduler.data.reference import default_preset
+    from scheduler.data.reference import preset as named
 
     if text.strip().lower() == "preset":
         found = named(preset) if preset else default_preset()
         return tuple(sorted(found.min_months.items()))
-    from scheduler.policy import parse_tier_values
+    from scheduler.draw.policy import parse_tier_values
 
     values = parse_tier_values(text, "--tier-months")
     bad = [f"{t}={v:g}" for t, v in values.items() if v != int(v) or v < 0]

@@ -2,7 +2,7 @@
 
 Split from ``scheduler.cli.draw``: plans are stored in the database and
 drawn later with ``scheduler draw --plan``. The commands parse options, call
-``scheduler.plans`` and print.
+``scheduler.draw.plans`` and print.
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ def plan_create(
     url: Url = None,
 ) -> None:
     """Store an inspection plan; prints its id."""
-    from scheduler.db import init_db, make_engine, session_scope
-    from scheduler.plans import create_plan
+    from scheduler.draw.plans import create_plan
+    from scheduler.store.engine import init_db, make_engine, session_scope
 
     policy = tier_policy(scheme, preset, rates, budget, weights)
     engine = make_engine(url)
@@ -79,8 +79,8 @@ def plan_list(url: Url = None) -> None:
     """List stored plans and their draws."""
     from sqlmodel import Session
 
-    from scheduler.db import init_db, make_engine
-    from scheduler.plans import list_draws, list_plans
+    from scheduler.draw.plans import list_draws, list_plans
+    from scheduler.store.engine import init_db, make_engine
 
     engine = make_engine(url)
     init_db(engine)

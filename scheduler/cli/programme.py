@@ -20,8 +20,8 @@ def _planned_rounds(url: str | None, department: str, year: int) -> int:
     """Stored plans of the department starting in ``year`` (the planned rounds)."""
     from sqlmodel import Session
 
-    from scheduler.db import init_db, make_engine
-    from scheduler.plans import list_plans
+    from scheduler.draw.plans import list_plans
+    from scheduler.store.engine import init_db, make_engine
 
     engine = make_engine(url)
     init_db(engine)
@@ -51,9 +51,9 @@ def programme(
     url: Url = None,
 ) -> None:
     """Planned rounds, expected inspections per tier, and whether rates or frequency bind."""
-    from scheduler.programme import annual_programme
-    from scheduler.reference import default_preset
-    from scheduler.reference import preset as named
+    from scheduler.data.reference import default_preset
+    from scheduler.data.reference import preset as named
+    from scheduler.draw.programme import annual_programme
 
     found = named(preset) if preset else default_preset()
     if rounds is None:
@@ -63,13 +63,13 @@ def programme(
                 f"no stored plan of {department} starts in {year}; give --rounds N."
             )
     if data is not None:
-        from scheduler.frame import FRAME_INPUT
-        from scheduler.importer import read_folder
+        from scheduler.data.importing.reader import read_folder
+        from scheduler.draw.frame import FRAME_INPUT
 
         directory = read_folder(data, tables=FRAME_INPUT)
     else:
-        from scheduler.db import init_db, make_engine
-        from scheduler.loader import directory_from_db
+        from scheduler.store.engine import init_db, make_engine
+        from scheduler.store.loader import directory_from_db
 
         engine = make_engine(url)
         init_db(engine)

@@ -49,16 +49,16 @@ def export(
 
     Files are written atomically; an existing --out is kept unless --force.
     """
-    from scheduler.atomic_files import check_targets
+    from scheduler.data.atomic_files import check_targets
     from scheduler.publication import inputs, jobs
 
     check_targets([out], overwrite=force)
 
     if draw_id is not None:
-        from scheduler.audit_chain import chain_head
-        from scheduler.db import make_engine
-        from scheduler.loader import directory_from_db
         from scheduler.publication.draw_links import db_inputs
+        from scheduler.store.audit_chain import chain_head
+        from scheduler.store.engine import make_engine
+        from scheduler.store.loader import directory_from_db
 
         engine = make_engine(url)
         directory = directory_from_db(engine)
@@ -68,7 +68,7 @@ def export(
         anchor = None
         if data is None or draw is None:
             raise typer.BadParameter("give --data and --draw (or --draw-id with --url)")
-        from scheduler.importer import read_folder
+        from scheduler.data.importing.reader import read_folder
 
         directory = read_folder(data)
         draw_frame = inputs.read_draw(draw)
@@ -112,13 +112,13 @@ def publish(
 
     The list carries the audit chain head, printed here too: keep it.
     """
-    from scheduler.atomic_files import check_targets
+    from scheduler.data.atomic_files import check_targets
 
     check_targets([out], overwrite=force)
-    from scheduler.audit_chain import lock_for_write
-    from scheduler.db import session_scope
-    from scheduler.loader import directory_from_db
     from scheduler.publication.publishing import publish_pending
+    from scheduler.store.audit_chain import lock_for_write
+    from scheduler.store.engine import session_scope
+    from scheduler.store.loader import directory_from_db
 
     day = parse_day(on)
     engine, *_ = context(url)
@@ -205,7 +205,7 @@ def estimate(
             soft_wrap=True,
         )
     if out is not None:
-        from scheduler.atomic_files import atomic_target
+        from scheduler.data.atomic_files import atomic_target
 
         with atomic_target(out) as temporary:
             report.to_frame().to_csv(temporary, index=False, encoding="utf-8-sig")

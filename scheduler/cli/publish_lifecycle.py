@@ -31,10 +31,10 @@ def results_import(
     rules: RulesOpt = None,
 ) -> None:
     """Record results with their publication deadline; findings move tiers."""
-    from scheduler.db import session_scope
     from scheduler.publication.inputs import read_results
     from scheduler.publication.lifecycle import apply_findings
     from scheduler.publication.results import import_results
+    from scheduler.store.engine import session_scope
 
     frame = read_results(file)
     engine, calendar, rule_set, scheme = context(url, rules)
@@ -60,8 +60,8 @@ def deadlines(
     ] = None,
 ) -> None:
     """List every deadline (publication, rating report, objection, repair report) and its status."""
-    from scheduler.db import session_scope
     from scheduler.publication.deadlines import KIND_LABELS, all_deadlines
+    from scheduler.store.engine import session_scope
 
     day = parse_day(on)
     engine, calendar, *_ = context(url)
@@ -104,8 +104,8 @@ def deadlines(
 
 def report_ratings(on: OnOpt = None, url: UrlOpt = None) -> None:
     """Mark every pending tier change as reported to the city credit platform on --on."""
-    from scheduler.db import session_scope
     from scheduler.publication.lifecycle import report_ratings as mark
+    from scheduler.store.engine import session_scope
 
     engine, *_ = context(url)
     with session_scope(engine) as session:
@@ -127,8 +127,8 @@ def objection_file(
     rules: RulesOpt = None,
 ) -> None:
     """File an objection; it is due for decision in 5 working days."""
-    from scheduler.db import session_scope
     from scheduler.publication.lifecycle import file_objection
+    from scheduler.store.engine import session_scope
 
     engine, calendar, rule_set, _ = context(url, rules)
     with session_scope(engine) as session:
@@ -166,9 +166,9 @@ def objection_decide(
     """Decide an objection; upheld corrects the rating and flags the affected draws."""
     from sqlmodel import select
 
-    from scheduler.db import session_scope
-    from scheduler.models.publication import ObjectionDraw
     from scheduler.publication.lifecycle import decide_objection
+    from scheduler.store.engine import session_scope
+    from scheduler.store.models.publication import ObjectionDraw
 
     engine, calendar, rule_set, scheme = context(url, rules)
     with session_scope(engine) as session:
@@ -207,8 +207,8 @@ def repair_apply(
     rules: RulesOpt = None,
 ) -> None:
     """Apply for credit repair of the latest downgrade (after the minimum publicity period)."""
-    from scheduler.db import session_scope
     from scheduler.publication.lifecycle import apply_repair
+    from scheduler.store.engine import session_scope
 
     engine, _, rule_set, scheme = context(url, rules)
     with session_scope(engine) as session:
@@ -233,8 +233,8 @@ def repair_complete(
     rules: RulesOpt = None,
 ) -> None:
     """Complete a repair: the tier is restored; report due in 2 working days."""
-    from scheduler.db import session_scope
     from scheduler.publication.lifecycle import complete_repair
+    from scheduler.store.engine import session_scope
 
     engine, calendar, rule_set, scheme = context(url, rules)
     with session_scope(engine) as session:
@@ -256,8 +256,8 @@ def repair_report(
     repair_id: Annotated[int, typer.Argument()], on: OnOpt = None, url: UrlOpt = None
 ) -> None:
     """Mark a completed repair as reported to the city credit platform."""
-    from scheduler.db import session_scope
     from scheduler.publication.lifecycle import report_repair
+    from scheduler.store.engine import session_scope
 
     engine, *_ = context(url)
     with session_scope(engine) as session:

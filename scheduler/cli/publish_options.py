@@ -30,10 +30,10 @@ def day(text: str | None, option: str = "--on") -> date:
 
 def context(url: str | None, rules: Path | None = None) -> tuple[Any, Any, Any, Any]:
     """(engine, calendar, rules, scheme) for the database commands; creates missing tables."""
-    from scheduler.calendar import default_calendar
-    from scheduler.db import init_db, make_engine
+    from scheduler.data.calendar import default_calendar
+    from scheduler.data.reference import tier_scheme
     from scheduler.publication.rules import load_rules
-    from scheduler.reference import tier_scheme
+    from scheduler.store.engine import init_db, make_engine
 
     engine = make_engine(url)
     init_db(engine)

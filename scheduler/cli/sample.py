@@ -9,9 +9,9 @@ import typer
 from rich.table import Table
 
 from scheduler.cli.console import console, progress_bar
-from scheduler.folder import write_folder
-from scheduler.formats import TABLE_ORDER, TABLES
-from scheduler.sample_data import (
+from scheduler.data.folder_writer import write_folder
+from scheduler.data.formats import TABLE_ORDER, TABLES
+from scheduler.data.synth.generate import (
     DEFAULT_ENTITIES,
     DEFAULT_INSPECTORS,
     DEFAULT_SEED,

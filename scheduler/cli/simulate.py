@@ -10,9 +10,9 @@ import typer
 from rich.table import Table
 
 from scheduler.cli.console import console, progress_bar
+from scheduler.data.reference import tier_scheme
+from scheduler.draw.policy import parse_tier_values
 from scheduler.errors import InvalidInputError
-from scheduler.policy import parse_tier_values
-from scheduler.reference import tier_scheme
 from scheduler.simulation import (
     ModelParameters,
     Population,
@@ -44,12 +44,12 @@ def _population(
     if size is not None:
         return size
     if data is not None:
-        from scheduler.importer import read_folder
+        from scheduler.data.importing.reader import read_folder
 
         directory, source = read_folder(data), f"folder:{data.name}"
     else:
-        from scheduler.db import make_engine
-        from scheduler.loader import directory_from_db
+        from scheduler.store.engine import make_engine
+        from scheduler.store.loader import directory_from_db
 
         directory, source = directory_from_db(make_engine()), "database"
     return population_from_directory(

@@ -1,7 +1,7 @@
 """CLI command ``substitute``: replace a drawn entity by the next reserve.
 
 Split from ``scheduler.cli.draw``: it works on a file draw (re-verified
-first) or on a draw recorded in the database (``scheduler.plans``).
+first) or on a draw recorded in the database (``scheduler.draw.plans``).
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ def substitute(
     if not uscc or not reason.strip():
         raise InvalidInputError("give --uscc and --reason.")
     if draw_id is not None:
-        from scheduler.db import init_db, make_engine
-        from scheduler.plans import record_substitution
+        from scheduler.draw.plans import record_substitution
+        from scheduler.store.engine import init_db, make_engine
 
         engine = make_engine(url)
         init_db(engine)
@@ -55,12 +55,12 @@ def substitute(
 
 
 def _file_substitute(data: Path, draw_file: Path, receipt_path: Path, uscc: str, reason: str):  # noqa: ANN202
-    from scheduler.draw import DrawParameters, draw_from_frame, read_draw_csv, write_draw_csv
-    from scheduler.frame import FRAME_INPUT, build_frame
-    from scheduler.importer import read_folder
-    from scheduler.receipt import read_json, write_json
-    from scheduler.reserve import Substitution, next_reserve
-    from scheduler.verification import verify as verify_draw
+    from scheduler.data.importing.reader import read_folder
+    from scheduler.draw.frame import FRAME_INPUT, build_frame
+    from scheduler.draw.receipt import read_json, write_json
+    from scheduler.draw.reserve import Substitution, next_reserve
+    from scheduler.draw.run import DrawParameters, draw_from_frame, read_draw_csv, write_draw_csv
+    from scheduler.draw.verify import verify as verify_draw
 
     directory = read_folder(data, tables=FRAME_INPUT)
     report = verify_draw(directory, draw_file, receipt_path)

@@ -1,6 +1,6 @@
 """CLI commands ``scheduler users add|list|remove``: who may sign in to the dashboard, as what.
 
-The command layer parses and prints; ``scheduler.users`` stores, validates and
+The command layer parses and prints; ``scheduler.access.users`` stores, validates and
 audits. The actor of these events is the OS user running the command.
 """
 
@@ -42,8 +42,8 @@ def users_add(
     url: Url = None,
 ) -> None:
     """Allow EMAIL to sign in with ROLE (a planner for the given departments)."""
-    from scheduler.db import init_db, make_engine, session_scope
-    from scheduler.users import add_user
+    from scheduler.access.users import add_user
+    from scheduler.store.engine import init_db, make_engine, session_scope
 
     engine = make_engine(url)
     init_db(engine)
@@ -57,8 +57,8 @@ def users_list(url: Url = None) -> None:
     """List the users allowed to sign in."""
     from sqlmodel import Session
 
-    from scheduler.db import init_db, make_engine
-    from scheduler.users import list_users
+    from scheduler.access.users import list_users
+    from scheduler.store.engine import init_db, make_engine
 
     engine = make_engine(url)
     init_db(engine)
@@ -77,8 +77,8 @@ def users_remove(
     url: Url = None,
 ) -> None:
     """Withdraw EMAIL's access to the dashboard."""
-    from scheduler.db import init_db, make_engine, session_scope
-    from scheduler.users import remove_user
+    from scheduler.access.users import remove_user
+    from scheduler.store.engine import init_db, make_engine, session_scope
 
     engine = make_engine(url)
     init_db(engine)

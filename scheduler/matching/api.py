@@ -11,8 +11,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from scheduler.calendar import WorkingCalendar
-from scheduler.directory import Directory
+from scheduler.data.calendar import WorkingCalendar
+from scheduler.data.directory import Directory
 from scheduler.errors import InfeasiblePlanError, InvalidInputError, NotFoundError
 from scheduler.matching.checker import CheckFailedError, check_assignment
 from scheduler.matching.diagnosis import diagnose

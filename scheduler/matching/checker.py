@@ -17,10 +17,10 @@ from typing import Any
 
 import pandas as pd
 
-from scheduler.calendar import WorkingCalendar
-from scheduler.directory import Directory
+from scheduler.data.calendar import WorkingCalendar
+from scheduler.data.directory import Directory
+from scheduler.data.formats import split_list
 from scheduler.errors import SchedulerError
-from scheduler.formats import split_list
 from scheduler.matching.result import Assignment, AssignmentResult, AssignSettings
 from scheduler.matching.tasks import DrawInput
 

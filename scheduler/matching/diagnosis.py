@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scheduler.calendar import CalendarFallbackWarning, WorkingCalendar
-from scheduler.directory import Directory
+from scheduler.data.calendar import CalendarFallbackWarning, WorkingCalendar
+from scheduler.data.directory import Directory
 from scheduler.matching.eligibility import Exclusions, department_eligibility
 from scheduler.matching.result import AssignmentResult, AssignSettings
 from scheduler.matching.tasks import DrawInput, build_tasks

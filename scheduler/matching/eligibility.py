@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scheduler.directory import Directory, sectors_by_department
-from scheduler.formats import split_list
+from scheduler.data.directory import Directory, sectors_by_department
+from scheduler.data.formats import split_list
 
 __all__ = [
     "Exclusions",

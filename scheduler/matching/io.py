@@ -16,9 +16,10 @@ from typing import Any
 
 import pandas as pd
 
-from scheduler.atomic_files import atomic_target
+from scheduler.data.atomic_files import atomic_target
+from scheduler.data.formats import split_list
+from scheduler.data.safe_cells import neutralise
 from scheduler.errors import InvalidInputError, Problem
-from scheduler.formats import split_list
 from scheduler.matching.result import (
     ASSIGNMENT_COLUMNS,
     Assignment,
@@ -26,7 +27,6 @@ from scheduler.matching.result import (
     AssignSettings,
     UnassignedTask,
 )
-from scheduler.safe_cells import neutralise
 
 __all__ = ["assignment_outputs", "write_assignment", "read_assignment", "meta_path", "result_meta"]
 
@@ -57,7 +57,7 @@ def assignment_outputs(
     """``(target, writer)`` of every file of a run: the CSV, the unassigned list, the sidecar.
 
     Each writer writes to the path it is given, so callers can stage the
-    files (``scheduler.atomic_files.Staging``) and publish them after a commit.
+    files (``scheduler.data.atomic_files.Staging``) and publish them after a commit.
     """
     path = Path(path)
     frame = result.to_frame()

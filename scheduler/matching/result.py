@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from scheduler.formats import ColumnSpec as C
-from scheduler.formats import TableSpec, join_list
+from scheduler.data.formats import ColumnSpec as C
+from scheduler.data.formats import TableSpec, join_list
 
 __all__ = [
     "AssignSettings",

@@ -16,8 +16,8 @@ import numpy as np
 import ortools
 import pandas as pd
 
-from scheduler.calendar import WorkingCalendar
-from scheduler.directory import Directory
+from scheduler.data.calendar import WorkingCalendar
+from scheduler.data.directory import Directory
 from scheduler.matching.eligibility import Exclusions, department_eligibility
 from scheduler.matching.flow import LOAD_STEP, NOISE, cross_cost
 from scheduler.matching.result import Assignment, AssignmentResult, AssignSettings, UnassignedTask

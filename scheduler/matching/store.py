@@ -13,15 +13,15 @@ from sqlalchemy import Engine, Table, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from scheduler.audit_chain import lock_for_write
-from scheduler.db import record_event
+from scheduler.data.formats import join_list, split_list
 from scheduler.errors import ConflictError, InvalidInputError, NotFoundError
-from scheduler.formats import join_list, split_list
 from scheduler.matching.io import result_meta
 from scheduler.matching.result import Assignment, AssignmentResult, AssignSettings, UnassignedTask
 from scheduler.matching.tasks import DrawInput, receipt_department
-from scheduler.models.assignments import AssignmentRow, AssignmentRun, UnassignedRow
-from scheduler.record_digest import run_digest
+from scheduler.store.audit_chain import lock_for_write
+from scheduler.store.engine import record_event
+from scheduler.store.models.assignments import AssignmentRow, AssignmentRun, UnassignedRow
+from scheduler.store.record_digest import run_digest
 
 __all__ = [
     "LATEST",
@@ -258,10 +258,10 @@ def draws_from_db(
 ) -> tuple[list[DrawInput], tuple[date | None, date | None]]:
     """Recorded draws (substitutions applied) and their plans' window (start, end; None if unset).
 
-    Uses the draw area's ``scheduler.plans.draw_rows`` / ``draw_receipt``.
+    Uses the draw area's ``scheduler.draw.plans.draw_rows`` / ``draw_receipt``.
     """
-    from scheduler.models.plans import Draw, Plan
-    from scheduler.plans import draw_receipt, draw_rows
+    from scheduler.draw.plans import draw_receipt, draw_rows
+    from scheduler.store.models.plans import Draw, Plan
 
     draws: list[DrawInput] = []
     starts, ends = [], []

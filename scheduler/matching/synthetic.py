@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scheduler import reference, uscc
-from scheduler.directory import Directory
-from scheduler.formats import join_list
+from scheduler.data import reference, uscc
+from scheduler.data.directory import Directory
+from scheduler.data.formats import join_list
 from scheduler.matching.tasks import DrawInput
 
 __all__ = ["synthetic_instance"]

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scheduler.directory import Directory, sectors_by_department
+from scheduler.data.directory import Directory, sectors_by_department
+from scheduler.data.formats import split_list
 from scheduler.errors import InvalidInputError, Problem
-from scheduler.formats import split_list
 
 __all__ = [
     "DrawInput",
@@ -88,14 +88,14 @@ def _sibling_receipt(path: Path) -> Path | None:
 def read_draw_input(
     path: str | Path, department_code: str | None = None, receipt: str | Path | None = None
 ) -> DrawInput:
-    """Read a draw CSV (SPEC section 4) with ``scheduler.draw.read_draw_csv``.
+    """Read a draw CSV (SPEC section 4) with ``scheduler.draw.run.read_draw_csv``.
 
     The draw's department comes from ``department_code``, else the receipt's
     ``parameters.department_code`` (the receipt given, or one next to the draw
     named ``<draw>.receipt.json``, ``<draw>_receipt.json`` or ``<draw>.json``).
     """
-    from scheduler.draw import read_draw_csv
-    from scheduler.receipt import read_json
+    from scheduler.draw.receipt import read_json
+    from scheduler.draw.run import read_draw_csv
 
     path = Path(path)
     frame = read_draw_csv(path)

@@ -28,8 +28,8 @@ _SOURCES = {
     "LifecycleRules": "scheduler.publication.rules",
     "load_rules": "scheduler.publication.rules",
     "next_tier": "scheduler.publication.rules",
-    "neutralise": "scheduler.safe_cells",
-    "neutralise_frame": "scheduler.safe_cells",
+    "neutralise": "scheduler.data.safe_cells",
+    "neutralise_frame": "scheduler.data.safe_cells",
 }
 """Where each public name lives: submodules load on first use, so that importing
 one light submodule (``rules``) does not pull in scipy through ``estimates``."""

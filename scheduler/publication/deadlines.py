@@ -11,9 +11,9 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from scheduler.calendar import WorkingCalendar
-from scheduler.models.publication import CreditRepair, Objection, TierChange
+from scheduler.data.calendar import WorkingCalendar
 from scheduler.publication.results import Deadline, publication_tracker, status_of
+from scheduler.store.models.publication import CreditRepair, Objection, TierChange
 
 __all__ = ["all_deadlines", "KIND_LABELS"]
 

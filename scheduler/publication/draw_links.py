@@ -8,7 +8,7 @@ the contested change are flagged; those that actually drew the entity are
 marked ``drew_entity``. (Whether the entity was in a draw's frame at all would
 need the frame recomputed; flagging every such draw of the department errs on
 the side of review.) Draws are the draw area's tables
-(``scheduler.models.plans``, read via ``scheduler.plans``).
+(``scheduler.store.models.plans``, read via ``scheduler.draw.plans``).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from scheduler.models.assignments import AssignmentRow, AssignmentRun
-from scheduler.models.plans import Draw, DrawnEntity, Plan
-from scheduler.models.publication import InspectionResult
 from scheduler.publication.results import results_frame
+from scheduler.store.models.assignments import AssignmentRow, AssignmentRun
+from scheduler.store.models.plans import Draw, DrawnEntity, Plan
+from scheduler.store.models.publication import InspectionResult
 
 __all__ = ["draws_with_entity", "db_inputs"]
 
@@ -63,7 +63,7 @@ def db_inputs(
     The assignment is the latest recorded matching run that staffed the draw
     (``None`` if none); results are those recorded with the draw's id.
     """
-    from scheduler.plans import draw_receipt, draw_rows
+    from scheduler.draw.plans import draw_receipt, draw_rows
 
     receipt = draw_receipt(engine, draw_id)  # raises NotFoundError for an unknown draw
     draw = draw_rows(engine, draw_id)

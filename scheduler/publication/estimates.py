@@ -12,7 +12,7 @@ a division) with violation indicator ``y``:
   sample size is random); the Horvitz–Thompson rate ``Y_d / N_d(known)`` is
   used instead when the domain size is known and ``estimator="ht"``.
 
-Variance. The project's designs (``scheduler.sampling``) are stratified simple
+Variance. The project's designs (``scheduler.draw.sampling``) are stratified simple
 random sampling within strata of equal ``pi`` (region x tier) or randomized
 systematic pi-ps. A systematic design has joint probabilities ``pi_ij = 0`` for
 some pairs, so the Sen–Yates–Grundy estimator is not usable; we use the
@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from scheduler import reference
+from scheduler.data import reference
 from scheduler.publication.intervals import ProportionInterval, korn_graubard
 
 __all__ = [

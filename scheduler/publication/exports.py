@@ -15,8 +15,8 @@ from typing import Literal
 
 import pandas as pd
 
-from scheduler.directory import Directory
-from scheduler.formats import split_list
+from scheduler.data.directory import Directory
+from scheduler.data.formats import split_list
 
 __all__ = [
     "LIST_COLUMNS",

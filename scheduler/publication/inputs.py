@@ -4,7 +4,7 @@ The draw and assignment CSVs are outputs of other commands (SPEC section 4) but
 are read back from disk, where a planner may have opened and re-saved them, so
 they are validated like any input: the importer's reader (encoding detection,
 Chinese header aliases, spreadsheet row numbers) with the ``TableSpec``s of
-their home modules (``scheduler.draw.DRAW_SPEC``,
+their home modules (``scheduler.draw.run.DRAW_SPEC``,
 ``scheduler.matching.result.ASSIGNMENT_SPEC``). Every problem is reported at once.
 
 These readers differ from ``draw.read_draw_csv`` and ``matching.io.read_assignment``
@@ -21,14 +21,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scheduler import reference
-from scheduler.draw import DRAW_SPEC
+from scheduler.data import reference
+from scheduler.data.formats import ColumnSpec as C
+from scheduler.data.formats import TableSpec
+from scheduler.data.importing import cells
+from scheduler.data.importing.problems import ProblemLog
+from scheduler.data.importing.sources import read_cells
+from scheduler.draw.run import DRAW_SPEC
 from scheduler.errors import InvalidInputError, Problem
-from scheduler.formats import ColumnSpec as C
-from scheduler.formats import TableSpec
-from scheduler.importing import cells
-from scheduler.importing.problems import ProblemLog
-from scheduler.importing.sources import read_cells
 from scheduler.matching.result import ASSIGNMENT_SPEC
 
 __all__ = [

@@ -13,7 +13,7 @@ from typing import Any, Literal
 import pandas as pd
 from sqlalchemy import Engine
 
-from scheduler.directory import Directory
+from scheduler.data.directory import Directory
 from scheduler.errors import InvalidInputError, Problem
 from scheduler.publication.estimates import EstimateReport, estimate_rates, sample_frame
 from scheduler.publication.exports import LIST_COLUMNS, inspection_list, split_frame, task_sheets
@@ -190,7 +190,7 @@ def estimate_recorded(
 ) -> EstimateReport | None:
     """``run_estimate`` for a draw recorded in the database and the results recorded with it;
     ``None`` while no result of the draw's department is recorded."""
-    from scheduler.plans import draw_receipt
+    from scheduler.draw.plans import draw_receipt
     from scheduler.publication.draw_links import db_inputs
 
     draw, _, results = db_inputs(engine, draw_id)

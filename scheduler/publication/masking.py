@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from scheduler import reference
+from scheduler.data import reference
 
 __all__ = ["mask_person", "mask_digits", "NameMasker", "SURNAMES", "BUSINESS_WORDS"]
 

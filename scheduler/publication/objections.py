@@ -10,14 +10,19 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from scheduler.calendar import WorkingCalendar
-from scheduler.db import record_event
+from scheduler.data.calendar import WorkingCalendar
+from scheduler.data.reference import TierScheme
 from scheduler.errors import InvalidInputError, NotFoundError
-from scheduler.models.publication import InspectionResult, Objection, ObjectionDraw, TierChange
 from scheduler.publication.draw_links import draws_with_entity
 from scheduler.publication.rules import LifecycleRules
 from scheduler.publication.tier_changes import change_tier, current_tier
-from scheduler.reference import TierScheme
+from scheduler.store.engine import record_event
+from scheduler.store.models.publication import (
+    InspectionResult,
+    Objection,
+    ObjectionDraw,
+    TierChange,
+)
 
 __all__ = ["file_objection", "decide_objection"]
 

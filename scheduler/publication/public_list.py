@@ -13,8 +13,8 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine
 
-from scheduler import reference
-from scheduler.directory import Directory
+from scheduler.data import reference
+from scheduler.data.directory import Directory
 from scheduler.publication.exports import Lookups
 from scheduler.publication.masking import NameMasker, mask_digits
 
@@ -144,6 +144,6 @@ def list_anchor(engine: Engine) -> str:
     Publishing it puts an anchor outside the database: a later rewrite of the
     audit log no longer contains it (docs/security.md).
     """
-    from scheduler.audit_chain import chain_head
+    from scheduler.store.audit_chain import chain_head
 
     return str(chain_head(engine))

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from scheduler.audit_chain import lock_for_write
-from scheduler.directory import Directory
+from scheduler.data.directory import Directory
 from scheduler.publication.exports import split_frame
 from scheduler.publication.public_list import PUBLIC_COLUMNS, public_list
 from scheduler.publication.results import mark_published, pending_frame
 from scheduler.publication.writers import Format, write_tables
+from scheduler.store.audit_chain import lock_for_write
 
 __all__ = ["publish_pending"]
 
@@ -31,7 +31,7 @@ def publish_pending(
 
     Marking and writing share the caller's transaction: if writing fails, the
     transaction fails and nothing is marked. The list carries the audit
-    chain head after the marking (``scheduler.audit_chain``), the public's
+    chain head after the marking (``scheduler.store.audit_chain``), the public's
     anchor against a later rewrite of the record.
     """
     frame, ids = pending_frame(session, draw_id=draw_id)

@@ -9,13 +9,13 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
-from scheduler.calendar import WorkingCalendar
-from scheduler.db import record_event
+from scheduler.data.calendar import WorkingCalendar
+from scheduler.data.reference import TierScheme
 from scheduler.errors import InvalidInputError, NotFoundError
-from scheduler.models.publication import CreditRepair, TierChange
 from scheduler.publication.rules import LifecycleRules
 from scheduler.publication.tier_changes import change_tier, current_tier
-from scheduler.reference import TierScheme
+from scheduler.store.engine import record_event
+from scheduler.store.models.publication import CreditRepair, TierChange
 
 __all__ = ["apply_repair", "complete_repair", "report_repair"]
 

@@ -15,12 +15,12 @@ from datetime import date
 import pandas as pd
 from sqlmodel import Session, col, select
 
-from scheduler.calendar import WorkingCalendar
-from scheduler.db import in_chunks, record_event
+from scheduler.data.calendar import WorkingCalendar
 from scheduler.errors import InvalidInputError, NotFoundError, Problem
-from scheduler.models.core import Entity, Inspection
-from scheduler.models.publication import InspectionResult
 from scheduler.publication.rules import LifecycleRules
+from scheduler.store.engine import in_chunks, record_event
+from scheduler.store.models.core import Entity, Inspection
+from scheduler.store.models.publication import InspectionResult
 
 __all__ = [
     "Deadline",

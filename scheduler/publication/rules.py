@@ -19,8 +19,8 @@ from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 
+from scheduler.data.reference import TierScheme, result_codes
 from scheduler.errors import InvalidInputError, Problem
-from scheduler.reference import TierScheme, result_codes
 
 __all__ = [
     "LifecycleRules",

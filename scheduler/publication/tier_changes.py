@@ -14,14 +14,14 @@ from datetime import date
 import pandas as pd
 from sqlmodel import Session, col, select
 
-from scheduler.calendar import WorkingCalendar
-from scheduler.db import record_event
-from scheduler.directory import Directory
-from scheduler.models.core import Inspection, Rating
-from scheduler.models.publication import InspectionResult, TierChange
+from scheduler.data.calendar import WorkingCalendar
+from scheduler.data.directory import Directory
+from scheduler.data.reference import PUBLIC_DEPARTMENT, TierScheme
+from scheduler.draw.tiers import effective_tiers
 from scheduler.publication.rules import LifecycleRules, next_tier
-from scheduler.reference import PUBLIC_DEPARTMENT, TierScheme
-from scheduler.tiers import effective_tiers
+from scheduler.store.engine import record_event
+from scheduler.store.models.core import Inspection, Rating
+from scheduler.store.models.publication import InspectionResult, TierChange
 
 __all__ = ["current_tier", "change_tier", "apply_findings", "report_ratings"]
 

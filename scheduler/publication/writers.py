@@ -15,9 +15,9 @@ from typing import Literal
 
 import pandas as pd
 
-from scheduler.atomic_files import atomic_target, write_text
+from scheduler.data.atomic_files import atomic_target, write_text
+from scheduler.data.safe_cells import neutralise, neutralise_frame
 from scheduler.publication.exports import TASK_COLUMNS, TaskSheet
-from scheduler.safe_cells import neutralise, neutralise_frame
 
 __all__ = ["Format", "write_tables", "write_task_sheets", "sheet_title"]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scheduler.atomic_files import atomic_target
+from scheduler.data.atomic_files import atomic_target
 from scheduler.simulation.metrics import HEADLINE_METRICS, summarise
 from scheduler.simulation.runner import SimulationResult
 

@@ -1,7 +1,7 @@
 """State of one simulated population under one policy, and one period's step.
 
 Everything is a whole-array numpy operation; the only per-period work that is
-not O(N) element-wise is the project's exact draw (``scheduler.sampling``).
+not O(N) element-wise is the project's exact draw (``scheduler.draw.sampling``).
 Per-entity state is kept in ``int8``/``int16``/``bool`` arrays so that a
 million entities cost about 13 MB per replication and policy.
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scheduler.sampling import draw_sample
+from scheduler.draw.sampling import draw_sample
 from scheduler.simulation.model import PeriodRates
 
 __all__ = [

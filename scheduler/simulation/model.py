@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scheduler.data.reference import TierScheme
 from scheduler.errors import InvalidInputError, Problem
 from scheduler.publication.rules import LifecycleRules
-from scheduler.reference import TierScheme
 
 __all__ = [
     "PERIODS_PER_YEAR",

@@ -171,7 +171,7 @@ def markdown_table(result: SimulationResult) -> str:
 def write_results(result: SimulationResult, out: Path, *, charts: bool = True) -> list[Path]:
     """Write ``metrics.csv`` (tidy, per replication), ``summary.csv``, ``summary.json``,
     ``summary.md`` and, unless ``charts=False``, the PNG charts; returns the paths."""
-    from scheduler.atomic_files import atomic_target, write_text
+    from scheduler.data.atomic_files import atomic_target, write_text
 
     written = []
     for name, frame in (

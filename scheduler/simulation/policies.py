@@ -12,7 +12,7 @@ probabilities for the period:
   ``RISK_PRIOR_STRENGTH`` inspections).
 
 Policies are compared at an equal expected budget ``n`` per period: every
-policy's probabilities are ``scheduler.sampling.inclusion_probabilities(w, n)``,
+policy's probabilities are ``scheduler.draw.sampling.inclusion_probabilities(w, n)``,
 so a preset's own rates come back unchanged when it sets the budget, and other
 rate sets are scaled (with capping at 1) to spend the same.
 """
@@ -24,10 +24,10 @@ from typing import Literal
 
 import numpy as np
 
+from scheduler.data.reference import TierScheme, default_preset, presets
+from scheduler.draw.policy import make_policy, parse_tier_values
+from scheduler.draw.sampling import inclusion_probabilities
 from scheduler.errors import InvalidInputError
-from scheduler.policy import make_policy, parse_tier_values
-from scheduler.reference import TierScheme, default_preset, presets
-from scheduler.sampling import inclusion_probabilities
 from scheduler.simulation.dynamics import State
 from scheduler.simulation.population import Population
 
@@ -122,7 +122,7 @@ def tier_inclusion_probabilities(weights: np.ndarray, counts: np.ndarray, n: flo
     """Per-tier ``pi`` for ``counts[k]`` entities of weight ``weights[k]``, summing to ``n``.
 
     The same capped solution ``pi = min(1, c * w)`` as
-    ``scheduler.sampling.inclusion_probabilities`` over the entity-level weights
+    ``scheduler.draw.sampling.inclusion_probabilities`` over the entity-level weights
     (the tests check they agree), solved on the k tiers instead of N entities:
     it runs every period of every replication, where a million-entity sort would
     dominate the simulation's time.

@@ -15,9 +15,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from scheduler.directory import Directory
+from scheduler.data.directory import Directory
+from scheduler.data.reference import PUBLIC_DEPARTMENT, TierScheme, regions, tier_scheme
 from scheduler.errors import InvalidInputError, Problem
-from scheduler.reference import PUBLIC_DEPARTMENT, TierScheme, regions, tier_scheme
 
 __all__ = ["Population", "synthetic_population", "population_from_directory"]
 
@@ -103,11 +103,11 @@ def population_from_directory(
     """Active (存续) entities with the tier ``department`` sees on day ``on``.
 
     ``department=None`` uses the public comprehensive rating; entities without a
-    valid rating get the scheme's default tier (``scheduler.tiers``). ``on=None``
+    valid rating get the scheme's default tier (``scheduler.draw.tiers``). ``on=None``
     takes the latest rating date in the data, so that the same folder always
     gives the same population (not today's date).
     """
-    from scheduler.tiers import effective_tiers
+    from scheduler.draw.tiers import effective_tiers
 
     scheme = scheme if isinstance(scheme, TierScheme) else tier_scheme(scheme)
     entities = directory.entities

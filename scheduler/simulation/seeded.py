@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from scheduler.data.reference import TierScheme
 from scheduler.errors import InvalidInputError
-from scheduler.reference import TierScheme
 from scheduler.simulation.model import ModelParameters
 from scheduler.simulation.policies import Policy, parse_policy
 from scheduler.simulation.population import Population, synthetic_population

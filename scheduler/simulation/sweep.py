@@ -21,7 +21,7 @@ byte-identical whatever ran the tasks, in whatever order:
 Budget scaling: every policy spends the same expected number of inspections
 (``--budget``, default the preset's), each rate vector scaled with capping at 1
 by ``policies.tier_inclusion_probabilities`` (the tier-level form of
-``scheduler.sampling.inclusion_probabilities``); the scaled annual rates are
+``scheduler.draw.sampling.inclusion_probabilities``); the scaled annual rates are
 reported with the results.
 """
 
@@ -36,8 +36,8 @@ from typing import Any
 
 import numpy as np
 
+from scheduler.data.reference import TierScheme
 from scheduler.errors import InvalidInputError, Problem
-from scheduler.reference import TierScheme
 from scheduler.simulation.dynamics import raw_fields
 from scheduler.simulation.metrics import derive, metric_catalogue
 from scheduler.simulation.model import ModelParameters, PeriodRates, period_rates
@@ -166,7 +166,7 @@ def sweep_policies(
     Grid points first, then the ``named`` policies; ``preset`` (default: the
     default preset) gives the rates of tiers not in the grid and the budget.
     """
-    from scheduler.reference import default_preset, presets
+    from scheduler.data.reference import default_preset, presets
 
     base_name = preset or default_preset().name
     if base_name not in presets():

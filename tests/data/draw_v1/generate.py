@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from scheduler.cli import main
-from scheduler.folder import write_folder
-from scheduler.sample_data import generate_directory
-from scheduler.sampling import ALGORITHM_VERSION, draw_sample
+from scheduler.data.folder_writer import write_folder
+from scheduler.data.synth.generate import generate_directory
+from scheduler.draw.sampling import ALGORITHM_VERSION, draw_sample
 
 HERE = Path(__file__).resolve().parent
 assert ALGORITHM_VERSION == "1"
@@ -120,18 +120,18 @@ def dashboard_shape() -> None:
     """A draw recorded the way the version-1 dashboard recorded a reveal (``kind: reveal``)."""
     from datetime import date
 
-    from scheduler.draw import DrawParameters, run_draw, write_draw_csv
-    from scheduler.frame import FrameRules, build_frame
-    from scheduler.importer import read_folder
-    from scheduler.policy import make_policy
-    from scheduler.receipt import (
+    from scheduler.data.importing.reader import read_folder
+    from scheduler.data.reference import tier_scheme
+    from scheduler.draw.frame import FrameRules, build_frame
+    from scheduler.draw.policy import make_policy
+    from scheduler.draw.receipt import (
         commitment_digest,
         make_commitment,
         normalise_reveal,
         seed_from_reveal,
         write_json,
     )
-    from scheduler.reference import tier_scheme
+    from scheduler.draw.run import DrawParameters, run_draw, write_draw_csv
 
     directory = read_folder(HERE / "data")
     params = DrawParameters(

@@ -1,0 +1,1 @@
+"""Who may do what: roles, users and the one permission rule."""

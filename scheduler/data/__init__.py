@@ -1,0 +1,2 @@
+"""The directory (一单两库) as data: formats, validation, import, reference data, sample data,
+working days."""

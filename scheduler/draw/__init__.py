@@ -1,0 +1,2 @@
+"""The first random: tiers, frame, policy, exact sampling, reserves, receipts, verification,
+plans."""

@@ -1,1 +1,0 @@
-"""Alembic migrations of the scheduler's database (run through ``scheduler.schema``)."""

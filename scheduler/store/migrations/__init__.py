@@ -1,0 +1,1 @@
+"""Alembic migrations of the scheduler's database (run through ``scheduler.store.schema``)."""

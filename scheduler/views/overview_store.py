@@ -1,0 +1,261 @@
+"""The overview of the directory *in the database*, computed there once per directory version.
+
+``scheduler.views.overview`` summarises an in-memory ``Directory``; at city size
+that needs the whole directory read back (~40 s, ~3 GB), which is what made
+the dashboard's first page take a minute in every new server process. Here
+the entity and rating aggregates are SQL ``GROUP BY``/``COUNT`` queries (the
+same on SQLite and PostgreSQL), the small tables (inspectors, departments,
+regions) go through the ``scheduler.views.overview`` functions themselves, and the
+result is stored as a ``DirectorySummary`` of the current version: computed
+right after a load, read by every dashboard process, replaced by a new load.
+``tests/test_overview_store.py`` checks it equals ``scheduler.views.overview`` on
+the directory read back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, case, exists, func, select
+
+from scheduler import clock
+from scheduler.data.directory import Directory
+from scheduler.store.readback import read_table
+from scheduler.store.tables import DB_TABLES, count_rows
+from scheduler.store.versions import store_summary, summary
+from scheduler.views import overview
+from scheduler.views.overview import ACTIVE_STATUS, DirectoryTotals, QualityWarning
+
+__all__ = ["Overview", "overview_from_db", "stored_overview", "store_overview", "tier_mix_from_db"]
+
+_EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the 总览 page shows, as ``scheduler.views.overview`` returns it."""
+
+    totals: DirectoryTotals
+    by_region: pd.DataFrame
+    by_type: pd.DataFrame
+    by_department: pd.DataFrame
+    warnings: list[QualityWarning]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "totals": asdict(self.totals),
+            "by_region": self.by_region.to_dict("list"),
+            "by_type": self.by_type.to_dict("list"),
+            "by_department": self.by_department.to_dict("list"),
+            "warnings": [asdict(w) for w in self.warnings],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Overview:
+        def frame(name: str, ints: tuple[str, ...]) -> pd.DataFrame:
+            return pd.DataFrame(
+                {
+                    c: pd.Series(v, dtype="int64" if c in ints else object)
+                    for c, v in data[name].items()
+                }
+            )
+
+        return cls(
+            totals=DirectoryTotals(**data["totals"]),
+            by_region=frame("by_region", ("entities", "active", "inspectors")),
+            by_type=frame("by_type", ("entities",)),
+            by_department=frame("by_department", ("inspectors", "active", "capacity")),
+            warnings=[
+                QualityWarning(w["kind"], int(w["count"]), tuple(w["examples"]))
+                for w in data["warnings"]
+            ],
+        )
+
+
+def _small(connection: Connection) -> Directory:
+    """The reference tables and inspectors; no entity-sized table."""
+    names = ("departments", "sectors", "regions", "inspectors")
+    return Directory.from_tables({n: read_table(connection, n) for n in names})
+
+
+def _warning(connection: Connection, kind: str, key: Any, where: Any) -> QualityWarning | None:
+    """``overview._warning`` in SQL: how many rows match, and the first keys in key order."""
+    table = key.table
+    count = connection.execute(select(func.count()).select_from(table).where(where)).scalar_one()
+    if not count:
+        return None
+    examples = connection.execute(
+        select(key).where(where).order_by(*table.primary_key.columns).limit(_EXAMPLES)
+    ).scalars()
+    return QualityWarning(kind, int(count), tuple(str(e) for e in examples))
+
+
+def _by_region(connection: Connection, small: Directory) -> pd.DataFrame:
+    entity = DB_TABLES["entities"]
+    rows = connection.execute(
+        select(
+            entity.c.region_code,
+            func.count(),
+            func.sum(case((entity.c.status == ACTIVE_STATUS, 1), else_=0)),
+        ).group_by(entity.c.region_code)
+    ).all()
+    codes = pd.Index([r[0] for r in rows], dtype=object)
+    counts = pd.Series([int(r[1]) for r in rows], index=codes, name="entities", dtype="int64")
+    active = pd.Series([int(r[2] or 0) for r in rows], index=codes, name="active", dtype="int64")
+    active = active[active > 0]
+    inspectors = small.inspectors
+    staff = (
+        inspectors.loc[inspectors["active"].astype(bool)]
+        .groupby("region_code")
+        .size()
+        .rename("inspectors")
+        if len(inspectors)
+        else pd.Series(dtype="int64", name="inspectors")
+    )
+    frame = pd.concat([counts, active, staff], axis=1).fillna(0).astype("int64")
+    frame.index.name = "region_code"
+    frame = frame.reset_index()
+    names = overview._names(frame["region_code"], overview._region_names(small))
+    frame.insert(1, "region_name", names)
+    return frame.sort_values("region_code", ignore_index=True)
+
+
+def overview_from_db(engine: Engine, *, today: date | None = None) -> Overview:
+    """``scheduler.views.overview``'s summaries of the database's directory, computed in SQL."""
+    today = today or clock.today()
+    entity, rating = DB_TABLES["entities"], DB_TABLES["ratings"]
+    with engine.connect() as connection:
+        small = _small(connection)
+        n_entities = count_rows(connection, entity)
+
+        def count(where: Any) -> int:
+            return int(
+                connection.execute(
+                    select(func.count()).select_from(entity).where(where)
+                ).scalar_one()
+            )
+
+        inspector_totals = overview.totals(small)
+        totals = DirectoryTotals(
+            entities=n_entities,
+            active_entities=count(entity.c.status == ACTIVE_STATUS),
+            individual_businesses=count(entity.c.entity_type == "个体工商户"),
+            inspectors=inspector_totals.inspectors,
+            active_inspectors=inspector_totals.active_inspectors,
+            capacity=inspector_totals.capacity,
+            ratings=count_rows(connection, rating),
+            conflicts=count_rows(connection, DB_TABLES["conflicts"]),
+            history=count_rows(connection, DB_TABLES["history"]),
+        )
+        by_region = _by_region(connection, small)
+        types = connection.execute(
+            select(entity.c.entity_type, func.count()).group_by(entity.c.entity_type)
+        ).all()
+        by_type = (
+            pd.Series(
+                [int(r[1]) for r in types],
+                index=pd.Index([r[0] for r in types], dtype=object),
+                name="entities",
+                dtype="int64",
+            )
+            .rename_axis("entity_type")
+            .sort_index()
+            .sort_values(ascending=False, kind="stable")
+            .reset_index()
+        )
+        rated = exists().where(rating.c.uscc == entity.c.uscc)
+        found = [
+            _warning(connection, "no_rating", entity.c.uscc, ~rated),
+            _warning(
+                connection,
+                "expired_rating",
+                rating.c.uscc,
+                rating.c.valid_until.is_not(None) & (rating.c.valid_until < today),
+            ),
+            _warning(connection, "not_active", entity.c.uscc, entity.c.status != ACTIVE_STATUS),
+            _warning(connection, "no_sectors", entity.c.uscc, func.trim(entity.c.sectors) == ""),
+        ]
+    inspector_kinds = {"inactive_inspector", "zero_capacity", "no_qualifications"}
+    found += [w for w in overview.data_quality(small, today=today) if w.kind in inspector_kinds]
+    empty = by_region.loc[(by_region["active"] > 0) & (by_region["inspectors"] == 0), "region_code"]
+    if len(empty):
+        found.append(
+            QualityWarning(
+                "region_without_inspectors",
+                len(empty),
+                tuple(str(c) for c in empty.head(_EXAMPLES)),
+            )
+        )
+    return Overview(
+        totals,
+        by_region,
+        by_type,
+        overview.inspectors_by_department(small),
+        [w for w in found if w is not None],
+    )
+
+
+def _name(today: date) -> str:
+    return f"overview:{today.isoformat()}"
+
+
+def store_overview(engine: Engine, version: int, *, today: date | None = None) -> None:
+    """Compute the overview of ``version`` now (after a load), for every process to read.
+
+    Also the public-rating tier mix of the configured scheme, the overview's
+    first chart (other departments' mixes are computed when first asked for).
+    """
+    from scheduler.data.reference import PUBLIC_DEPARTMENT, tier_scheme
+
+    today = today or clock.today()
+    store_summary(engine, version, _name(today), overview_from_db(engine, today=today).as_dict())
+    tier_mix_from_db(engine, PUBLIC_DEPARTMENT, on=today, tier_order=tier_scheme(None).codes)
+
+
+def stored_overview(engine: Engine, *, today: date | None = None) -> Overview:
+    """The overview of the current directory version: stored, else computed once and stored."""
+    today = today or clock.today()
+    data = summary(engine, _name(today), lambda: overview_from_db(engine, today=today).as_dict())
+    return Overview.from_dict(data)
+
+
+def tier_mix_from_db(
+    engine: Engine, department: str, *, on: date, tier_order: tuple[str, ...]
+) -> pd.DataFrame:
+    """``overview.tier_mix`` of every entity for ``department`` on day ``on``, stored per version.
+
+    Reads two entity columns and the ratings of ``PUBLIC`` and ``department``
+    only, once per version, department and day.
+    """
+    from scheduler.data.reference import PUBLIC_DEPARTMENT
+    from scheduler.draw.tiers import effective_tiers
+
+    def compute() -> dict:
+        rating = DB_TABLES["ratings"]
+        with engine.connect() as connection:
+            entities = read_table(connection, "entities", columns=("uscc", "region_code"))
+            ratings = read_table(
+                connection,
+                "ratings",
+                where=rating.c.department_code.in_(sorted({PUBLIC_DEPARTMENT, department})),
+            )
+        data = Directory.from_tables({"entities": entities, "ratings": ratings})
+        mix = overview.tier_mix(
+            entities["region_code"], effective_tiers(data, department, on=on), tier_order
+        )
+        return {
+            "index": mix.index.tolist(),
+            "columns": list(mix.columns),
+            "data": mix.values.tolist(),
+        }
+
+    payload = summary(
+        engine, f"tier_mix:{department}:{on.isoformat()}:{','.join(tier_order)}", compute
+    )
+    mix = pd.DataFrame(payload["data"], index=payload["index"], columns=payload["columns"])
+    mix.index.name = "region_code"
+    mix.columns.name = "tier"
+    return mix.astype("int64")

@@ -1,0 +1,118 @@
+"""The import structure stays a layered graph: no cycles, no library-to-front-end arrows.
+
+Every ``import`` of a ``scheduler`` module counts, including imports inside
+functions: a lazy import hides a cycle from the interpreter, not from a reader.
+A new cycle fails this test with the modules that form it.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _modules(root: Path, package: str) -> dict[str, Path]:
+    found = {}
+    for path in sorted((root / package).rglob("*.py")):
+        parts = path.relative_to(root).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        found[name] = path
+    return found
+
+
+def _resolve(target: str, modules: dict[str, Path]) -> str | None:
+    """The longest known module a dotted import names (``a.b.func`` -> ``a.b``)."""
+    while target and target not in modules:
+        target = target.rpartition(".")[0]
+    return target or None
+
+
+def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    targets: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            candidates = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            candidates = [f"{base}.{alias.name}" for alias in node.names] + [base]
+        else:
+            continue
+        for candidate in candidates:
+            resolved = _resolve(candidate, modules)
+            if resolved and resolved != name:
+                targets.add(resolved)
+    return targets
+
+
+def import_graph() -> dict[str, set[str]]:
+    modules = _modules(REPO, "scheduler") | _modules(REPO, "dashboard")
+    graph = {name: _imports(name, path, modules) for name, path in modules.items()}
+    # A package's __init__ is imported by every import of its submodules; an
+    # edge from a package to its own submodule is how packages re-export.
+    return {
+        name: {t for t in targets if not t.startswith(name + ".")}
+        for name, targets in graph.items()
+    }
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycle() -> None:
+    assert cycles(import_graph()) == []
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_library_never_reaches_a_front_end() -> None:
+    graph = import_graph()
+    offending = {
+        (source, target)
+        for source, targets in graph.items()
+        if source.startswith("scheduler")
+        and not source.startswith(("scheduler.cli", "scheduler.__main__"))
+        for target in targets
+        if target.startswith(("dashboard", "scheduler.cli"))
+    }
+    assert offending == set()
