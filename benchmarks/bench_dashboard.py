@@ -23,7 +23,7 @@ from pathlib import Path
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
 
-def timed(label: str, action, results: dict[str, float]):  # noqa: ANN001, ANN201
+def timed(label: str, action, results: dict[str, float]):
     started = time.perf_counter()
     value = action()
     results[label] = time.perf_counter() - started

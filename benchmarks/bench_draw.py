@@ -49,7 +49,7 @@ def synthetic_frame(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return RATES[tier], (region * 4 + tier).astype(np.intp)
 
 
-def best_of(repeats: int, call) -> float:  # noqa: ANN001
+def best_of(repeats: int, call) -> float:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()

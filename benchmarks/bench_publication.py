@@ -31,7 +31,7 @@ from scheduler.publication.writers import sheet_title, write_task_sheets
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _timed(label: str, fn, baseline: float | None = None) -> float:  # noqa: ANN001
+def _timed(label: str, fn, baseline: float | None = None) -> float:
     start = time.perf_counter()
     fn()
     seconds = time.perf_counter() - start
@@ -127,7 +127,7 @@ def _cell_values(path: Path) -> list[list[tuple]]:
     return values
 
 
-def _both_clocks(label: str, fn, baseline: tuple[float, float] | None = None):  # noqa: ANN001, ANN202
+def _both_clocks(label: str, fn, baseline: tuple[float, float] | None = None):
     """Wall and CPU seconds: CPU time stays comparable when other jobs share the cores."""
     cpu, wall = time.process_time(), time.perf_counter()
     fn()
@@ -137,7 +137,7 @@ def _both_clocks(label: str, fn, baseline: tuple[float, float] | None = None):  
     return wall, cpu
 
 
-def bench_task_sheets(directory, out: Path) -> None:  # noqa: ANN001
+def bench_task_sheets(directory, out: Path) -> None:
     from scheduler.publication import xlsx_stream
 
     sheets = _synthetic_task_sheets(directory.entities, teams=500, per_team=20)

@@ -39,7 +39,7 @@ def _cpu_seconds() -> float:
     return total
 
 
-def _timed(fn, repeat: int = 5) -> float:  # noqa: ANN001
+def _timed(fn, repeat: int = 5) -> float:
     fn()
     start = time.perf_counter()
     for _ in range(repeat):

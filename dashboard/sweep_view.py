@@ -23,7 +23,7 @@ PAGE = "sweep"
 
 
 def _run(grid: str, named: list[str], preset: str, budget: float, years: int, reps: int,
-         seed: int, population_of) -> None:  # noqa: ANN001  # fmt: skip
+         seed: int, population_of) -> None:  # fmt: skip
     from scheduler.simulation.cluster import run_tasks
     from scheduler.simulation.seeded import seed_sequences
     from scheduler.simulation.sweep import run_sweep, sweep_policies
@@ -34,7 +34,7 @@ def _run(grid: str, named: list[str], preset: str, budget: float, years: int, re
     axes, base, chosen = sweep_policies(grid, named, preset, population.scheme)
     bar = st.progress(0.0, text=t("Simulating..."))
 
-    def execute(payload, tasks):  # noqa: ANN001, ANN202
+    def execute(payload, tasks):
         def progress(done: int, total: int) -> None:
             bar.progress(done / total, text=t("Simulating..."))
 
@@ -59,7 +59,7 @@ def _run(grid: str, named: list[str], preset: str, budget: float, years: int, re
     st.session_state[key(PAGE, "result")] = (sweep, policies_frame(sweep), files)
 
 
-def sweep_section(population_of) -> None:  # noqa: ANN001
+def sweep_section(population_of) -> None:
     """Render the section; ``population_of(seed)`` builds the starting population."""
     st.divider()
     st.subheader(t("Rate sweep and frontier"))

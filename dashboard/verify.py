@@ -32,7 +32,7 @@ from scheduler.errors import SchedulerError
 __all__ = ["verify_section"]
 
 
-def _show(report, recorded: bool = False) -> None:  # noqa: ANN001
+def _show(report, recorded: bool = False) -> None:
     if report.ok:
         message = (
             "Draw {id} reproduced exactly from its frame snapshot and its receipt."

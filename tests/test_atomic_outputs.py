@@ -61,7 +61,7 @@ def _deny(*_args: object, **_kwargs: object) -> None:
 )
 def test_os_error_on_an_output_records_nothing(
     plan, tmp_path: Path, capsys, monkeypatch, case: str
-) -> None:  # noqa: ANN001
+) -> None:
     url, plan_id = plan
     folder = tmp_path / "out"
     folder.mkdir()
@@ -96,7 +96,7 @@ def test_os_error_on_an_output_records_nothing(
     assert _draws(url, plan_id) == 1
 
 
-def test_existing_output_needs_force(plan, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_existing_output_needs_force(plan, tmp_path: Path, capsys) -> None:
     url, plan_id = plan
     out, receipt = tmp_path / "d.csv", tmp_path / "r.json"
     out.write_text("keep me")
@@ -107,7 +107,7 @@ def test_existing_output_needs_force(plan, tmp_path: Path, capsys) -> None:  # n
     assert out.read_text(encoding="utf-8-sig").startswith("draw_id,")
 
 
-def test_recorded_draw_is_rewritten_identically(plan, tmp_path: Path) -> None:  # noqa: ANN001
+def test_recorded_draw_is_rewritten_identically(plan, tmp_path: Path) -> None:
     url, plan_id = plan
     out, receipt, reserves = tmp_path / "d.csv", tmp_path / "r.json", tmp_path / "res.csv"
     assert main(_draw(url, plan_id, out, receipt, "--reserves", str(reserves))) == 0
@@ -126,7 +126,7 @@ def test_recorded_draw_is_rewritten_identically(plan, tmp_path: Path) -> None:  
     assert main([*args, "--force"]) == 0
 
 
-def test_assign_writes_its_files_only_after_its_commit(plan, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_assign_writes_its_files_only_after_its_commit(plan, tmp_path: Path, capsys) -> None:
     """A refused run (a second run without a reason) leaves no files behind."""
     url, plan_id = plan
     assert main(["draw", "--plan", str(plan_id), "--seed", "5", "--url", url]) == 0
@@ -171,7 +171,7 @@ def test_staging_discards_unless_published(tmp_path: Path) -> None:
     assert (tmp_path / "a" / "x.txt").read_text() == "x"
 
 
-def test_export_to_a_folder_is_a_sentence(tmp_path: Path, sample_dir: Path, capsys) -> None:  # noqa: ANN001
+def test_export_to_a_folder_is_a_sentence(tmp_path: Path, sample_dir: Path, capsys) -> None:
     out, receipt = tmp_path / "d.csv", tmp_path / "r.json"
     args = ["draw", "--data", str(sample_dir), "--department", "MARKET", "--budget", "20",
             "--seed", "1", "--out", str(out), "--receipt", str(receipt)]  # fmt: skip

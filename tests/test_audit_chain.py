@@ -80,7 +80,7 @@ def _verify(url: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     return code, captured.out + captured.err
 
 
-def test_an_untouched_record_verifies(recorded, capsys) -> None:  # noqa: ANN001
+def test_an_untouched_record_verifies(recorded, capsys) -> None:
     url, engine, _, _ = recorded
     code, said = _verify(url, capsys)
     assert code == 0, said
@@ -95,19 +95,19 @@ def test_an_untouched_record_verifies(recorded, capsys) -> None:  # noqa: ANN001
         "DELETE FROM auditevent",
     ],
 )
-def test_the_database_refuses_changes_to_the_log(recorded, statement: str) -> None:  # noqa: ANN001
+def test_the_database_refuses_changes_to_the_log(recorded, statement: str) -> None:
     _, engine, _, _ = recorded
     with pytest.raises(DatabaseError, match="append-only"):
         _raw(engine, statement)
 
 
-def test_core_delete_is_refused_too(recorded) -> None:  # noqa: ANN001
+def test_core_delete_is_refused_too(recorded) -> None:
     _, engine, _, _ = recorded
     with pytest.raises(DatabaseError, match="append-only"), engine.begin() as connection:
         connection.execute(delete(AuditEvent.__table__))  # type: ignore[attr-defined]
 
 
-def test_edited_event_is_detected(recorded, capsys) -> None:  # noqa: ANN001
+def test_edited_event_is_detected(recorded, capsys) -> None:
     url, engine, _, _ = recorded
     _drop_guards(engine)
     _raw(engine, "UPDATE auditevent SET actor = 'nobody' WHERE seq = 3")
@@ -116,7 +116,7 @@ def test_edited_event_is_detected(recorded, capsys) -> None:  # noqa: ANN001
     assert "broken: event 3 " in said and "changed after it was recorded" in said
 
 
-def test_deleted_event_is_detected(recorded, capsys) -> None:  # noqa: ANN001
+def test_deleted_event_is_detected(recorded, capsys) -> None:
     url, engine, _, _ = recorded
     _drop_guards(engine)
     _raw(engine, "DELETE FROM auditevent WHERE seq = 4")
@@ -125,7 +125,7 @@ def test_deleted_event_is_detected(recorded, capsys) -> None:  # noqa: ANN001
     assert "broken: event 5 " in said and "events 4..4 are missing" in said
 
 
-def test_deleted_last_event_is_detected(recorded, capsys) -> None:  # noqa: ANN001
+def test_deleted_last_event_is_detected(recorded, capsys) -> None:
     url, engine, _, _ = recorded
     last = chain_head(engine).seq
     _drop_guards(engine)
@@ -135,7 +135,7 @@ def test_deleted_last_event_is_detected(recorded, capsys) -> None:  # noqa: ANN0
     assert "last events were removed" in said
 
 
-def test_changed_seed_of_a_stored_draw_is_detected(recorded, capsys) -> None:  # noqa: ANN001
+def test_changed_seed_of_a_stored_draw_is_detected(recorded, capsys) -> None:
     url, engine, draw_id, _ = recorded
     _raw(engine, f"UPDATE draw SET seed = '999' WHERE draw_id = '{draw_id}'")
     code, said = _verify(url, capsys)
@@ -143,7 +143,7 @@ def test_changed_seed_of_a_stored_draw_is_detected(recorded, capsys) -> None:  #
     assert f"draw {draw_id}: the stored draw" in said
 
 
-def test_edited_assignment_row_is_detected(recorded, capsys) -> None:  # noqa: ANN001
+def test_edited_assignment_row_is_detected(recorded, capsys) -> None:
     url, engine, _, run_id = recorded
     _raw(
         engine,
@@ -157,7 +157,7 @@ def test_edited_assignment_row_is_detected(recorded, capsys) -> None:  # noqa: A
 
 def test_deleted_and_remade_draw_with_a_back_dated_time_is_detected(
     recorded,
-    capsys,  # noqa: ANN001
+    capsys,
 ) -> None:
     """Delete the current draw, re-make it with another seed, back-date it: both show."""
     url, engine, draw_id, run_id = recorded
@@ -221,7 +221,7 @@ def test_concurrent_appends_never_fork_the_chain(url: str) -> None:
         engine.dispose()
 
 
-def test_public_list_carries_the_chain_head(recorded, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_public_list_carries_the_chain_head(recorded, tmp_path: Path, capsys) -> None:
     url, engine, draw_id, _ = recorded
     out = tmp_path / "public.json"
     capsys.readouterr()
@@ -305,7 +305,7 @@ def test_backfill_chains_events_recorded_before_the_chain(tmp_path: Path) -> Non
         engine.dispose()
 
 
-def test_edited_frame_snapshot_is_detected_by_audit_verify(recorded, capsys) -> None:  # noqa: ANN001
+def test_edited_frame_snapshot_is_detected_by_audit_verify(recorded, capsys) -> None:
     """``audit verify`` re-derives every draw from its stored frame: a unit's tier changed
     in the snapshot (so that the draw would select others) is a broken record."""
     import gzip

@@ -54,7 +54,7 @@ PATIENCE_MS = 180_000
 """Upper limit of any one wait: conditions end the waits, this only bounds a hung page."""
 
 
-def _wait_ready(page, heading: str | None = None) -> None:  # noqa: ANN001
+def _wait_ready(page, heading: str | None = None) -> None:
     """Wait until the page's script run is over and its heading and charts are drawn."""
     from playwright.sync_api import expect
 

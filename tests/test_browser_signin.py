@@ -102,7 +102,7 @@ def signin_dashboard(tmp_path: Path) -> Iterator[SignInDashboard]:
             log.close()
 
 
-def _sign_in(page, dashboard: SignInDashboard, email: str) -> None:  # noqa: ANN001
+def _sign_in(page, dashboard: SignInDashboard, email: str) -> None:
     from playwright.sync_api import expect
 
     page.goto(dashboard.url)

@@ -26,8 +26,8 @@ from scheduler.draw.ceremony import (
 )
 from scheduler.draw.frame import FrameRules, build_frame
 from scheduler.draw.policy import make_policy
-from scheduler.draw.receipt import verify
 from scheduler.draw.run import DrawParameters, run_draw, write_draw_csv
+from scheduler.draw.verify import verify
 from scheduler.errors import InvalidInputError
 
 PARAMS = DrawParameters(
@@ -59,12 +59,12 @@ SPELLINGS = [
 
 
 @pytest.fixture(scope="module")
-def directory():  # noqa: ANN201
+def directory():
     return generate_directory(800, 150, rng=31)
 
 
 @pytest.fixture(scope="module")
-def commitment(directory) -> dict:  # noqa: ANN001
+def commitment(directory) -> dict:
     frame = build_frame(directory, PARAMS.rules)
     return make_commitment(
         frame, PARAMS, reveal_at="2026-11-01 21:15", value_source="福彩3D", digits=3
@@ -112,7 +112,7 @@ def test_a_version_1_commitment_cannot_start_a_new_draw(commitment: dict) -> Non
         open_ceremony(old, "357")
 
 
-def _revealed_draw(directory, commitment: dict, tmp_path: Path, value: str = "3 5 7"):  # noqa: ANN001, ANN202
+def _revealed_draw(directory, commitment: dict, tmp_path: Path, value: str = "3 5 7"):
     opened = open_ceremony(commitment, value)
     result = run_draw(directory, PARAMS, opened.seed, seed_source=opened.record())
     write_draw_csv(result.rows, tmp_path / "d.csv")
@@ -122,7 +122,7 @@ def _revealed_draw(directory, commitment: dict, tmp_path: Path, value: str = "3 
 def test_verify_checks_the_published_commitment(
     directory,
     commitment: dict,
-    tmp_path: Path,  # noqa: ANN001
+    tmp_path: Path,
 ) -> None:
     published = commitment_digest(commitment)
     result = _revealed_draw(directory, commitment, tmp_path)
@@ -144,7 +144,7 @@ def test_verify_checks_the_published_commitment(
 def test_a_dashboard_reveal_whose_seed_does_not_follow_fails(
     directory,
     commitment: dict,
-    tmp_path: Path,  # noqa: ANN001
+    tmp_path: Path,
 ) -> None:
     """The version-1 dashboard's record (kind: reveal, no commitment) is checked too."""
     source = {"kind": "reveal", "commitment_sha256": commitment_digest(commitment), "value": "357"}
@@ -173,7 +173,7 @@ def test_seed_source_problems_name_an_edited_reveal(commitment: dict) -> None:
 def test_cli_refuses_a_reveal_outside_the_format_with_exit_2(
     directory,
     tmp_path: Path,
-    capsys: pytest.CaptureFixture,  # noqa: ANN001
+    capsys: pytest.CaptureFixture,
 ) -> None:
     data = tmp_path / "data"
     write_folder(directory, data)

@@ -19,7 +19,7 @@ def test_unfrozen_it_is_the_date_in_beijing(monkeypatch: pytest.MonkeyPatch) -> 
 
     class At0730Beijing(datetime):  # 2026-12-01 23:30 UTC = 2026-12-02 07:30 in Beijing
         @classmethod
-        def now(cls, tz=None):  # noqa: ANN001, ANN206
+        def now(cls, tz=None):
             return datetime(2026, 12, 1, 23, 30, tzinfo=UTC).astimezone(tz)
 
     monkeypatch.setattr(clock, "datetime", At0730Beijing)

@@ -20,9 +20,9 @@ from scheduler.data.uscc import check_character
 from scheduler.draw.commitment_checks import pending_due
 from scheduler.draw.frame import FrameRules, build_frame
 from scheduler.draw.policy import make_policy, unit_probabilities
-from scheduler.draw.receipt import verify
 from scheduler.draw.run import DrawParameters, draw_from_frame
 from scheduler.draw.snapshot import frame_from_snapshot
+from scheduler.draw.verify import verify
 from scheduler.errors import InvalidInputError
 from scheduler.publication.commitments import due_and_overdue, mark_broken, revoked_list
 from scheduler.publication.rules import LifecycleRules, load_rules
@@ -273,7 +273,7 @@ def test_commitment_checks_force_in_exactly_the_pending_due_entities() -> None:
     ],
     ids=["rates", "budget"],
 )
-def test_other_units_keep_exact_probabilities(policy) -> None:  # noqa: ANN001
+def test_other_units_keep_exact_probabilities(policy) -> None:
     """Forced checks get pi = 1; every other unit's pi is that of the frame without them,
     with the forced units taken out of the budget (the existing force-include rule)."""
     directory = make_directory()
@@ -388,7 +388,7 @@ def test_cli_draw_verify_commitments(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 @pytest.fixture
-def engine(tmp_path: Path):  # noqa: ANN201
+def engine(tmp_path: Path):
     engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
     init_db(engine)
     load_directory(engine, make_directory())
@@ -396,13 +396,13 @@ def engine(tmp_path: Path):  # noqa: ANN201
     engine.dispose()
 
 
-def _event_kinds(engine) -> list[str]:  # noqa: ANN001
+def _event_kinds(engine) -> list[str]:
     from scheduler.store.auditlog import read_events
 
     return list(read_events(engine)["kind"])
 
 
-def test_broken_commitment_is_listed_and_audited_tier_kept_by_default(engine) -> None:  # noqa: ANN001
+def test_broken_commitment_is_listed_and_audited_tier_kept_by_default(engine) -> None:
     with session_scope(engine) as session:
         done = mark_broken(
             session, uscc=C[41], department_code="MARKET", item="告知承诺：符合许可条件",
@@ -420,7 +420,7 @@ def test_broken_commitment_is_listed_and_audited_tier_kept_by_default(engine) ->
         )  # fmt: skip
 
 
-def test_broken_commitment_moves_tier_when_the_rule_says_so(engine, tmp_path: Path) -> None:  # noqa: ANN001
+def test_broken_commitment_moves_tier_when_the_rule_says_so(engine, tmp_path: Path) -> None:
     (tmp_path / "rules.json").write_text('{"broken_commitment": "down_one"}', encoding="utf-8")
     rules = load_rules(tmp_path / "rules.json")
     with session_scope(engine) as session:
@@ -445,7 +445,7 @@ def test_unknown_broken_commitment_rule_is_refused(tmp_path: Path) -> None:
     assert LifecycleRules().broken_commitment == "none"
 
 
-def test_cli_revoked_export_has_chinese_headers(engine, tmp_path: Path) -> None:  # noqa: ANN001
+def test_cli_revoked_export_has_chinese_headers(engine, tmp_path: Path) -> None:
     url = str(engine.url)
     assert main([
         "commitments", "broken", "--uscc", C[3], "--department", "MARKET",
@@ -466,7 +466,7 @@ def test_due_and_overdue_per_department() -> None:
     assert by.loc["TAX", "overdue"] == 1
 
 
-def test_plan_field_checks_commitments_due_by_the_window_end(engine) -> None:  # noqa: ANN001
+def test_plan_field_checks_commitments_due_by_the_window_end(engine) -> None:
     from scheduler.draw.plans import create_plan, get_plan, plan_parameters, run_plan_draw
 
     policy = make_policy(tier_scheme(), rates={"A": 0.1, "B": 0.2, "C": 0.4, "D": 0.8})

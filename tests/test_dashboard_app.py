@@ -14,7 +14,7 @@ PAGES = sorted(p.name for p in (APP.parent / "app_pages").glob("*.py"))
 
 
 def test_every_page_file_is_registered() -> None:
-    from dashboard.views import PAGES as REGISTERED  # noqa: N811
+    from dashboard.views import PAGES as REGISTERED
 
     assert sorted(file for file, *_ in REGISTERED) == PAGES
 

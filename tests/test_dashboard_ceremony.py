@@ -9,7 +9,7 @@ from scheduler.draw.verify import verify_recorded_draw
 from scheduler.store.engine import make_engine
 
 
-def _committed(digits: int):  # noqa: ANN202
+def _committed(digits: int):
     at = app_at("plans.py")
     at.button(key="plans__save").click().run()
     at.switch_page("app_pages/draw.py").run()

@@ -8,7 +8,7 @@ from scheduler.store.auditlog import read_events
 from scheduler.store.engine import make_engine
 
 
-def _assign(at):  # noqa: ANN001, ANN202
+def _assign(at):
     at.switch_page("app_pages/matching.py").run()
     at.button(key="FormSubmitter:matching__form-运行匹配").click().run(timeout=60)
     return at

@@ -10,7 +10,7 @@ from scheduler.store.auditlog import read_events
 from scheduler.store.engine import make_engine
 
 
-def _assigned(at):  # noqa: ANN001, ANN202
+def _assigned(at):
     drawn(at)
     at.switch_page("app_pages/matching.py").run()
     at.button(key="FormSubmitter:matching__form-运行匹配").click().run(timeout=60)

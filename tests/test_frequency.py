@@ -119,7 +119,7 @@ def test_each_tier_has_its_own_window() -> None:
         ((("A", 24), ("B", -1), ("C", 6), ("D", 3)), "must be a whole number >= 0"),
     ],
 )
-def test_bad_tier_months_are_refused(months, message: str) -> None:  # noqa: ANN001
+def test_bad_tier_months_are_refused(months, message: str) -> None:
     with pytest.raises(InvalidInputError, match=message):
         build_frame(make_directory(), FrameRules("MARKET", ON, tier_months=months))
 
@@ -188,7 +188,7 @@ def test_programme_says_which_binds() -> None:
 
 
 @pytest.mark.parametrize(("rate", "months", "rounds"), [(0.3, 6, 4), (0.5, 12, 4), (0.2, 3, 12)])
-def test_steady_state_matches_a_simulation_of_the_rounds(rate: float, months: int, rounds: int):  # noqa: ANN201
+def test_steady_state_matches_a_simulation_of_the_rounds(rate: float, months: int, rounds: int):
     """Simulate many rounds of Poisson draws on the frame after repeat control; the mean
     inspections per round (rounds 40-199) match rate*N/(1+rate*k) within 4 standard errors."""
     n, spacing = 5000, 12 / rounds

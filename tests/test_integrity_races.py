@@ -41,7 +41,7 @@ def _chain_of(url: str, plan_id: int) -> list[tuple[str, str | None]]:
     return list(zip(draws["draw_id"][::-1], draws["supersedes"][::-1], strict=True))
 
 
-def _assert_plain_refusals(outcomes, winners: int | None) -> list[str]:  # noqa: ANN001
+def _assert_plain_refusals(outcomes, winners: int | None) -> list[str]:
     """Every loser refused with a sentence (exit 1 or 2); ``winners`` won (``None``: at least one).
 
     Racers with a reason may legitimately win one after another when one of them starts

@@ -151,7 +151,7 @@ def test_cli_url_defaults_to_settings(tmp_path: Path, monkeypatch: pytest.Monkey
 @pytest.mark.parametrize(
     "dialect", [sqlite.dialect(), postgresql.dialect()], ids=["sqlite", "postgresql"]
 )
-def test_upsert_uses_the_dialects_on_conflict(dialect) -> None:  # noqa: ANN001
+def test_upsert_uses_the_dialects_on_conflict(dialect) -> None:
     class Bound:  # the loader only asks the connection for its dialect
         pass
 

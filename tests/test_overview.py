@@ -13,7 +13,7 @@ from scheduler.views import overview
 
 
 @pytest.fixture(scope="module")
-def directory():  # noqa: ANN201
+def directory():
     base = small_directory(entities=90, inspectors_per_region=2)
     regions = pd.DataFrame(
         {"code": list(REGIONS) + ["370786"], "name": ["潍城区", "寒亭区", "奎文区", "昌邑市"]}
@@ -21,7 +21,7 @@ def directory():  # noqa: ANN201
     return replace(base, regions=regions)
 
 
-def test_totals_count_entities_inspectors_and_capacity(directory) -> None:  # noqa: ANN001
+def test_totals_count_entities_inspectors_and_capacity(directory) -> None:
     totals = overview.totals(directory)
     assert (totals.entities, totals.active_entities, totals.inspectors, totals.capacity) == (
         90,
@@ -34,14 +34,14 @@ def test_totals_count_entities_inspectors_and_capacity(directory) -> None:  # no
     )
 
 
-def test_entities_by_region_names_divisions_and_counts_inspectors(directory) -> None:  # noqa: ANN001
+def test_entities_by_region_names_divisions_and_counts_inspectors(directory) -> None:
     table = overview.entities_by_region(directory)
     assert list(table["region_code"]) == list(REGIONS)
     assert list(table["region_name"]) == ["潍城区", "寒亭区", "奎文区"]
     assert table["entities"].sum() == 90 and (table["inspectors"] == 2).all()
 
 
-def test_inspectors_by_department_sums_active_capacity_only(directory) -> None:  # noqa: ANN001
+def test_inspectors_by_department_sums_active_capacity_only(directory) -> None:
     inspectors = directory.inspectors.copy()
     inspectors.loc[0, "active"] = False
     table = overview.inspectors_by_department(replace(directory, inspectors=inspectors))
@@ -57,7 +57,7 @@ def test_tier_mix_is_a_region_by_tier_crosstab_in_scheme_order() -> None:
     assert mix.loc["1"].tolist() == [1, 1, 0, 0] and mix.loc["2"].tolist() == [2, 0, 0, 1]
 
 
-def test_data_quality_flags_each_defect_with_counts_and_examples(directory) -> None:  # noqa: ANN001
+def test_data_quality_flags_each_defect_with_counts_and_examples(directory) -> None:
     assert overview.data_quality(directory, today=date(2026, 1, 1)) == []
     entities = directory.entities.copy()
     entities.loc[0, "status"] = "注销"

@@ -28,7 +28,7 @@ from scheduler.views.plan_summary import (
 START, END = date(2026, 3, 2), date(2026, 4, 30)  # announced schedule: no fallback warning
 
 
-def _draw(directory):  # noqa: ANN001, ANN202
+def _draw(directory):
     rules = FrameRules(department_code="MARKET", on=date(2026, 3, 1))
     parameters = DrawParameters(
         rules=rules, policy=make_policy(tier_scheme(), preset_name="weifang-default")
@@ -37,14 +37,14 @@ def _draw(directory):  # noqa: ANN001, ANN202
 
 
 @pytest.fixture(scope="module")
-def planned():  # noqa: ANN201
+def planned():
     directory = small_directory()
     draw = _draw(directory)
     inputs = [DrawInput(draw.draw_id, "MARKET", draw.rows)]
     return directory, draw, assign(directory, inputs, start=START, end=END, rng=3)
 
 
-def test_frame_summary_gives_population_probability_and_expected_per_tier(planned) -> None:  # noqa: ANN001
+def test_frame_summary_gives_population_probability_and_expected_per_tier(planned) -> None:
     directory, draw, _ = planned
     frame = build_frame(directory, draw.parameters.rules)
     summary = frame_summary(frame, draw.parameters.policy)
@@ -54,7 +54,7 @@ def test_frame_summary_gives_population_probability_and_expected_per_tier(planne
     np.testing.assert_allclose(summary["expected"], summary["population"] * summary["probability"])
 
 
-def test_count_table_matches_the_receipt(planned) -> None:  # noqa: ANN001
+def test_count_table_matches_the_receipt(planned) -> None:
     _, draw, _ = planned
     table = count_table(draw.receipt["counts"]["tier"], {"A": "A 诚信守法"})
     assert table["drawn"].sum() == draw.size
@@ -63,7 +63,7 @@ def test_count_table_matches_the_receipt(planned) -> None:  # noqa: ANN001
     np.testing.assert_allclose(table["gap"], table["drawn"] - table["expected"])
 
 
-def test_workloads_cover_every_active_inspector_and_sum_to_team_slots(planned) -> None:  # noqa: ANN001
+def test_workloads_cover_every_active_inspector_and_sum_to_team_slots(planned) -> None:
     directory, draw, result = planned
     loads = workload_table(result, directory)
     assert len(loads) == len(directory.inspectors)
@@ -74,7 +74,7 @@ def test_workloads_cover_every_active_inspector_and_sum_to_team_slots(planned) -
     assert distribution["inspectors"].sum() == len(loads)
 
 
-def test_team_table_and_calendar_count_each_visit_once(planned) -> None:  # noqa: ANN001
+def test_team_table_and_calendar_count_each_visit_once(planned) -> None:
     directory, draw, result = planned
     teams = team_table(result, directory)
     assert len(teams) == draw.size and teams["lead"].str.contains("检查员").all()

@@ -60,7 +60,7 @@ def xlsx_rows(path: Path, header_row: int = 1) -> dict[str, list[tuple]]:
 
 def test_round_trip_on_sample_data(
     sample_dir: Path, planned: dict[str, Path], tmp_path: Path, capsys
-) -> None:  # noqa: ANN001
+) -> None:
     draw = inputs.read_draw(planned["draw"])
     assignment = inputs.read_assignment(planned["assign"])
     common = [
@@ -417,7 +417,7 @@ def test_json_exports_and_csv_split(
     assert sum(len(v) for v in payload["groups"].values()) == len(draw)
 
 
-def test_cli_errors(sample_dir: Path, planned: dict[str, Path], tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_cli_errors(sample_dir: Path, planned: dict[str, Path], tmp_path: Path, capsys) -> None:
     common = [
         "--data",
         str(sample_dir),

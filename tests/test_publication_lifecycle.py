@@ -41,7 +41,7 @@ def uscc_of(i: int) -> str:
 
 
 @pytest.fixture
-def engine(tmp_path):  # noqa: ANN001, ANN201
+def engine(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'pub.db'}")
     init_db(engine)
     with session_scope(engine) as session:
@@ -146,7 +146,7 @@ def test_next_tier(scheme: str, current: str, code: str, repeated: bool, expecte
     assert next_tier(current, code, tier_scheme(scheme), RULES, repeated=repeated) == expected
 
 
-def test_results_get_deadlines_and_findings_move_tiers(engine) -> None:  # noqa: ANN001
+def test_results_get_deadlines_and_findings_move_tiers(engine) -> None:
     with session_scope(engine) as session:
         changes = record(
             session,
@@ -182,7 +182,7 @@ def test_results_get_deadlines_and_findings_move_tiers(engine) -> None:  # noqa:
         assert kinds.count("tier.change") == 5 and kinds.count("results.import") == 2
 
 
-def test_five_tier_scheme(engine) -> None:  # noqa: ANN001
+def test_five_tier_scheme(engine) -> None:
     with session_scope(engine) as session:
         changes = record(
             session, [(3, "2026-02-13", "04"), (1, "2026-02-13", "13")], scheme="shandong-5"
@@ -190,7 +190,7 @@ def test_five_tier_scheme(engine) -> None:  # noqa: ANN001
         assert {(c.from_tier, c.to_tier) for c in changes} == {("A", "E"), ("A", "B")}
 
 
-def test_duplicate_and_unknown_results_are_rejected_together(engine) -> None:  # noqa: ANN001
+def test_duplicate_and_unknown_results_are_rejected_together(engine) -> None:
     with session_scope(engine) as session:
         record(session, [(1, "2026-02-13", "01")])
     frame = results_frame([(1, "2026-02-13", "01"), (2, "2026-02-13", "01")])
@@ -200,7 +200,7 @@ def test_duplicate_and_unknown_results_are_rejected_together(engine) -> None:  #
     assert [(p.row, p.column) for p in info.value.problems] == [(2, "inspected_on"), (3, "uscc")]
 
 
-def test_objection_upheld_corrects_rating_and_flags_draws(engine) -> None:  # noqa: ANN001
+def test_objection_upheld_corrects_rating_and_flags_draws(engine) -> None:
     scheme = tier_scheme()
     with session_scope(engine) as session:
         record(session, [(1, "2026-02-13", "09")])
@@ -249,7 +249,7 @@ def test_objection_upheld_corrects_rating_and_flags_draws(engine) -> None:  # no
         assert {"objection.file", "objection.decide"} <= kinds
 
 
-def test_objection_rejected_changes_nothing(engine) -> None:  # noqa: ANN001
+def test_objection_rejected_changes_nothing(engine) -> None:
     with session_scope(engine) as session:
         record(session, [(2, "2026-02-13", "13")])
         o = file_objection(
@@ -282,7 +282,7 @@ def test_objection_rejected_changes_nothing(engine) -> None:  # noqa: ANN001
             )
 
 
-def test_credit_repair_after_minimum_publicity_period(engine) -> None:  # noqa: ANN001
+def test_credit_repair_after_minimum_publicity_period(engine) -> None:
     scheme = tier_scheme()
     with session_scope(engine) as session:
         record(session, [(2, "2026-02-13", "13"), (3, "2026-02-13", "04")])
@@ -333,7 +333,7 @@ def test_credit_repair_after_minimum_publicity_period(engine) -> None:  # noqa: 
         assert repair_item.status == "late"
 
 
-def test_deadline_tracker_and_reports(engine) -> None:  # noqa: ANN001
+def test_deadline_tracker_and_reports(engine) -> None:
     with session_scope(engine) as session:
         record(session, [(1, "2026-02-13", "09"), (5, "2026-02-13", "01")])
         ids = [r.id for r in session.exec(select(InspectionResult)).all()]
@@ -352,7 +352,7 @@ def test_deadline_tracker_and_reports(engine) -> None:  # noqa: ANN001
             mark_published(session, [9999], on=date(2026, 3, 10))
 
 
-def test_rules_file(tmp_path) -> None:  # noqa: ANN001
+def test_rules_file(tmp_path) -> None:
     path = tmp_path / "rules.json"
     path.write_text('{"down_one": ["09", "2"], "objection_days": 7}', encoding="utf-8")
     rules = load_rules(path)
@@ -363,7 +363,7 @@ def test_rules_file(tmp_path) -> None:  # noqa: ANN001
     assert {p.column for p in info.value.problems} == {"down_one", "publication_days", "bogus"}
 
 
-def test_cli_lifecycle(engine, tmp_path, capsys) -> None:  # noqa: ANN001
+def test_cli_lifecycle(engine, tmp_path, capsys) -> None:
     from scheduler.cli import main
 
     url = str(engine.url)

@@ -79,9 +79,9 @@ def test_recorded_draw_keeps_its_snapshot_and_verifies_by_id(
     from scheduler.data.reference import tier_scheme
     from scheduler.draw.plans import create_plan, draw_receipt, draw_rows, run_plan_draw
     from scheduler.draw.policy import make_policy
-    from scheduler.draw.receipt import canonical_frame_bytes, verify
+    from scheduler.draw.receipt import canonical_frame_bytes
     from scheduler.draw.snapshot import load_snapshot
-    from scheduler.draw.verify import verify_recorded_draw
+    from scheduler.draw.verify import verify, verify_recorded_draw
     from scheduler.store.engine import init_db, make_engine, session_scope
     from scheduler.store.loader import directory_from_db, load_directory
     from scheduler.store.models.plans import FrameSnapshot

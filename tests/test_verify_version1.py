@@ -25,12 +25,12 @@ CASES = ["", "-reveal", "-budget", "-dashboard"]
 
 
 @pytest.fixture(scope="module")
-def directory():  # noqa: ANN201
+def directory():
     return read_folder(V1 / "data", tables=FRAME_INPUT)
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_version_1_receipts_verify(directory, case: str) -> None:  # noqa: ANN001
+def test_version_1_receipts_verify(directory, case: str) -> None:
     receipt = json.loads((V1 / f"receipt{case}.json").read_text(encoding="utf-8"))
     assert receipt["algorithm_version"] == "1"
     report = verify(directory, V1 / f"draw{case}.csv", receipt)
@@ -39,7 +39,7 @@ def test_version_1_receipts_verify(directory, case: str) -> None:  # noqa: ANN00
 
 def test_version_1_commit_reveal_checks_the_published_commitment(
     directory,
-    capsys: pytest.CaptureFixture,  # noqa: ANN001
+    capsys: pytest.CaptureFixture,
 ) -> None:
     published = commitment_digest(json.loads((V1 / "commitment.json").read_text("utf-8")))
     args = ["verify", "--data", str(V1 / "data"), "--draw", str(V1 / "draw-reveal.csv")]
@@ -51,7 +51,7 @@ def test_version_1_commit_reveal_checks_the_published_commitment(
 
 def test_version_1_dashboard_reveal_with_a_wrong_seed_fails(
     directory,
-    tmp_path: Path,  # noqa: ANN001
+    tmp_path: Path,
 ) -> None:
     receipt = json.loads((V1 / "receipt-dashboard.json").read_text(encoding="utf-8"))
     receipt["seed_source"]["value"] = "4 1 8"  # the seed no longer follows from the value
@@ -60,7 +60,7 @@ def test_version_1_dashboard_reveal_with_a_wrong_seed_fails(
     assert not report.ok and "changed seed" in report.differences[0]
 
 
-def test_version_1_warns_about_another_numpy(directory, tmp_path: Path) -> None:  # noqa: ANN001
+def test_version_1_warns_about_another_numpy(directory, tmp_path: Path) -> None:
     receipt = json.loads((V1 / "receipt.json").read_text(encoding="utf-8"))
     receipt["versions"]["numpy"] = "1.0.0"
     report = verify(directory, V1 / "draw.csv", receipt)

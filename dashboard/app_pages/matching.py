@@ -297,7 +297,7 @@ st.subheader(t("Swap an inspector"))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _candidates(_directory, directory_id: int, department_code: str, uscc: str):  # noqa: ANN001, ANN202
+def _candidates(_directory, directory_id: int, department_code: str, uscc: str):
     """Every inspector of the department with eligibility and the reason (cached per visit)."""
     return exclusion_reasons(_directory, department_code, uscc)
 

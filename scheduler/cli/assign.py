@@ -68,7 +68,7 @@ def _draws(draw: list[Path], receipt: list[Path], department: list[str]) -> list
     ]
 
 
-def _summary(result) -> None:  # noqa: ANN001
+def _summary(result) -> None:
     loads = result.loads()
     table = Table(title=f"assignment {result.start} .. {result.end} (seed {result.seed})")
     table.add_column("figure")
@@ -111,24 +111,24 @@ def assign_command(
             "--start",
             help="First day of the plan window (YYYY-MM-DD); default: the recorded plan's.",
         ),
-    ] = None,  # noqa: E501
+    ] = None,
     end: Annotated[
         str | None,
         typer.Option(
             "--end", help="Last day of the plan window (YYYY-MM-DD); default: the recorded plan's."
         ),
-    ] = None,  # noqa: E501
+    ] = None,
     draw: Annotated[
         list[Path], typer.Option("--draw", help="Draw CSV; repeat for a joint plan.")
     ] = [],  # noqa: B006
     draw_id: Annotated[
         list[str],
         typer.Option("--draw-id", help="Recorded draw in the database (with --url); repeatable."),
-    ] = [],  # noqa: B006,E501
+    ] = [],  # noqa: B006
     receipt: Annotated[
         list[Path],
         typer.Option("--receipt", help="Receipt JSON of each --draw (gives the department)."),
-    ] = [],  # noqa: B006,E501
+    ] = [],  # noqa: B006
     department: Annotated[
         list[str], typer.Option("--department", help="Department code of each --draw.")
     ] = [],  # noqa: B006
@@ -138,7 +138,7 @@ def assign_command(
     url: Annotated[
         str | None,
         typer.Option("--url", help="Database URL: read the directory there and record the run."),
-    ] = None,  # noqa: E501
+    ] = None,
     team_size: Annotated[
         int, typer.Option("--team-size", help="Inspectors per visit (>= 2), one is lead.")
     ] = 2,
@@ -155,17 +155,17 @@ def assign_command(
     allow_partial: Annotated[
         bool,
         typer.Option("--allow-partial", help="Write a partial plan and list the unassigned tasks."),
-    ] = False,  # noqa: E501
+    ] = False,
     qualification: Annotated[
         str, typer.Option("--qualification", help="'any' (one of the entity's sectors) or 'all'.")
-    ] = "any",  # noqa: E501
+    ] = "any",
     holiday_file: Annotated[
         Path | None,
         typer.Option(
             "--holiday-file",
             help="Official holiday schedule (date,kind) for years chinese-calendar lacks.",
         ),
-    ] = None,  # noqa: E501
+    ] = None,
     reason: Annotated[
         str | None,
         typer.Option("--reason", help="Why the draws are staffed again (a recorded run exists)."),
@@ -283,7 +283,7 @@ def swap_command(
         typer.Option(
             "--run-id", help="Recorded run to change (database: --url or the configured one)."
         ),
-    ] = None,  # noqa: E501
+    ] = None,
     data: Annotated[
         Path | None, typer.Option("--data", help="Data folder with the directory.")
     ] = None,

@@ -31,7 +31,7 @@ from scheduler.errors import InvalidInputError, VerificationError
 __all__ = ["register"]
 
 
-def _summary(result) -> None:  # noqa: ANN001
+def _summary(result) -> None:
     receipt = result.receipt
     table = Table(
         title=f"draw {result.draw_id}: {receipt['sample_size']} of {receipt['frame_size']} entities"
@@ -52,7 +52,7 @@ def _summary(result) -> None:  # noqa: ANN001
         )
 
 
-def _print_forced_reasons(frame) -> None:  # noqa: ANN001
+def _print_forced_reasons(frame) -> None:
     """Each unit drawn with probability 1 and why (承诺核查, the force-include list)."""
     if frame.forced_reasons.empty:
         return
@@ -66,7 +66,7 @@ def _print_forced_reasons(frame) -> None:  # noqa: ANN001
 
 def _file_draw(
     data: Path,
-    parameters,  # noqa: ANN001
+    parameters,
     seed: int | None,
     ceremony: dict,
     out: Path | None,
@@ -328,10 +328,10 @@ def draw(
 
 
 def _stage(
-    staging,  # noqa: ANN001
-    rows,  # noqa: ANN001
+    staging,
+    rows,
     receipt_value: dict,
-    reserves_rows,  # noqa: ANN001
+    reserves_rows,
     out: Path | None,
     receipt: Path | None,
     reserves: Path | None,
@@ -368,7 +368,7 @@ def _plan_draw(
     with Staging() as staging, progress_bar() as progress:
         task = progress.add_task(f"drawing plan {plan}", total=None)
 
-        def write_first(result) -> None:  # noqa: ANN001
+        def write_first(result) -> None:
             _stage(staging, result.rows, result.receipt, result.reserves, out, receipt, reserves)
 
         result = run_plan_draw(
@@ -466,7 +466,7 @@ def verify(
     _print_report(report, source)
 
 
-def _print_report(report, source: str) -> None:  # noqa: ANN001
+def _print_report(report, source: str) -> None:
     for warning in report.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     if report.ok:

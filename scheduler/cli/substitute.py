@@ -54,7 +54,7 @@ def substitute(
     )
 
 
-def _file_substitute(data: Path, draw_file: Path, receipt_path: Path, uscc: str, reason: str):  # noqa: ANN202
+def _file_substitute(data: Path, draw_file: Path, receipt_path: Path, uscc: str, reason: str):
     from scheduler.data.importing.reader import read_folder
     from scheduler.draw.frame import FRAME_INPUT, build_frame
     from scheduler.draw.receipt import read_json, write_json

@@ -101,13 +101,13 @@ def sweep_command(
     with progress_bar() as bar:
         task = bar.add_task("sweep tasks", total=None)
 
-        def execute(payload, tasks):  # noqa: ANN001, ANN202
+        def execute(payload, tasks):
             bar.update(task, total=len(tasks))
             return run_tasks(
                 payload,
                 tasks,
                 cluster=spec,
-                progress=lambda done, total: bar.update(task, completed=done),
+                progress=lambda done, _total: bar.update(task, completed=done),
                 connected=lambda link: err_console.print(f"Dask dashboard: {link}"),
             )
 

@@ -34,7 +34,7 @@ MIN_UNITS = 1 << 16
 
 
 @functools.cache
-def _kernels() -> Any:
+def _kernels() -> Any:  # noqa: C901  (numba loops, compiled together; not branching logic)
     """The compiled loops, or ``None`` when numba is not installed."""
     try:
         import numba
@@ -42,7 +42,7 @@ def _kernels() -> Any:
         return None
 
     @numba.njit(cache=True, nogil=True)
-    def scan(p, codes, keys, cut, known, counts, pi_h, cand, cand_codes, cand_keys):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202, E501
+    def scan(p, codes, keys, cut, known, counts, pi_h, cand, cand_codes, cand_keys):  # type: ignore[no-untyped-def]
         # Branch-light on purpose (no early exit, unsigned indices, a clamp instead of
         # a range test, room for every unit): the loop then runs about twice as fast.
         outside = np.uint64(counts.size - 1)  # the last slot counts labels out of range
@@ -64,7 +64,7 @@ def _kernels() -> Any:
         return k, varies
 
     @numba.njit(cache=True, nogil=True)
-    def select(cc, kk, sizes):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+    def select(cc, kk, sizes):  # type: ignore[no-untyped-def]  # noqa: C901  (a numba loop)
         # The m-th smallest key of each stratum from two 256-bin histograms
         # (high byte, then low byte within the m-th's high byte): no sort.
         n_strata = sizes.size
@@ -122,7 +122,7 @@ def _kernels() -> Any:
         return mask, members, lengths[tied], (sizes - below)[tied]
 
     @numba.njit(cache=True, nogil=True)
-    def finish(cand, mask, members, lengths, need, words):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+    def finish(cand, mask, members, lengths, need, words):  # type: ignore[no-untyped-def]
         # Each tied group keeps its need smallest words (equal words: member order),
         # as the lexsort by (group, word) does; a 64-bit tie at the cut is left to numpy.
         at = 0
@@ -169,7 +169,9 @@ def warm_up() -> bool:
     return True
 
 
-def _keep_all(pi_h: NDArray[np.float64], seen: NDArray[np.int64], step: int) -> NDArray[np.uint16]:
+def _keep_all(
+    pi_h: NDArray[np.float64], _seen: NDArray[np.int64], _step: int
+) -> NDArray[np.uint16]:
     return np.full(pi_h.size, 65535, dtype=np.uint16)
 
 

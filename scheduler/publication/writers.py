@@ -50,7 +50,7 @@ def _group_path(path: Path, key: str, many: bool) -> Path:
     return path.with_name(f"{path.stem}_{safe}{path.suffix}")
 
 
-def _append_table(sheet, frame: pd.DataFrame) -> None:  # noqa: ANN001  (write-only worksheet)
+def _append_table(sheet, frame: pd.DataFrame) -> None:
     """Header (bold) and rows; column widths from the first 200 rows, set before the rows."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font

@@ -32,7 +32,7 @@ _OPTIONS = {
 }
 
 
-def open_book(path: str | Path):  # noqa: ANN201  (xlsxwriter.Workbook; imported lazily)
+def open_book(path: str | Path):
     """A workbook built in memory; its ``bold`` and ``title`` formats in ``formats_by_name``."""
     import xlsxwriter
 
@@ -44,7 +44,7 @@ def open_book(path: str | Path):  # noqa: ANN201  (xlsxwriter.Workbook; imported
     return book
 
 
-def _cell(sheet, row: int, col: int, value: object, fmt=None) -> None:  # noqa: ANN001
+def _cell(sheet, row: int, col: int, value: object, fmt=None) -> None:
     if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
         return
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
@@ -65,7 +65,7 @@ def _midnight(value: date) -> bool:
     return not isinstance(value, datetime) or value.time() == datetime.min.time()
 
 
-def write_row(sheet, row: int, values: list[object], fmt=None) -> int:  # noqa: ANN001
+def write_row(sheet, row: int, values: list[object], fmt=None) -> int:
     """Write ``values`` from column A of ``row``; returns the next row."""
     for col, value in enumerate(values):
         _cell(sheet, row, col, value, fmt)
@@ -73,11 +73,11 @@ def write_row(sheet, row: int, values: list[object], fmt=None) -> int:  # noqa: 
 
 
 def write_table(
-    sheet,  # noqa: ANN001
+    sheet,
     row: int,
     headers: list[str],
     rows: list[list[object]],
-    bold,  # noqa: ANN001
+    bold,
 ) -> int:
     """Bold header and ``rows`` from ``row``; column widths from the first 200 rows. Next row."""
     sample = rows[:200]

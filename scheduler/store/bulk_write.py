@@ -37,7 +37,7 @@ Progress = Callable[[str, int, int], None]
 """``progress(table, rows_done, rows_total)``."""
 
 
-def _insert(connection: Connection, table: Table):  # noqa: ANN202  (dialect-specific Insert)
+def _insert(connection: Connection, table: Table):
     dialects = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
     name = connection.dialect.name
     if name not in dialects:
@@ -47,7 +47,7 @@ def _insert(connection: Connection, table: Table):  # noqa: ANN202  (dialect-spe
     return dialects[name](table)
 
 
-def _upsert(connection: Connection, table: Table, key: tuple[str, ...], columns: list[str]):  # noqa: ANN202
+def _upsert(connection: Connection, table: Table, key: tuple[str, ...], columns: list[str]):
     statement = _insert(connection, table)
     update = [c for c in columns if c not in key]
     if not update:

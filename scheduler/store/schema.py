@@ -107,7 +107,7 @@ def _write_lock(connection: Connection) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(74200)"))
 
 
-def _has_scheduler_tables(connection) -> bool:  # noqa: ANN001
+def _has_scheduler_tables(connection) -> bool:
     existing = set(inspect(connection).get_table_names())
     return bool(existing & set(SQLModel.metadata.tables))
 

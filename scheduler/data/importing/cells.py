@@ -50,7 +50,7 @@ _BOOL_HELP = "true/false, 1/0, yes/no, 是/否 or 在岗/不在岗"
 _DATE_FORMATS = "YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD"
 
 
-def _arrow(values: pd.Series | Collection[str]):  # noqa: ANN202  (pyarrow.Array)
+def _arrow(values: pd.Series | Collection[str]):
     import pyarrow as pa
 
     if isinstance(values, pd.Series) and hasattr(values.array, "__arrow_array__"):
