@@ -51,6 +51,9 @@ run_tests() {
     install
     ensure_system_packages
     mkdir -p test-artifacts
+    # the gates first: lint (incl. stale noqa, complexity 15, unused arguments) and format
+    "$VENV/bin/ruff" check scheduler dashboard tests benchmarks
+    "$VENV/bin/ruff" format --check --quiet scheduler dashboard tests benchmarks
     "$VENV/bin/python" -m pytest "$@"
 }
 

@@ -511,3 +511,9 @@ ZH.update(
         ),
     }
 )
+
+ZH.update(
+    {
+        "Audit chain head: event {seq}, SHA-256 {hash}": "审计链头：第 {seq} 条事件，SHA-256 {hash}",
+    }
+)

@@ -77,14 +77,24 @@ def sweep_section(population_of) -> None:
             value="A=0.01:0.05:0.02,D=0.3:0.7:0.2",
             key=key(PAGE, "grid"),
         )
+        labels = {
+            "uniform": t("uniform (no credit weighting)"),
+            "risk": t("risk-adaptive"),
+        } | preset_options()
         preset = left.selectbox(
-            t("Base preset (other tiers' rates and the budget)"), presets, key=key(PAGE, "preset")
+            t("Base preset (other tiers' rates and the budget)"),
+            presets,
+            format_func=labels.get,
+            key=key(PAGE, "preset"),
+            placeholder=t("Choose an option"),
         )
         named = right.multiselect(
             t("Policies to compare"),
             ["uniform", "risk", *presets],
             default=["uniform", presets[0]],
+            format_func=labels.get,
             key=key(PAGE, "named"),
+            placeholder=t("Choose options"),
         )
         budget = right.number_input(
             t("Inspections a year (0: the preset's)"), min_value=0, value=0, key=key(PAGE, "budget")

@@ -120,9 +120,11 @@ for kind, (label, _) in KINDS.items():
     anchor = None
     if kind == "public":
         from scheduler.publication.public_list import list_anchor
+        from scheduler.store.audit_chain import chain_head
 
         anchor = list_anchor(engine())
-        st.caption(anchor)
+        head = chain_head(engine())
+        st.caption(t("Audit chain head: event {seq}, SHA-256 {hash}", seq=head.seq, hash=head.hash))
     cols = st.columns(len(FORMATS))
     for col, (fmt, mime) in zip(cols, FORMATS.items(), strict=True):
         try:
