@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,51 +9,26 @@ import typer
 from rich.table import Table
 
 from scheduler.cli.console import console, progress_bar
-from scheduler.data.reference import tier_scheme
+from scheduler.cli.simulation_options import (
+    DataOption,
+    DepartmentOption,
+    FromDbOption,
+    OnOption,
+    PeriodOption,
+    PeriodsOption,
+    SchemeOption,
+    SizeOption,
+    given_population,
+)
 from scheduler.draw.policy import parse_tier_values
-from scheduler.errors import InvalidInputError
 from scheduler.simulation import (
     ModelParameters,
-    Population,
     SimulationResult,
-    population_from_directory,
     simulate_seeded,
 )
 from scheduler.simulation.output import TABLE_METRICS, summary_dict, write_results
 
 __all__ = ["register", "simulate_command"]
-
-
-def _population(
-    data: Path | None,
-    size: int | None,
-    from_db: bool,
-    department: str | None,
-    on: date | None,
-    scheme_name: str | None,
-) -> Population | int:
-    """The population given on the command line, or a synthetic one's size (built by
-    ``simulate_seeded`` from the seed)."""
-    given = [name for name, v in (("--data", data), ("--size", size), ("--db", from_db)) if v]
-    if len(given) != 1:
-        raise InvalidInputError(
-            f"give exactly one of --data, --size, --db; got {', '.join(given) or 'none'}"
-        )
-    scheme = tier_scheme(scheme_name)
-    if size is not None:
-        return size
-    if data is not None:
-        from scheduler.data.importing.reader import read_folder
-
-        directory, source = read_folder(data), f"folder:{data.name}"
-    else:
-        from scheduler.store.engine import make_engine
-        from scheduler.store.loader import directory_from_db
-
-        directory, source = directory_from_db(make_engine()), "database"
-    return population_from_directory(
-        directory, on=on, department=department, scheme=scheme, source=source
-    )
 
 
 def _parameters(**given: float | str | None) -> ModelParameters:
@@ -75,17 +49,11 @@ def simulate_command(
     ],
     out: Annotated[Path, typer.Option("--out", help="Folder for CSV, JSON and PNG results.")],
     seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same results.")],
-    data: Annotated[
-        Path | None, typer.Option("--data", help="Data folder to take the population from.")
-    ] = None,
-    size: Annotated[
-        int | None, typer.Option("--size", help="Synthetic population of N entities instead.")
-    ] = None,
-    from_db: Annotated[
-        bool, typer.Option("--db", help="Population from the database (SCHEDULER_DATABASE_URL).")
-    ] = False,
-    periods: Annotated[int, typer.Option("--periods", help="Number of periods.")] = 10,
-    period: Annotated[str, typer.Option("--period", help="Period unit: year or quarter.")] = "year",
+    data: DataOption = None,
+    size: SizeOption = None,
+    from_db: FromDbOption = False,
+    periods: PeriodsOption = 10,
+    period: PeriodOption = "year",
     replications: Annotated[
         int, typer.Option("--replications", help="Independent simulated futures.")
     ] = 100,
@@ -94,17 +62,9 @@ def simulate_command(
         float | None,
         typer.Option("--budget", help="Inspections a year; default: the first rate policy's."),
     ] = None,
-    department: Annotated[
-        str | None,
-        typer.Option("--department", help="Use this department's tiers (default PUBLIC)."),
-    ] = None,
-    on: Annotated[
-        datetime | None,
-        typer.Option(
-            "--on", formats=["%Y-%m-%d"], help="Day of the tiers (default: latest rating)."
-        ),
-    ] = None,
-    scheme: Annotated[str | None, typer.Option("--scheme", help="Tier scheme name.")] = None,
+    department: DepartmentOption = None,
+    on: OnOption = None,
+    scheme: SchemeOption = None,
     propensity: Annotated[
         str | None,
         typer.Option("--propensity", help="Share in violation per true class, A=..,B=.."),
@@ -150,7 +110,9 @@ def simulate_command(
         rerating_rate=rerating_rate,
         rating_accuracy=rating_accuracy,
     )
-    population = _population(data, size, from_db, department, on.date() if on else None, scheme)
+    population = given_population(
+        data, size, from_db, department, on.date() if on else None, scheme
+    )
     with progress_bar() as bar:
         task = bar.add_task("replications", total=replications)
         result = simulate_seeded(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +9,17 @@ import typer
 from rich.table import Table
 
 from scheduler.cli.console import console, err_console, progress_bar
-from scheduler.cli.simulate import _population
+from scheduler.cli.simulation_options import (
+    DataOption,
+    DepartmentOption,
+    FromDbOption,
+    OnOption,
+    PeriodOption,
+    PeriodsOption,
+    SchemeOption,
+    SizeOption,
+    given_population,
+)
 from scheduler.simulation.cluster import parse_cluster, run_tasks
 from scheduler.simulation.seeded import seed_sequences, seeded_population
 from scheduler.simulation.sweep import (
@@ -45,17 +54,11 @@ def sweep_command(
         str | None,
         typer.Option("--preset", help="Base rates and budget (default: the default preset)."),
     ] = None,
-    data: Annotated[
-        Path | None, typer.Option("--data", help="Data folder to take the population from.")
-    ] = None,
-    size: Annotated[
-        int | None, typer.Option("--size", help="Synthetic population of N entities instead.")
-    ] = None,
-    from_db: Annotated[
-        bool, typer.Option("--db", help="Population from the database (SCHEDULER_DATABASE_URL).")
-    ] = False,
-    periods: Annotated[int, typer.Option("--periods", help="Number of periods.")] = 10,
-    period: Annotated[str, typer.Option("--period", help="Period unit: year or quarter.")] = "year",
+    data: DataOption = None,
+    size: SizeOption = None,
+    from_db: FromDbOption = False,
+    periods: PeriodsOption = 10,
+    period: PeriodOption = "year",
     replications: Annotated[
         int, typer.Option("--replications", help="Independent simulated futures per policy.")
     ] = 100,
@@ -74,17 +77,9 @@ def sweep_command(
     block: Annotated[
         int, typer.Option("--block", help="Replications per task (one policy each).")
     ] = 10,
-    department: Annotated[
-        str | None,
-        typer.Option("--department", help="Use this department's tiers (default PUBLIC)."),
-    ] = None,
-    on: Annotated[
-        datetime | None,
-        typer.Option(
-            "--on", formats=["%Y-%m-%d"], help="Day of the tiers (default: latest rating)."
-        ),
-    ] = None,
-    scheme: Annotated[str | None, typer.Option("--scheme", help="Tier scheme name.")] = None,
+    department: DepartmentOption = None,
+    on: OnOption = None,
+    scheme: SchemeOption = None,
     charts: Annotated[
         bool, typer.Option("--charts/--no-charts", help="Write frontier.png.")
     ] = True,
@@ -92,7 +87,7 @@ def sweep_command(
     """Sweep tier-rate vectors at one budget; write metrics with intervals and the frontier."""
     spec = parse_cluster(cluster)  # reject a bad address before any work
     _, simulation_seed = seed_sequences(seed)
-    given = _population(data, size, from_db, department, on.date() if on else None, scheme)
+    given = given_population(data, size, from_db, department, on.date() if on else None, scheme)
     population = seeded_population(seed, given, scheme)
     axes, base, chosen = sweep_policies(
         grid, (policies or "").split(","), preset, population.scheme

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -34,6 +35,7 @@ __all__ = [
     "ChainHead",
     "append_event",
     "event_hash",
+    "stored_event_hash",
     "canonical_time",
     "chain_head",
     "lock_for_write",
@@ -192,6 +194,20 @@ def chain_head(engine: Engine) -> ChainHead:
     return ChainHead(int(last[0]), str(last[1])) if last else ChainHead(0, GENESIS)
 
 
+def stored_event_hash(row: Mapping[str, Any], *, seq: int, prev_hash: str) -> str:
+    """``event_hash`` of an audit row as read from the table, at chain position ``seq``."""
+    return event_hash(
+        seq=seq,
+        at=row["at"],
+        actor=row["actor"],
+        kind=row["kind"],
+        subject=row["subject"],
+        details=row["details"],
+        digest=row["digest"] or "",
+        prev_hash=prev_hash,
+    )
+
+
 def backfill_chain(connection: Connection) -> int:
     """Chain the events recorded before the chain existed, in ``id`` order; returns how many.
 
@@ -213,16 +229,7 @@ def backfill_chain(connection: Connection) -> int:
     count = 0
     for row in rows.all():
         seq = head.seq + 1
-        new_hash = event_hash(
-            seq=seq,
-            at=row["at"],
-            actor=row["actor"],
-            kind=row["kind"],
-            subject=row["subject"],
-            details=row["details"],
-            digest=row["digest"] or "",
-            prev_hash=head.hash,
-        )
+        new_hash = stored_event_hash(row, seq=seq, prev_hash=head.hash)
         connection.execute(
             update(events)
             .where(events.c.id == row["id"])

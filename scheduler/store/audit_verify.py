@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, select
 
-from scheduler.store.audit_chain import GENESIS, ChainHead, event_hash
+from scheduler.store.audit_chain import GENESIS, ChainHead, stored_event_hash
 from scheduler.store.models.assignments import AssignmentRun
 from scheduler.store.models.core import AuditEvent, AuditHead
 from scheduler.store.models.plans import Draw, Substitution
@@ -95,16 +95,7 @@ def _walk_chain(connection: Connection, latest: _Latest) -> tuple[list[str], int
             )
         elif row["prev_hash"] != previous.hash:
             problems.append(f"{label}: prev_hash is not the hash of event {previous.seq}")
-        recomputed = event_hash(
-            seq=seq,
-            at=row["at"],
-            actor=row["actor"],
-            kind=row["kind"],
-            subject=row["subject"],
-            details=row["details"],
-            digest=row["digest"] or "",
-            prev_hash=row["prev_hash"] or "",
-        )
+        recomputed = stored_event_hash(row, seq=seq, prev_hash=row["prev_hash"] or "")
         if recomputed != row["hash"]:
             problems.append(f"{label}: changed after it was recorded (its hash does not match)")
         previous = ChainHead(seq, str(row["hash"]))
