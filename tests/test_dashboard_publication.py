@@ -46,7 +46,8 @@ def test_public_list_shows_the_audit_chain_head_and_events_name_the_local_actor(
     assert not at.exception
     engine = make_engine(seeded_db)
     try:
-        assert str(chain_head(engine)) in texts(at)
+        head = chain_head(engine)
+        assert f"审计链头：第 {head.seq} 条事件，SHA-256 {head.hash}" in texts(at)
         events = read_events(engine, kinds=["plan.created", "draw.created"])
         assert set(events["actor"]) == {"dashboard (local)"}
         assert verify_audit(engine).ok

@@ -136,11 +136,9 @@ def store_snapshot(session: Session, frame_sha256: str, canonical: bytes, size: 
         "data": encode(canonical),
         "created_at": utcnow(),
     }
-    from sqlalchemy.dialects import postgresql, sqlite
+    from scheduler.store.engine import insert_if_absent
 
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(table).values(**values).on_conflict_do_nothing())
+    insert_if_absent(session, table, values)
 
 
 def load_snapshot(engine: Engine, frame_sha256: str) -> bytes | None:

@@ -11,14 +11,22 @@ from contextlib import contextmanager
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, Table, event
 from sqlmodel import Session, create_engine
 
 import scheduler.store.models  # noqa: F401  (registers every table)
 from scheduler.settings import get_settings
 from scheduler.store.models.core import AuditEvent
 
-__all__ = ["make_engine", "init_db", "session_scope", "record_event", "in_chunks", "IN_CHUNK"]
+__all__ = [
+    "make_engine",
+    "init_db",
+    "session_scope",
+    "record_event",
+    "insert_if_absent",
+    "in_chunks",
+    "IN_CHUNK",
+]
 
 IN_CHUNK = 10_000
 """Values per ``IN (...)`` list: PostgreSQL's protocol binds at most 65,535 parameters
@@ -89,6 +97,21 @@ def record_event(
     from scheduler.store.audit_chain import append_event
 
     return append_event(session, kind, subject, details, actor=actor, digest=digest)
+
+
+def insert_if_absent(
+    connection: Connection | Session, table: Table, values: dict[str, Any]
+) -> None:
+    """Insert a row unless its key is already there: the first writer wins, racers are no-ops.
+
+    ``INSERT ... ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL, so that two
+    processes storing the same derived record at once never meet an IntegrityError.
+    """
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    bind = connection.get_bind() if isinstance(connection, Session) else connection
+    insert = postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
+    connection.execute(insert(table).values(**values).on_conflict_do_nothing())
 
 
 def in_chunks(values: Iterable[T], size: int = IN_CHUNK) -> Iterator[list[T]]:

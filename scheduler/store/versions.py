@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 
 from scheduler.data.formats import TABLE_ORDER
 from scheduler.store.models.core import DirectorySummary, DirectoryVersion
@@ -130,13 +130,9 @@ def summary(engine: Engine, name: str, compute: Callable[[], dict]) -> dict:
 
 def store_summary(engine: Engine, version: int, name: str, payload: dict) -> None:
     """Keep ``payload`` as summary ``name`` of ``version`` (first writer wins)."""
+    from scheduler.store.engine import insert_if_absent
+
     with engine.begin() as connection:
-        exists = connection.execute(
-            select(func.count())
-            .select_from(SUMMARIES)
-            .where(SUMMARIES.c.version_id == version, SUMMARIES.c.name == name)
-        ).scalar_one()
-        if not exists:
-            connection.execute(
-                insert(SUMMARIES).values(version_id=version, name=name, payload=payload)
-            )
+        insert_if_absent(
+            connection, SUMMARIES, {"version_id": version, "name": name, "payload": payload}
+        )
