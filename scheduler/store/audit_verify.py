@@ -135,8 +135,9 @@ def _check_records(
                 f"draw {draw_id}: the stored draw (seed, time, selection or receipt) differs "
                 f"from what event {recorded[0]} recorded"
             )
+    stored_draws = set(draw_ids)
     for draw_id, (seq, _) in latest.draws.items():
-        if draw_id not in set(draw_ids):
+        if draw_id not in stored_draws:
             problems.append(f"event {seq} recorded draw {draw_id}, which is no longer stored")
     substituted = set(
         connection.execute(select(Substitution.__table__.c.draw_id).distinct()).scalars()  # type: ignore[attr-defined]
@@ -161,8 +162,9 @@ def _check_records(
                 f"assignment run {run_id}: the stored rows differ from what event "
                 f"{recorded[0]} recorded"
             )
+    stored_runs = set(run_ids)
     for run_id, (seq, _) in latest.runs.items():
-        if run_id not in set(run_ids):
+        if run_id not in stored_runs:
             problems.append(f"event {seq} recorded assignment run {run_id}, which is not stored")
     return problems, draw_ids, run_ids
 
