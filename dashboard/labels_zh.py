@@ -517,3 +517,24 @@ ZH.update(
         "Audit chain head: event {seq}, SHA-256 {hash}": "审计链头：第 {seq} 条事件，SHA-256 {hash}",
     }
 )
+
+ZH.update(
+    {  # stored plans carry repeat control by tier; results mark commitments broken (issue 15)
+        "Repeat control": "重复检查控制",
+        "By credit tier (minimum months between inspections)": "按信用等级（同一主体最短检查间隔）",
+        "One window for every tier": "各等级统一期限",
+        "{tier}: months": "{tier}：间隔（月）",
+        "{months} months, every tier": "各等级统一 {months} 个月",
+        "Commitment checks (承诺核查): draw every pending commitment due by the last day": (
+            "承诺核查：抽取检查期限最后一天前到期的全部待履约承诺主体"
+        ),
+        "Months per tier from the {year} plans {plans}.": "各等级检查间隔取自 {year} 年已存计划 {plans}。",
+        "Months per tier from the preset.": "各等级检查间隔取自预设方案。",
+        "Commitment check": "承诺核查",
+        "Commitment finding": "承诺核查结论",
+        "Commitment item": "承诺事项",
+        "Recorded {n} results; {c} credit tier changes to report; {b} commitments marked broken.": (
+            "已记录 {n} 条结果；{c} 项信用等级变更待报送；{b} 项承诺认定为不实承诺/未履约。"
+        ),
+    }
+)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.i18n import fmt_count, t
-from dashboard.state import key, show_error
+from dashboard.state import engine, key, show_error
 from dashboard.views import department_options, preset_options
 from scheduler import clock
 from scheduler.data.directory import Directory
@@ -22,7 +22,10 @@ PAGE = "programme"
 
 def programme_section(data: Directory) -> None:
     """A department's year: expected inspections per tier and whether rates or frequency bind."""
+    from sqlmodel import Session
+
     from scheduler.data.reference import preset
+    from scheduler.draw.plan_months import planned_year
     from scheduler.draw.programme import annual_programme
 
     st.subheader(t("Annual programme"))
@@ -38,16 +41,34 @@ def programme_section(data: Directory) -> None:
         t("Preset"), list(presets), format_func=lambda x: presets[x], key=key(PAGE, "preset"),
         placeholder=t("Choose an option"),
     )  # fmt: skip
-    rounds = int(d.number_input(t("Rounds a year"), 1, 12, 4, key=key(PAGE, "rounds")))
+    try:  # the year's stored plans: their number and the months per tier their draws apply
+        with Session(engine()) as session:
+            planned = planned_year(session, department, year)
+    except SchedulerError as error:
+        show_error(error)
+        return
+    rounds = int(
+        d.number_input(
+            t("Rounds a year"), 1, 12, min(planned.rounds, 12) or 4,
+            key=key(PAGE, f"rounds_{department}_{year}"),
+        )
+    )  # fmt: skip
     found = preset(name)
+    months = planned.tier_months or found.min_months
     try:
         result = annual_programme(
-            data, department, year, rates=found.rates, min_months=found.min_months,
+            data, department, year, rates=found.rates, min_months=months,
             rounds=rounds, scheme=found.scheme,
         )  # fmt: skip
     except SchedulerError as error:
         show_error(error)
         return
+    st.caption(
+        t("Months per tier from the {year} plans {plans}.", year=year,
+          plans="、".join(map(str, planned.plan_ids)))
+        if planned.tier_months
+        else t("Months per tier from the preset.")
+    )  # fmt: skip
     table = result.table()[
         [
             "tier",

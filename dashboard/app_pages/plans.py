@@ -20,7 +20,7 @@ from dashboard.views import (
     tier_labels,
 )
 from scheduler import clock
-from scheduler.data.reference import default_weights, tier_scheme
+from scheduler.data.reference import default_min_months, default_weights, preset, tier_scheme
 from scheduler.draw.frame import FrameRules
 from scheduler.draw.policy import make_policy
 from scheduler.errors import SchedulerError
@@ -143,12 +143,48 @@ start = right.date_input(
 end = right.date_input(
     t("Inspections until"), value=clock.today() + timedelta(days=60), key=key(PAGE, "end")
 )
-repeat = right.number_input(
-    t("Repeat control: skip entities inspected within (months)"),
-    min_value=0,
-    max_value=36,
-    value=12,
-    key=key(PAGE, "repeat"),
+control = right.radio(
+    t("Repeat control"),
+    ["tier", "window"],
+    format_func={
+        "tier": t("By credit tier (minimum months between inspections)"),
+        "window": t("One window for every tier"),
+    }.get,
+    horizontal=True,
+    key=key(PAGE, "control"),
+)
+repeat = 12
+tier_months: dict[str, int] = {}
+if control == "tier":  # the preset's min_months, which the planner may override
+    base = (
+        preset(policy_args["preset_name"]).min_months if mode == "preset" else default_min_months()
+    )
+    cols = right.columns(len(scheme.codes))
+    tier_months = {
+        code: int(
+            cols[i].number_input(
+                t("{tier}: months", tier=tiers[code]),
+                min_value=0,
+                max_value=60,
+                value=int(base.get(code, 12)),
+                key=key(PAGE, f"months_{policy_args.get('preset_name', mode)}_{code}"),
+            )
+        )
+        for i, code in enumerate(scheme.codes)
+    }
+else:
+    repeat = int(
+        right.number_input(
+            t("Repeat control: skip entities inspected within (months)"),
+            min_value=0,
+            max_value=36,
+            value=12,
+            key=key(PAGE, "repeat"),
+        )
+    )
+verify_commitments = right.checkbox(
+    t("Commitment checks (承诺核查): draw every pending commitment due by the last day"),
+    key=key(PAGE, "verify_commitments"),
 )
 
 try:
@@ -159,8 +195,10 @@ try:
         regions=tuple(chosen_regions),
         sectors=tuple(chosen_sectors),
         entity_types=tuple(chosen_types),
-        repeat_window_months=int(repeat),
+        repeat_window_months=repeat,
+        tier_months=tuple(sorted(tier_months.items())),
         joint_departments=tuple(sorted(joint)),  # the joint frame the plan will draw from
+        verify_commitments=end if verify_commitments else None,
     )
     frame = cached_frame(rules)
     summary = frame_summary(frame, policy)
@@ -200,7 +238,9 @@ if st.button(t("Save the plan"), type="primary", disabled=not can_edit, key=key(
             joint_departments=tuple(joint),
             start=start,
             end=end,
-            repeat_window_months=int(repeat),
+            repeat_window_months=repeat,
+            tier_months=tier_months,
+            verify_commitments=verify_commitments,
         )
     except SchedulerError as error:
         show_error(error)
@@ -219,6 +259,13 @@ if saved:
                     t("Plan name"): p.name,
                     t("Departments"): "、".join(departments.get(d, d) for d in p.departments),
                     t("Window"): f"{p.start} – {p.end}",
+                    t("Repeat control"): "、".join(
+                        f"{tiers.get(c, c)} {m}" for c, m in p.parameters.rules.tier_months
+                    )
+                    or t(
+                        "{months} months, every tier",
+                        months=p.parameters.rules.repeat_window_months,
+                    ),
                 }
                 for p in saved.values()
             ]

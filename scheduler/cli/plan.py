@@ -14,11 +14,22 @@ from rich.table import Table
 
 from scheduler.cli.actor import cli_actor
 from scheduler.cli.console import console
-from scheduler.cli.draw_options import Url, codes, optional_day, tier_policy
+from scheduler.cli.draw_options import Url, codes, optional_day, tier_months, tier_policy
 
 __all__ = ["register"]
 
 plan_app = typer.Typer(help="Inspection plans stored in the database.", no_args_is_help=True)
+SINGLE_WINDOW = ("window", "none", "off")
+
+
+def _plan_months(text: str | None, preset: str | None) -> dict[str, int] | None:
+    """``--tier-months``: ``None`` (absent or ``preset``) lets the library take the preset's,
+    ``window`` keeps the single window, ``A=24,...`` overrides."""
+    if text is None or text.strip().lower() == "preset":
+        return None
+    if text.strip().lower() in SINGLE_WINDOW:
+        return {}
+    return dict(tier_months(text, preset))
 
 
 def plan_create(
@@ -38,7 +49,21 @@ def plan_create(
         str | None, typer.Option("--joint", help="Departments joining the visits.")
     ] = None,
     name: Annotated[str, typer.Option("--name")] = "",
-    repeat_window: Annotated[int, typer.Option("--repeat-window-months")] = 12,
+    repeat_window: Annotated[
+        int,
+        typer.Option(
+            "--repeat-window-months", help="The single window, with --tier-months window."
+        ),
+    ] = 12,
+    months_by_tier: Annotated[
+        str | None,
+        typer.Option(
+            "--tier-months",
+            help="Repeat control by tier: 'preset' (default: the preset's min_months, "
+            "A=24,B=12,C=6,D=3 unless the preset has its own), A=24,B=12,C=6,D=3 to "
+            "override, or 'window' for the single --repeat-window-months.",
+        ),
+    ] = None,
     scheme: Annotated[str | None, typer.Option("--scheme")] = None,
     verify_commitments: Annotated[
         bool,
@@ -70,9 +95,16 @@ def plan_create(
             repeat_window_months=repeat_window,
             actor=cli_actor(),
             verify_commitments=verify_commitments,
+            tier_months=_plan_months(months_by_tier, preset),
         )
         plan_id = plan.id
-    console.print(f"plan {plan_id} created")
+        months = dict(plan.tier_months or {})
+    control = (
+        "repeat control by tier " + ",".join(f"{t}={m}" for t, m in months.items()) + " months"
+        if months
+        else f"repeat control {repeat_window} months"
+    )
+    console.print(f"plan {plan_id} created ({control})", markup=False)
 
 
 def plan_list(url: Url = None) -> None:
@@ -87,21 +119,31 @@ def plan_list(url: Url = None) -> None:
     with Session(engine) as session:
         plans = list_plans(session)
         rows = [
-            (p.id, p.department_code, p.name, p.policy, p.start, p.end, p.joint_departments)
+            (
+                p.id,
+                p.department_code,
+                p.name,
+                p.policy,
+                p.start,
+                p.end,
+                p.joint_departments,
+                ",".join(f"{t}={m}" for t, m in sorted((p.tier_months or {}).items()))
+                or f"{p.repeat_window_months} (all tiers)",
+            )
             for p in plans
         ]
     draws = list_draws(engine)
     table = Table(title="plans")
-    for column in ("id", "department", "name", "policy", "window", "joint", "draws"):
+    for column in ("id", "department", "name", "policy", "window", "joint", "months", "draws"):
         table.add_column(column)
-    for pid, dept, name, policy, start, end, joint in rows:
+    for pid, dept, name, policy, start, end, joint, months in rows:
         mine = draws[draws["plan_id"] == pid]
         label = ", ".join(
             f"{d}{' (superseded)' if s else ''}"
             for d, s in zip(mine["draw_id"], mine["superseded_by"], strict=True)
         )
         window = f"{start or ''}..{end or ''}"
-        table.add_row(str(pid), dept, name, str(policy), window, joint, label or "-")
+        table.add_row(str(pid), dept, name, str(policy), window, joint, months, label or "-")
     console.print(table)
 
 

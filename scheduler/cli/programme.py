@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -10,29 +9,23 @@ import typer
 from rich.table import Table
 
 from scheduler.cli.console import console
-from scheduler.cli.draw_options import Url
+from scheduler.cli.draw_options import Url, tier_months
 from scheduler.errors import InvalidInputError
 
 __all__ = ["register"]
 
 
-def _planned_rounds(url: str | None, department: str, year: int) -> int:
-    """Stored plans of the department starting in ``year`` (the planned rounds)."""
+def _planned(url: str | None, department: str, year: int):
+    """The department's stored plans starting in ``year`` (rounds, per-tier months)."""
     from sqlmodel import Session
 
-    from scheduler.draw.plans import list_plans
+    from scheduler.draw.plan_months import planned_year
     from scheduler.store.engine import init_db, make_engine
 
     engine = make_engine(url)
     init_db(engine)
     with Session(engine) as session:
-        return sum(
-            1
-            for p in list_plans(session)
-            if p.department_code == department
-            and p.start is not None
-            and date(year, 1, 1) <= p.start <= date(year, 12, 31)
-        )
+        return planned_year(session, department, year)
 
 
 def programme(
@@ -48,6 +41,14 @@ def programme(
         int | None,
         typer.Option("--rounds", help="Rounds a year (default: the department's stored plans)."),
     ] = None,
+    months_by_tier: Annotated[
+        str | None,
+        typer.Option(
+            "--tier-months",
+            help="Months per tier (default: those the year's stored plans carry, else the "
+            "preset's): 'preset' or A=24,B=12,C=6,D=3.",
+        ),
+    ] = None,
     url: Url = None,
 ) -> None:
     """Planned rounds, expected inspections per tier, and whether rates or frequency bind."""
@@ -56,12 +57,20 @@ def programme(
     from scheduler.draw.programme import annual_programme
 
     found = named(preset) if preset else default_preset()
+    planned = _planned(url, department, year) if data is None or rounds is None else None
     if rounds is None:
-        rounds = _planned_rounds(url, department, year)
+        assert planned is not None
+        rounds = planned.rounds
         if rounds == 0:
             raise InvalidInputError(
                 f"no stored plan of {department} starts in {year}; give --rounds N."
             )
+    months = dict(tier_months(months_by_tier, preset))
+    source = "--tier-months"
+    if not months and planned is not None and planned.tier_months:
+        months, source = planned.tier_months, f"the {year} plans {list(planned.plan_ids)}"
+    if not months:
+        months, source = found.min_months, f"preset {found.name}"
     if data is not None:
         from scheduler.data.importing.reader import read_folder
         from scheduler.draw.frame import FRAME_INPUT
@@ -79,7 +88,7 @@ def programme(
         department,
         year,
         rates=found.rates,
-        min_months=found.min_months,
+        min_months=months,
         rounds=rounds,
         scheme=found.scheme,
     )
@@ -102,6 +111,7 @@ def programme(
         + ", ".join(t.tier for t in result.tiers if t.binds == "frequency")
     )
     console.print(verdict, markup=False)
+    console.print(f"months per tier from {source}", markup=False)
     console.print(
         "probabilities apply to the frame after exclusions (repeat control by tier)", markup=False
     )

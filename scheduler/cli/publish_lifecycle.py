@@ -25,12 +25,17 @@ repair_app = typer.Typer(help="Credit repair (信用修复).", no_args_is_help=T
 def results_import(
     file: Annotated[
         Path,
-        typer.Argument(help="Results CSV/XLSX: uscc, department_code, inspected_on, result_code."),
+        typer.Argument(
+            help="Results CSV/XLSX: uscc, department_code, inspected_on, result_code "
+            "(+ draw_id, notes; commitment_breach 不实承诺/未履约 and commitment_item on a "
+            "承诺核查 visit)."
+        ),
     ],
     url: UrlOpt = None,
     rules: RulesOpt = None,
 ) -> None:
-    """Record results with their publication deadline; findings move tiers."""
+    """Record results with their publication deadline; findings move tiers; a
+    commitment_breach on a 承诺核查 visit marks the commitment broken (same transaction)."""
     from scheduler.publication.inputs import read_results
     from scheduler.publication.lifecycle import apply_findings
     from scheduler.publication.results import import_results
@@ -40,15 +45,23 @@ def results_import(
     engine, calendar, rule_set, scheme = context(url, rules)
     with session_scope(engine) as session:
         rows = import_results(
-            session, frame, calendar=calendar, rules=rule_set, source=file.name, actor=cli_actor()
+            session,
+            frame,
+            calendar=calendar,
+            rules=rule_set,
+            source=file.name,
+            actor=cli_actor(),
+            scheme_name=scheme.name,
         )
         changes = apply_findings(
             session, rows, scheme=scheme, rules=rule_set, calendar=calendar, actor=cli_actor()
         )
         due = min((r.publication_due for r in rows), default=None)
+    broken = int((frame["commitment_breach"] != "").sum())
     console.print(
         f"recorded {len(rows)} results ({len(changes)} tier changes); "
         f"first publication deadline {due}"
+        + (f"; {broken} commitments marked broken (不实承诺/未履约)" if broken else "")
     )
 
 

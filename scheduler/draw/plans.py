@@ -9,7 +9,7 @@ earlier draw stays, and the new one names it in ``supersedes``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -24,6 +24,7 @@ from scheduler.data.department_names import resolve_department
 from scheduler.data.directory import Directory
 from scheduler.data.formats import join_list, split_list
 from scheduler.draw.frame import FrameRules
+from scheduler.draw.plan_months import plan_tier_months
 from scheduler.draw.policy import Policy
 from scheduler.draw.receipt import canonical_frame_bytes
 from scheduler.draw.reserve import Substitution, next_reserve
@@ -113,8 +114,15 @@ def create_plan(
     repeat_window_months: int = 12,
     actor: str,
     verify_commitments: bool = False,
+    tier_months: Mapping[str, int] | None = None,
 ) -> Plan:
-    """Store a plan (validated again against the data when it is drawn) and audit it."""
+    """Store a plan (validated again against the data when it is drawn) and audit it.
+
+    ``tier_months``: repeat control by tier the plan's draws apply; ``None`` =
+    the policy's preset's ``min_months`` (``plan_months.plan_tier_months``), ``{}`` =
+    the single ``repeat_window_months``.
+    """
+    months = plan_tier_months(policy, tier_months)
     if start and end and end < start:
         raise InvalidInputError(f"`end` ({end}) is before `start` ({start}).")
     from scheduler.store.models.core import Department
@@ -139,6 +147,7 @@ def create_plan(
             "joint_departments": _joined(joint_departments),
             "policy": policy.as_dict(),
             "repeat_window_months": repeat_window_months,
+            "tier_months": months,
             "verify_commitments": verify_commitments,
             "start": start,
             "end": end,
@@ -151,7 +160,12 @@ def create_plan(
         session,
         "plan.created",
         f"plan:{plan.id}",
-        {"department": department_code, **policy.as_dict()},
+        {
+            "department": department_code,
+            **policy.as_dict(),
+            **({"tier_months": months} if months else {}),
+            **({"verify_commitments": True} if verify_commitments else {}),
+        },
         actor,
     )
     return plan
@@ -177,6 +191,7 @@ def plan_parameters(plan: Plan, *, on: date | None = None) -> DrawParameters:
         sectors=tuple(split_list(plan.sectors)),
         entity_types=tuple(split_list(plan.entity_types)),
         repeat_window_months=plan.repeat_window_months,
+        tier_months=tuple(sorted((str(t), int(m)) for t, m in (plan.tier_months or {}).items())),
         joint_departments=tuple(sorted(split_list(plan.joint_departments))),
     )
     if plan.verify_commitments:  # 承诺核查 covers what falls due within the plan's window

@@ -71,6 +71,8 @@ def mark_broken(
     rules: object | None = None,
     scheme_name: str | None = None,
     actor: str = "system",
+    commitment_id: int | None = None,
+    draw_id: str | None = None,
 ) -> BrokenCommitment:
     """Mark the entity's commitment ``item`` to the department broken, found on day ``on``.
 
@@ -78,6 +80,8 @@ def mark_broken(
     be broken already. The entity then appears on ``revoked_list``; the audit
     event ``commitment.broken`` is written in the same transaction; the tier
     moves only if ``rules.broken_commitment`` (``LifecycleRules``) says so.
+    ``commitment_id`` picks one row of that item (a result on a 承诺核查 visit:
+    the pending one the draw checked); ``draw_id`` is recorded in the event.
     """
     from scheduler.publication.rules import LifecycleRules, tier_after_broken_commitment
     from scheduler.store.models.core import Commitment
@@ -91,6 +95,7 @@ def mark_broken(
                 Commitment.uscc == uscc,  # type: ignore[arg-type]
                 Commitment.department_code == department_code,  # type: ignore[arg-type]
                 Commitment.item == item,  # type: ignore[arg-type]
+                *(() if commitment_id is None else (Commitment.id == commitment_id,)),  # type: ignore[arg-type]
             )
             .order_by(Commitment.committed_on.desc())  # type: ignore[attr-defined]
         )
@@ -135,6 +140,7 @@ def mark_broken(
             "on": on.isoformat(),
             "tier_before": before,
             "tier_after": after,
+            **({"draw_id": draw_id} if draw_id else {}),
         },
         actor,
     )

@@ -51,6 +51,8 @@ RESULTS_SPEC = TableSpec(
         C("result_code", "检查结果", "result_code", aliases=("检查结果代码", "结果代码")),
         C("draw_id", "抽查编号", "code", required=False),
         C("notes", "备注", required=False),
+        C("commitment_breach", "承诺核查结论", required=False, aliases=("不实承诺/未履约",)),
+        C("commitment_item", "承诺事项", required=False),
     ),
     key=("uscc", "department_code", "inspected_on"),
 )
@@ -92,6 +94,14 @@ def _parse(path: str | Path, spec: TableSpec) -> pd.DataFrame:
         elif column.kind == "result_code":
             values = values.where(~values.str.fullmatch(r"\d").to_numpy(dtype=bool), "0" + values)
             cells.check_choice(values, codes, file, column.name, log, "expected 01 to 14")
+        if column.name == "commitment_breach":
+            from scheduler.publication.commitments import BROKEN_KINDS
+
+            values = values.str.strip()
+            cells.check_choice(
+                values, BROKEN_KINDS, file, column.name, log,
+                f"expected {' or '.join(BROKEN_KINDS)} (or blank)",
+            )  # fmt: skip
         frame[column.name] = values
     key_ok = np.ones(len(frame), dtype=bool)
     cells.check_unique(frame, spec.key, key_ok, file, log)

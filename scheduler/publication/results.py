@@ -69,14 +69,21 @@ def import_results(
     rules: LifecycleRules | None = None,
     source: str = "results",
     actor: str = "system",
+    scheme_name: str | None = None,
 ) -> list[InspectionResult]:
     """Record results (``read_results`` frame) with their publication deadline.
 
     Also appends them to the inspection history (``Inspection``) so that repeat
     control sees them. An existing result for the same (uscc, department,
-    date) is an error: corrections go through an objection. Rows are only
-    flushed; the caller's transaction commits all or nothing.
+    date) is an error: corrections go through an objection. A row whose
+    ``commitment_breach`` says 不实承诺 or 未履约 marks the commitment its
+    承诺核查 visit checked broken (``commitment_findings``; the lifecycle rule of
+    ``rules`` with ``scheme_name``'s tiers). Rows are only flushed; the caller's
+    transaction commits all or nothing.
     """
+    from scheduler.publication.commitment_findings import check_breaches
+    from scheduler.publication.commitments import mark_broken
+
     rules = rules or LifecycleRules()
     problems: list[Problem] = []
     usccs = set(results["uscc"])
@@ -84,7 +91,8 @@ def import_results(
     for chunk in in_chunks(sorted(usccs)):  # bounded IN lists (PostgreSQL: 65,535 parameters)
         known.update(session.exec(select(Entity.uscc).where(col(Entity.uscc).in_(chunk))).all())
     rows: list[InspectionResult] = []
-    for position, record in enumerate(results.itertuples(index=False), start=2):
+    records = list(enumerate(results.itertuples(index=False), start=2))
+    for position, record in records:
         if record.uscc not in known:
             problems.append(
                 Problem(source, position, "uscc", f"no entity {record.uscc} in the database")
@@ -119,8 +127,10 @@ def import_results(
                 publication_due=calendar.add_working_days(day, rules.publication_days),
             )
         )
+    breaches, found = check_breaches(session, records, source)
+    problems += found
     if problems:
-        raise InvalidInputError(problems=problems)
+        raise InvalidInputError(problems=sorted(problems, key=lambda p: p.row or 0))
     for row in rows:
         session.add(row)
         history = session.exec(
@@ -149,6 +159,20 @@ def import_results(
         {"count": len(rows), "ids": [r.id for r in rows]},
         actor=actor,
     )
+    for breach in breaches:  # after the results: the same transaction, audited in order
+        mark_broken(
+            session,
+            uscc=breach.uscc,
+            department_code=breach.department_code,
+            item=breach.item,
+            kind=breach.kind,  # type: ignore[arg-type]  (checked against BROKEN_KINDS)
+            on=breach.on,
+            rules=rules,
+            scheme_name=scheme_name,
+            actor=actor,
+            commitment_id=breach.commitment_id,
+            draw_id=breach.draw_id,
+        )
     return rows
 
 

@@ -34,6 +34,12 @@ class Plan(SQLModel, table=True):
     policy: dict = Field(default_factory=dict, sa_column=Column(JSON))
     """``Policy.as_dict()``: preset/rates or budget/weights."""
     repeat_window_months: int = 12
+    tier_months: dict = Field(
+        default_factory=dict,
+        sa_column=Column(JSON, nullable=False, server_default=text("'{}'")),
+    )
+    """Repeat control by tier (tier -> minimum months between two inspections by the
+    department), in place of ``repeat_window_months``; empty = the single window."""
     verify_commitments: bool = False
     """承诺核查: force in pending commitments due by ``end`` (or the draw day)."""
     start: date | None = None
