@@ -54,8 +54,8 @@ def programme_section(data: Directory) -> None:
         )
     )  # fmt: skip
     found = preset(name)
-    months = planned.tier_months or found.min_months
     try:
+        months = planned.tier_months or found.min_months
         result = annual_programme(
             data, department, year, rates=found.rates, min_months=months,
             rounds=rounds, scheme=found.scheme,
@@ -65,7 +65,7 @@ def programme_section(data: Directory) -> None:
         return
     st.caption(
         t("Months per tier from the {year} plans {plans}.", year=year,
-          plans="、".join(map(str, planned.plan_ids)))
+          plans="、".join(map(str, sorted(planned.months_by_plan))))
         if planned.tier_months
         else t("Months per tier from the preset.")
     )  # fmt: skip

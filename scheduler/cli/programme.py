@@ -68,7 +68,7 @@ def programme(
     months = dict(tier_months(months_by_tier, preset))
     source = "--tier-months"
     if not months and planned is not None and planned.tier_months:
-        months, source = planned.tier_months, f"the {year} plans {list(planned.plan_ids)}"
+        months, source = planned.tier_months, f"the {year} plans {sorted(planned.months_by_plan)}"
     if not months:
         months, source = found.min_months, f"preset {found.name}"
     if data is not None:

@@ -69,21 +69,38 @@ def plan_tier_months(policy: Policy, given: Mapping[str, int] | None) -> dict[st
 class PlannedYear:
     """A department's stored plans starting in one year, as the annual programme reads them."""
 
+    department_code: str
+    year: int
     plan_ids: tuple[int, ...]
-    tier_months: dict[str, int]
-    """The months the plans carry (all the same), empty if none carries any."""
+    months_by_plan: dict[int, dict[str, int]]
+    """The per-tier months of each plan that carries them (the others: the single window)."""
 
     @property
     def rounds(self) -> int:
         return len(self.plan_ids)
 
+    @property
+    def tier_months(self) -> dict[str, int]:
+        """The months the plans carry, empty if none does.
+
+        Plans that carry different months cannot be summarised by one programme:
+        refused, naming the plans, so the caller gives the months explicitly.
+        """
+        distinct = {tuple(sorted(m.items())) for m in self.months_by_plan.values()}
+        if len(distinct) > 1:
+            listed = "; ".join(
+                f"plan {p}: " + ",".join(f"{t}={m}" for t, m in sorted(months.items()))
+                for p, months in self.months_by_plan.items()
+            )
+            raise InvalidInputError(
+                f"the {self.year} plans of {self.department_code} carry different months per "
+                f"tier ({listed}); give the months per tier."
+            )
+        return dict(distinct.pop()) if distinct else {}
+
 
 def planned_year(session: Session, department_code: str, year: int) -> PlannedYear:
-    """The department's plans starting in ``year`` and the per-tier months they carry.
-
-    Plans that carry different months cannot be summarised by one programme:
-    refused, naming the plans, so the caller gives the months explicitly.
-    """
+    """The department's plans starting in ``year`` and the per-tier months they carry."""
     from scheduler.store.models.plans import Plan
 
     table = Plan.__table__  # type: ignore[attr-defined]
@@ -97,19 +114,8 @@ def planned_year(session: Session, department_code: str, year: int) -> PlannedYe
         .order_by(table.c.id)
     ).all()
     carried = {
-        plan_id: {str(k): int(v) for k, v in (months or {}).items()}
+        int(plan_id): {str(k): int(v) for k, v in sorted((months or {}).items())}
         for plan_id, months in rows
         if months
     }
-    distinct = {tuple(sorted(m.items())) for m in carried.values()}
-    if len(distinct) > 1:
-        listed = "; ".join(
-            f"plan {p}: " + ",".join(f"{t}={m}" for t, m in sorted(months.items()))
-            for p, months in carried.items()
-        )
-        raise InvalidInputError(
-            f"the {year} plans of {department_code} carry different months per tier ({listed}); "
-            "give the months per tier."
-        )
-    months = dict(sorted(next(iter(carried.values())).items())) if carried else {}
-    return PlannedYear(tuple(int(r[0]) for r in rows), months)
+    return PlannedYear(department_code, year, tuple(int(r[0]) for r in rows), carried)
