@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from sqlmodel import Session
 
 from dashboard import workflow
 from dashboard.access import allowed, require
@@ -70,6 +71,11 @@ with entry:
         st.info(t("Assign a plan on the Inspector matching page to enter its results here."))
     else:
         _, result = record
+        from scheduler.publication.commitment_findings import checked_commitments
+        from scheduler.publication.commitments import BROKEN_KINDS
+
+        with Session(engine()) as session:  # 承诺核查 visits: their pending commitments
+            checked = checked_commitments(session, draw.draw_id)  # type: ignore[union-attr]
         rows = pd.DataFrame(
             [
                 {
@@ -81,6 +87,11 @@ with entry:
                     "inspected_on": a.scheduled_on,
                     "result_code": NO_RESULT,
                     "notes": "",
+                    "commitment_check": "；".join(checked.get(a.uscc, [])),
+                    "commitment_breach": "",
+                    "commitment_item": (
+                        checked[a.uscc][0] if len(checked.get(a.uscc, [])) == 1 else ""
+                    ),
                 }
                 for a in result.assignments
             ]
@@ -105,6 +116,23 @@ with entry:
                     t("Result"), options=[NO_RESULT, *codes], format_func=lambda c: codes.get(c, c)
                 ),
                 "notes": st.column_config.TextColumn(t("Notes")),
+                **(
+                    {
+                        "commitment_check": st.column_config.TextColumn(
+                            t("Commitment check"), disabled=True
+                        ),
+                        "commitment_breach": st.column_config.SelectboxColumn(
+                            t("Commitment finding"), options=["", *BROKEN_KINDS]
+                        ),
+                        "commitment_item": st.column_config.TextColumn(t("Commitment item")),
+                    }
+                    if checked
+                    else {
+                        "commitment_check": None,
+                        "commitment_breach": None,
+                        "commitment_item": None,
+                    }
+                ),
             },
             hide_index=True,
             width="stretch",
@@ -130,12 +158,15 @@ with entry:
                                 "result_code",
                                 "draw_id",
                                 "notes",
+                                "commitment_breach",
+                                "commitment_item",
                             ]
-                        ],
+                        ].fillna({"commitment_breach": "", "commitment_item": ""}),
                         calendar=calendar,
                         rules=rules,
                         source=plan_id,
                         actor=current_actor(),
+                        scheme_name=scheme.name,
                     )
                     changes = lifecycle.apply_findings(
                         session, stored, scheme=scheme, rules=rules, calendar=calendar
@@ -144,8 +175,17 @@ with entry:
                 show_error(error)
             else:
                 refresh()
+                broken = int((filled["commitment_breach"].fillna("") != "").sum())
                 flash(
                     t(
+                        "Recorded {n} results; {c} credit tier changes to report; "
+                        "{b} commitments marked broken.",
+                        n=len(stored),
+                        c=len(changes),
+                        b=broken,
+                    )
+                    if broken
+                    else t(
                         "Recorded {n} results; {c} credit tier changes to report.",
                         n=len(stored),
                         c=len(changes),

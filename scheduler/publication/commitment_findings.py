@@ -25,7 +25,7 @@ from sqlmodel import Session
 from scheduler.errors import Problem
 from scheduler.publication.commitments import BROKEN_KINDS
 
-__all__ = ["BREACH_COLUMN", "ITEM_COLUMN", "Breach", "check_breaches"]
+__all__ = ["BREACH_COLUMN", "ITEM_COLUMN", "Breach", "check_breaches", "checked_commitments"]
 
 BREACH_COLUMN = "commitment_breach"
 ITEM_COLUMN = "commitment_item"
@@ -188,3 +188,20 @@ def check_breaches(
             )
         )  # fmt: skip
     return breaches, problems
+
+
+def checked_commitments(session: Session, draw_id: str) -> dict[str, list[str]]:
+    """USCC -> the items of the pending commitments a recorded draw checks (承诺核查).
+
+    What a results form offers for the visits of ``draw_id``; empty for a draw
+    without commitment checks.
+    """
+    parameters = _draw_checks(session, draw_id) or {}
+    if not parameters.get("verify_commitments"):
+        return {}
+    until = date.fromisoformat(parameters["verify_commitments"])
+    department = parameters["department_code"]
+    return {
+        uscc: [str(c.item) for c in _pending(session, uscc, department, until)]
+        for uscc in parameters.get("commitment_checks", ())
+    }
