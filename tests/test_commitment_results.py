@@ -191,3 +191,63 @@ def read_results_ok(tmp_path: Path) -> pd.DataFrame:
     frame = read_results(path)
     assert frame["commitment_breach"].tolist() == [""]  # an old file: no finding
     return frame
+
+
+def test_dashboard_results_form_marks_a_checked_commitment_broken(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """Plan with 承诺核查 on the 抽查计划 page, draw, staff, then 结果公示 records a finding."""
+    from dataclasses import replace
+
+    from dashboard_support import app_at, seed_database, small_directory, texts
+
+    from scheduler import clock
+    from scheduler.data.folder_writer import write_folder
+
+    base = small_directory()
+    today = pd.Timestamp(clock.today())
+    committed = base.entities[base.entities["region_code"] == "370702"]["uscc"].iloc[:2].tolist()
+    commitments = pd.DataFrame(
+        {
+            "uscc": committed,
+            "department_code": "MARKET",
+            "item": [ITEM, SECOND],
+            "committed_on": today - pd.Timedelta(days=30),
+            "due_on": today + pd.Timedelta(days=10),
+            "status": "pending",
+        }
+    )
+    write_folder(replace(base, commitments=commitments), tmp_path / "folder")
+    seed_database(empty_db, tmp_path / "folder")
+    at = app_at("plans.py")
+    at.checkbox(key="plans__verify_commitments").check().run()
+    at.button(key="plans__save").click().run()
+    assert not at.exception
+    at.switch_page("app_pages/draw.py").run()
+    at.radio(key="draw__mode").set_value("given").run()
+    at.number_input(key="draw__seed").set_value(20260101)
+    at.button(key="draw__run").click().run()
+    assert "承诺核查：2 个主体以概率 1 抽中" in texts(at)
+    at.switch_page("app_pages/matching.py").run()
+    at.button(key="FormSubmitter:matching__form-运行匹配").click().run(timeout=60)
+    at.switch_page("app_pages/publication.py").run()
+    assert not at.exception
+    rows = at.data_editor[0].value
+    checked = rows.index[rows["uscc"] == committed[0]][0]
+    assert rows.loc[checked, "commitment_check"] == ITEM
+    assert rows.loc[checked, "commitment_item"] == ITEM  # the only one: filled in
+    position = list(rows.index).index(checked)
+    at.session_state["publication__editor"] = {
+        "edited_rows": {position: {"result_code": "01", "commitment_breach": "不实承诺"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.button(key="publication__record").click().run()
+    assert not at.exception
+    assert "1 项承诺认定为不实承诺/未履约" in at.success[0].value
+    engine = make_engine(empty_db)
+    assert revoked_list(engine)["uscc"].tolist() == [committed[0]]
+    assert "commitment.broken" in set(read_events(engine)["kind"])
+    engine.dispose()
+    at.switch_page("app_pages/overview.py").run()
+    assert "不再适用信用承诺制名单" in texts(at)
