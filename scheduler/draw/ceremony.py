@@ -132,6 +132,18 @@ def commitment_digest(commitment: dict[str, Any]) -> str:
     return hashlib.sha256(_canonical_json(commitment)).hexdigest()
 
 
+def _as_drawn(frame: Any, parameters: Any) -> dict[str, Any]:
+    """The parameters as the receipt will record them: with the commitment checks
+    (承诺核查) the frame resolved, so the commitment fixes the forced units too."""
+    from dataclasses import replace
+
+    checks = frame.rules.commitment_checks
+    if parameters.rules.commitment_checks != checks:
+        parameters = replace(parameters, rules=replace(parameters.rules, commitment_checks=checks))
+    parameters_dict: dict[str, Any] = parameters.as_dict()
+    return parameters_dict
+
+
 def make_commitment(
     frame: Any,
     parameters: Any,
@@ -157,7 +169,7 @@ def make_commitment(
         "algorithm_version": ALGORITHM_VERSION,
         "frame_sha256": frame_sha256(frame),
         "frame_size": int(frame.size),
-        "parameters": parameters.as_dict(),
+        "parameters": _as_drawn(frame, parameters),
         "reveal_at": reveal_at,
         "value_source": value_source,
         "reveal_format": RevealFormat(digits).as_dict(),
@@ -250,10 +262,11 @@ def check_commitment(commitment: dict[str, Any], frame: Any, parameters: Any) ->
             f"({frame.size} units) != committed {str(commitment.get('frame_sha256'))[:16]}... "
             f"({commitment.get('frame_size')} units)"
         )
-    if commitment.get("parameters") != parameters.as_dict():
+    now = _as_drawn(frame, parameters)
+    if commitment.get("parameters") != now:
         problems.append(
             "the parameters differ from the committed ones: "
-            + _first_difference(commitment.get("parameters") or {}, parameters.as_dict())
+            + _first_difference(commitment.get("parameters") or {}, now)
         )
     return problems
 
