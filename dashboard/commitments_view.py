@@ -18,6 +18,15 @@ from scheduler.publication.commitments import REVOKED_ZH, due_and_overdue, revok
 __all__ = ["commitments_section"]
 
 PAGE = "overview"
+REVOKED_EN = {
+    "uscc": "USCC",
+    "name": "Name",
+    "department_code": "Department",
+    "item": "Commitment",
+    "committed_on": "Committed on",
+    "due_on": "Due on",
+}
+"""The list's headers in the English interface (the Chinese ones are ``REVOKED_ZH``)."""
 
 
 def commitments_section(data: Directory) -> None:
@@ -62,7 +71,7 @@ def commitments_section(data: Directory) -> None:
     if revoked.empty:
         st.caption(t("No entity has broken a commitment."))
         return
-    shown = revoked.rename(columns=REVOKED_ZH if _zh() else {})
+    shown = revoked.rename(columns=REVOKED_ZH if _zh() else REVOKED_EN)
     st.dataframe(shown, hide_index=True, width="stretch")
     st.download_button(
         t("Download the list (CSV)"),
