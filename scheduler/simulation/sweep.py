@@ -41,7 +41,7 @@ from scheduler.errors import InvalidInputError, Problem
 from scheduler.simulation.dynamics import raw_fields
 from scheduler.simulation.metrics import derive, metric_catalogue
 from scheduler.simulation.model import ModelParameters, PeriodRates, period_rates
-from scheduler.simulation.policies import Policy, budget_per_period, parse_policy
+from scheduler.simulation.policies import SimulatedPolicy, budget_per_period, parse_policy
 from scheduler.simulation.population import Population
 from scheduler.simulation.runner import (
     MAX_PERIODS,
@@ -143,7 +143,7 @@ def parse_grid(text: str, scheme: TierScheme) -> dict[str, tuple[float, ...]]:
 
 def grid_policies(
     grid: dict[str, tuple[float, ...]], base: dict[str, float], scheme: TierScheme
-) -> list[Policy]:
+) -> list[SimulatedPolicy]:
     """One ``tiers`` policy per grid point; tiers not in the grid keep ``base``'s rate.
 
     Each is named ``A=..,B=..,..`` and built by ``parse_policy``, so the name
@@ -160,7 +160,7 @@ def grid_policies(
 
 def sweep_policies(
     grid: str | None, named: list[str], preset: str | None, scheme: TierScheme
-) -> tuple[dict[str, tuple[float, ...]], Policy, list[Policy]]:
+) -> tuple[dict[str, tuple[float, ...]], SimulatedPolicy, list[SimulatedPolicy]]:
     """Parse what a user asked to sweep: ``(grid axes, base preset, policies)``.
 
     Grid points first, then the ``named`` policies; ``preset`` (default: the
@@ -216,7 +216,7 @@ class SweepPayload:
     cells: np.ndarray
     """int64 ``(regions, tiers)`` counts of the starting population."""
     rates: PeriodRates
-    policies: tuple[Policy, ...]
+    policies: tuple[SimulatedPolicy, ...]
     budget: int
     periods: int
     default_tier: int
@@ -285,14 +285,14 @@ def run_task(payload: SweepPayload, task: SweepTask) -> tuple[SweepTask, np.ndar
 
 def sweep_payload(
     population: Population,
-    policies: tuple[Policy, ...],
+    policies: tuple[SimulatedPolicy, ...],
     *,
     periods: int,
     seed: np.random.SeedSequence,
     params: ModelParameters,
     unit: str,
     annual_budget: float | None,
-    preset: Policy,
+    preset: SimulatedPolicy,
 ) -> SweepPayload:
     """Validate the inputs and pack them for the workers."""
     problems = []
@@ -338,13 +338,13 @@ class SweepResult:
 
 def run_sweep(
     population: Population,
-    policies: list[Policy] | tuple[Policy, ...],
+    policies: list[SimulatedPolicy] | tuple[SimulatedPolicy, ...],
     *,
     periods: int,
     replications: int,
     seed: int,
     simulation_seed: np.random.SeedSequence,
-    preset: Policy,
+    preset: SimulatedPolicy,
     grid: dict[str, tuple[float, ...]] | None = None,
     params: ModelParameters | None = None,
     unit: str = "year",
