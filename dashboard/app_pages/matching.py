@@ -25,7 +25,7 @@ from dashboard.views import calendar_labels, department_options, region_options
 from scheduler import clock
 from scheduler.data.calendar import CalendarFallbackWarning, WorkingCalendar
 from scheduler.errors import InfeasiblePlanError, SchedulerError
-from scheduler.matching import AssignSettings, assign, exclusion_reasons, swap_inspector
+from scheduler.matching import AssignSettings, assign, exclusion_reasons
 from scheduler.views.demo import DEMO_SEED
 from scheduler.views.plan_summary import (
     apply_relaxation,
@@ -333,12 +333,9 @@ if (
     and new
 ):
     try:
-        changed = swap_inspector(result, uscc, old, new, used, calendar=calendar)
+        workflow.swap(run_id, uscc, old, new, used, calendar=calendar, reason=swap_reason)
     except SchedulerError as error:
         show_error(error)
     else:
-        workflow.save_swap(
-            run_id, result, changed, uscc=uscc, old_id=old, new_id=new, reason=swap_reason
-        )
         flash(t("Swapped {old} for {new}; every rule still holds.", old=old, new=new))
         st.rerun()
