@@ -249,7 +249,9 @@ def assign_command(
         )
         diagnosis = result.solver.get("diagnosis")
         if diagnosis is not None:
-            diagnosis.render(err_console)
+            from scheduler.cli.fields import relaxation_option
+
+            diagnosis.render(err_console, relaxation_option)
     console.print("wrote " + ", ".join(str(p) for p in written))
 
 

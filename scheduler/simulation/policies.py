@@ -77,7 +77,7 @@ def parse_policy(text: str, scheme: TierScheme) -> SimulatedPolicy:
     if text in known:
         rates = make_policy(scheme, preset_name=text).rates
     elif "=" in text:
-        rates = make_policy(scheme, rates=parse_tier_values(text, "--policy")).rates
+        rates = make_policy(scheme, rates=parse_tier_values(text, "policy")).rates
     else:
         raise InvalidInputError(
             f"unknown policy {text!r}; use 'uniform', 'risk', a preset "
@@ -102,7 +102,7 @@ def budget_per_period(
     """
     scheme = population.scheme
     if annual_budget is not None:
-        annual, source = float(annual_budget), "--budget"
+        annual, source = float(annual_budget), "budget"
     else:
         reference = next((p for p in policies if p.kind == "tiers"), None)
         if reference is not None:
