@@ -179,3 +179,38 @@ def test_the_layer_rule_catches_an_upward_lazy_import() -> None:
         ("scheduler.store.loader", "scheduler.views.overview_store"),
         ("scheduler.access.policy", "scheduler.draw.frame"),
     }
+
+
+DASHBOARD = REPO / "dashboard"
+TRANSACTIONS = ("session_scope", "Session", "begin", "connect")
+
+
+def _opened_transactions(path: Path) -> list[str]:
+    """Calls in ``path`` that open a session or connection (``session_scope(...)``, ...)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+            if name in TRANSACTIONS:
+                found.append(f"{path.name}:{node.lineno} {name}")
+    return found
+
+
+def _page_files() -> list[Path]:
+    return sorted((DASHBOARD / "app_pages").glob("*.py")) + sorted(DASHBOARD.glob("*_view.py"))
+
+
+def test_no_dashboard_page_opens_a_transaction() -> None:
+    """Pages and their sections write through ``dashboard.workflow`` or library actions."""
+    assert [hit for path in _page_files() for hit in _opened_transactions(path)] == []
+
+
+def test_the_transaction_scan_sees_one(tmp_path: Path) -> None:
+    page = tmp_path / "page.py"
+    page.write_text("with session_scope(engine()) as session:\n    pass\n", encoding="utf-8")
+    assert _opened_transactions(page) == ["page.py:1 session_scope"]
+
+
+def test_every_dashboard_page_is_at_most_300_lines() -> None:
+    long = {p.name: n for p in _page_files() if (n := len(p.read_text().splitlines())) > 300}
+    assert long == {}
