@@ -51,7 +51,7 @@ def main() -> None:
 
     from scheduler.data.synth.generate import generate_directory
     from scheduler.store.engine import init_db, make_engine
-    from scheduler.store.loader import load_directory
+    from scheduler.views.loading import load_with_overview
 
     results: dict[str, float] = {}
     tmp = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
@@ -67,7 +67,7 @@ def main() -> None:
         directory = timed(
             "generate", lambda: generate_directory(args.entities, args.inspectors, rng=1), results
         )
-        timed("load into SQLite", lambda d=directory: load_directory(engine, d), results)
+        timed("load into SQLite", lambda d=directory: load_with_overview(engine, d), results)
         entities = directory.entities
         timed(
             "baseline: groupby region", lambda e=entities: e.groupby("region_code").size(), results

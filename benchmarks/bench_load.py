@@ -26,7 +26,8 @@ from scheduler.data.directory import Directory
 from scheduler.data.folder_writer import write_folder
 from scheduler.data.importing.reader import read_folder, reference_frame
 from scheduler.store.engine import init_db, make_engine
-from scheduler.store.loader import directory_from_db, load_directory
+from scheduler.store.loader import directory_from_db
+from scheduler.views.loading import load_with_overview
 
 
 def synthetic_directory(n_entities: int, n_inspectors: int, seed: int) -> Directory:
@@ -139,7 +140,7 @@ def main() -> None:
         engine = make_engine(f"sqlite:///{Path(scratch) / 'bench.db'}")
         init_db(engine)
         started = time.perf_counter()
-        report = load_directory(engine, directory)
+        report = load_with_overview(engine, directory)
         load_s = time.perf_counter() - started
         print(
             f"load_directory into SQLite ({rows:,} rows, one transaction): {load_s:6.2f} s; "
@@ -155,7 +156,7 @@ def main() -> None:
             f"{'met' if entities_s * 1_000_000 / args.entities <= 30 else 'MISSED'}"
         )
         started = time.perf_counter()
-        load_directory(engine, directory)
+        load_with_overview(engine, directory)
         print(f"re-load of the same directory (idempotent): {time.perf_counter() - started:6.2f} s")
         started = time.perf_counter()
         directory_from_db(engine)

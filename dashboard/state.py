@@ -206,15 +206,39 @@ def problems_frame(error: InvalidInputError) -> pd.DataFrame:
     )
 
 
+FIELD_LABELS: dict[str, str] = {
+    "reason": "Reason",
+    "policy.preset": "Preset",
+    "policy.rates": "Own rates",
+    "policy.budget": "Inspections in total",
+    "policy.weights": "Weights",
+    "department": "Department",
+    "departments": "Departments",
+    "assignment": "Assignment",
+    "grid": "Rate grid (start:stop:step per tier)",
+    "policies": "Policies to compare",
+    "preset": "Preset",
+}
+"""The dashboard's label of each domain field a library error names (``SchedulerError.fields``)."""
+
+
+def fields_note(error: SchedulerError) -> str:
+    """``"（请检查：原因）"``-style note naming the fields of ``error`` as this page labels them."""
+    labels = [t(FIELD_LABELS[f]) for f in error.fields if f in FIELD_LABELS]
+    if not labels:
+        return ""
+    return t(" (check: {fields})", fields=t(", ").join(dict.fromkeys(labels)))
+
+
 def show_error(error: SchedulerError) -> None:
     """Render a library error: a message, plus the problem table or diagnosis."""
     if isinstance(error, InvalidInputError) and error.problems:
-        st.error(t("{n} problem(s) in the input.", n=len(error.problems)))
+        st.error(t("{n} problem(s) in the input.", n=len(error.problems)) + fields_note(error))
         st.dataframe(problems_frame(error), hide_index=True, width="stretch")
     elif isinstance(error, InfeasiblePlanError):
         st.error(t("The plan cannot be staffed as it stands: {msg}", msg=str(error)))
     else:
-        st.error(str(error))
+        st.error(str(error) + fields_note(error))
 
 
 def flash(message: str) -> None:

@@ -33,7 +33,7 @@ __all__ = [
     "draw_inputs",
     "assignment_of",
     "save_assignment",
-    "save_swap",
+    "swap",
 ]
 
 
@@ -179,24 +179,23 @@ def save_assignment(result: Any, *, reason: str | None = None) -> int:
         return record_run(session, result, actor=current_actor(), reason=reason)
 
 
-def save_swap(
-    run_id: int, before: Any, after: Any, *, uscc: str, old_id: str, new_id: str, reason: str
-) -> None:
-    from scheduler.matching.store import record_swap
-    from scheduler.store.engine import session_scope
+def swap(
+    run_id: int, uscc: str, old_id: str, new_id: str, directory: Any, *, calendar: Any, reason: str
+) -> Any:
+    """Swap one inspector of a recorded run (``scheduler.matching.actions.swap_in_run``)."""
+    from scheduler.matching.actions import swap_in_run
 
-    with session_scope(engine()) as session:
-        record_swap(
-            session,
-            run_id,
-            before,
-            after,
-            uscc=uscc,
-            old_id=old_id,
-            new_id=new_id,
-            reason=reason,
-            actor=current_actor(),
-        )
+    return swap_in_run(
+        engine(),
+        run_id,
+        uscc,
+        old_id,
+        new_id,
+        directory,
+        calendar=calendar,
+        reason=reason,
+        actor=current_actor(),
+    )
 
 
 def select_plan(page: str, plans: dict[int, PlanView]) -> int:

@@ -7,7 +7,7 @@ verification mismatch), 2 bad input or usage, 3 infeasible plan.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 __all__ = [
     "SchedulerError",
@@ -22,9 +22,21 @@ __all__ = [
 
 
 class SchedulerError(Exception):
-    """Base class of every error the library raises on purpose."""
+    """Base class of every error the library raises on purpose.
+
+    ``fields`` names the inputs the error is about in the domain's words
+    (``reason``, ``policy.budget``, ``overwrite``): the library never names a
+    front end's controls; the CLI maps the fields to its options and the
+    dashboard to its labels.
+    """
 
     exit_code = 1
+    fields: tuple[str, ...] = ()
+
+    def about(self, *fields: str) -> Self:
+        """This error, naming the input ``fields`` it is about: ``raise E(...).about("reason")``."""
+        self.fields = fields
+        return self
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,8 @@ def test_existing_output_needs_force(plan, tmp_path: Path, capsys) -> None:
     out, receipt = tmp_path / "d.csv", tmp_path / "r.json"
     out.write_text("keep me")
     assert main(_draw(url, plan_id, out, receipt)) == 2
-    assert "exists; give --force" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "exists; overwriting it was not allowed (option --force)" in err
     assert out.read_text() == "keep me" and _draws(url, plan_id) == 0
     assert main(_draw(url, plan_id, out, receipt, "--force")) == 0
     assert out.read_text(encoding="utf-8-sig").startswith("draw_id,")
@@ -142,7 +143,8 @@ def test_assign_writes_its_files_only_after_its_commit(plan, tmp_path: Path, cap
     second = tmp_path / "second"
     capsys.readouterr()
     assert main(assign(second / "a.csv")) == 2
-    assert "needs --reason" in capsys.readouterr().err.replace("\n", "")
+    err = capsys.readouterr().err.replace("\n", "")
+    assert "needs a reason" in err and "(option --reason)" in err
     assert not list(second.glob("*")) if second.exists() else True
     assert main(assign(second / "a.csv", "--reason", "检查员调岗")) == 0
     assert (second / "a.csv").is_file()

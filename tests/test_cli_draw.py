@@ -277,7 +277,8 @@ def test_plans_in_the_database(data: Path, tmp_path: Path, capsys: pytest.Captur
     assert (
         main(["draw", "--plan", "1", "--seed", "6", "--url", url]) == 2
     )  # re-draw without a reason
-    assert "needs --reason" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "needs a reason" in err and "(option --reason)" in err
     assert (
         main(["draw", "--plan", "1", "--seed", "6", "--reason", "名录库更新后重抽", "--url", url])
         == 0

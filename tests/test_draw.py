@@ -135,7 +135,7 @@ def test_substitution_takes_next_reserve_and_keeps_strata(directory: Directory) 
             {"budget": 5, "weights": {"A": 1, "B": 0, "C": 1, "D": 1}},
             r"`weights\['B'\]` must be a positive number",
         ),
-        ({}, r"give exactly one of --preset, --rates, --budget"),
+        ({}, r"exactly one of a preset, per-tier rates or a budget; got none"),
     ],
 )
 def test_policy_rejects(policy: dict, match: str) -> None:

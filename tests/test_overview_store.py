@@ -70,3 +70,26 @@ def test_tier_mix_from_the_database(engine: Engine) -> None:
         pd.testing.assert_frame_equal(got, expected, check_names=False)
         again = tier_mix_from_db(engine, department, on=DAY, tier_order=order)
         pd.testing.assert_frame_equal(again, got)
+
+
+def _summaries(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(DirectorySummary)).scalar_one()
+
+
+def test_the_load_workflow_stores_the_overview_and_the_store_alone_does_not(
+    tmp_path: Path, sample_dir: Path
+) -> None:
+    from scheduler.views.loading import load_with_overview
+
+    directory = read_folder(sample_dir)
+    plain = make_engine(f"sqlite:///{tmp_path / 'plain.sqlite'}")
+    init_db(plain)
+    load_directory(plain, directory)  # the store knows nothing of views
+    assert _summaries(plain) == 0
+    full = make_engine(f"sqlite:///{tmp_path / 'full.sqlite'}")
+    init_db(full)
+    load_with_overview(full, directory)
+    assert _summaries(full) >= 1
+    plain.dispose()
+    full.dispose()

@@ -272,7 +272,8 @@ def test_plan_draw_redraw_verify_and_audit(
     assert main([*verify, "--receipt", str(receipt)]) == 0  # the database's frame is the folder's
     assert "match" in capsys.readouterr().out
     assert main([*base, "--seed", "8"]) == 2
-    assert "needs --reason" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "needs a reason" in err and "(option --reason)" in err
     # a 128-bit seed (commit-reveal size) is recorded exactly
     big_seed = str(2**127 + 12345)
     assert main([*base, "--seed", big_seed, "--reason", "名录库更新后重抽"]) == 0

@@ -146,7 +146,7 @@ def test_budget_is_the_first_rate_policys_expected_inspections():
     assert source == "weifang-default"
     assert n == round(700 * 0.03 + 200 * 0.05 + 70 * 0.15 + 30 * 0.5)
     assert budget_per_period(policies, pop, 4) == (round(n / 4), "weifang-default")
-    assert budget_per_period(policies, pop, 1, annual_budget=120) == (120, "--budget")
+    assert budget_per_period(policies, pop, 1, annual_budget=120) == (120, "budget")
     # Without a rate policy the default preset sets it; for a 5-tier scheme it cannot.
     assert budget_per_period(policies[:1], pop, 1)[1] == "weifang-default"
     with pytest.raises(InvalidInputError, match="budget"):

@@ -52,12 +52,12 @@ def test_grid_axes(text, expected):
 @pytest.mark.parametrize(
     ("text", "match"),
     [
-        ("", r"`--grid` is empty"),
+        ("", r"the grid is empty"),
         ("A0.01", r"item 'A0.01' must be TIER=start:stop:step"),
         ("Z=0.1", r"unknown tier 'Z'.*A, B, C, D"),
         ("A=0.1,A=0.2", r"tier 'A' twice"),
-        ("A=x:0.2:0.1", r"`--grid A` start 'x' is not a number"),
-        ("A=0.1:0.2:0", r"`--grid A` step must be positive; got 0"),
+        ("A=x:0.2:0.1", r"grid A start 'x' is not a number"),
+        ("A=0.1:0.2:0", r"grid A step must be positive; got 0"),
         ("A=0.1:0.2:-0.1", r"step must be positive"),
         ("A=0.3:0.2:0.1", r"stop 0.2 is below start 0.3"),
         ("A=0.1:0.2", r"must be start:stop:step or one value; got '0.1:0.2'"),
@@ -169,7 +169,7 @@ def test_default_budget_is_the_presets():
         ([], 2, 1, r"give at least one policy"),
         (["uniform", "uniform"], 2, 1, r"given twice: uniform"),
         (["uniform"], 0, 1, r"`replications` must be at least 1; got 0"),
-        (["uniform"], 2, 0, r"`--block` must be at least 1; got 0"),
+        (["uniform"], 2, 0, r"a block of replications must be at least 1; got 0"),
     ],
 )
 def test_sweep_input_errors(policies, replications, block, match):

@@ -51,6 +51,7 @@ st.dataframe(
 
 importer = upstream("scheduler.data.importing.reader")
 loader = upstream("scheduler.store.loader")
+loading = upstream("scheduler.views.loading")
 folder_module = upstream("scheduler.data.folder_writer")
 
 uploads = st.file_uploader(
@@ -77,7 +78,7 @@ if uploads:
         st.warning(t("Unrecognised file names (ignored): {names}", names=", ".join(unknown)))
     recognised = {upload.name: named[upload.name] for upload in uploads if named[upload.name]}
     st.write(t("Tables to import: {names}", names=", ".join(sorted(set(recognised.values())))))
-    if importer is None or loader is None:
+    if importer is None or loader is None or loading is None:
         missing(
             t(
                 "the importer and database loader "
@@ -104,7 +105,7 @@ if uploads:
                 with st.spinner(t("Validating...")):
                     loaded = importer.read_folder(folder)
                 with st.spinner(t("Writing to the database...")):
-                    loader.load_directory(engine(), loaded, actor=current_actor())
+                    loading.load_with_overview(engine(), loaded, actor=current_actor())
             except SchedulerError as error:
                 show_error(error)
             else:

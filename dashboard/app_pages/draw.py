@@ -16,7 +16,8 @@ from dashboard.verify import verify_section
 from dashboard.views import department_options, region_options, tier_labels
 from scheduler.data.safe_cells import neutralise_frame
 from scheduler.draw import ceremony
-from scheduler.errors import InvalidInputError, SchedulerError
+from scheduler.draw.witnessed import commit_to_frame, seed_from_reveal
+from scheduler.errors import SchedulerError
 from scheduler.views.plan_summary import count_table
 
 PAGE = "draw"
@@ -57,6 +58,7 @@ mode = st.radio(
 commitment_key = key(PAGE, f"commitment_{plan_id}")
 seed: int | None = None
 source: dict = {}
+reveal_value = ""
 if mode == "reveal":
     st.markdown(
         t(
@@ -80,7 +82,7 @@ if mode == "reveal":
     )
     if st.button(t("Publish the commitment"), disabled=not can_draw, key=key(PAGE, "commit")):
         try:
-            commitment = ceremony.make_commitment(
+            commitment = commit_to_frame(
                 cached_frame(plan.parameters.rules),
                 plan.parameters,
                 reveal_at=reveal_at,
@@ -111,6 +113,7 @@ if mode == "reveal":
             key=key(PAGE, "commitment_file"),
         )
         value = st.text_input(t("The public value, as announced"), key=key(PAGE, "reveal"))
+        reveal_value = value
         if value.strip():
             try:
                 opened = ceremony.open_ceremony(commitment, value)
@@ -135,12 +138,10 @@ if st.button(t("Run the draw"), type="primary", disabled=not ready, key=key(PAGE
     bar = st.progress(0.0, text=t("Building the sampling frame..."))
     try:
         frame = cached_frame(plan.parameters.rules)
-        if mode == "reveal":
-            problems = ceremony.check_commitment(
-                st.session_state[commitment_key], frame, plan.parameters
+        if mode == "reveal":  # refused when the frame or parameters changed since the commitment
+            seed, source = seed_from_reveal(
+                st.session_state[commitment_key], reveal_value, frame, plan.parameters
             )
-            if problems:
-                raise InvalidInputError("; ".join(problems))
         bar.progress(
             0.5,
             text=t(

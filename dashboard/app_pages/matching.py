@@ -14,18 +14,18 @@ from dashboard.access import allowed, require
 from dashboard.i18n import fmt_count, fmt_pct, language, t
 from dashboard.state import (
     audit,
-    flash,
     key,
     show_error,
     show_flash,
     small_directory,
     staffing_directory,
 )
+from dashboard.swap_view import swap_section
 from dashboard.views import calendar_labels, department_options, region_options
 from scheduler import clock
 from scheduler.data.calendar import CalendarFallbackWarning, WorkingCalendar
 from scheduler.errors import InfeasiblePlanError, SchedulerError
-from scheduler.matching import AssignSettings, assign, exclusion_reasons, swap_inspector
+from scheduler.matching import AssignSettings, assign
 from scheduler.views.demo import DEMO_SEED
 from scheduler.views.plan_summary import (
     apply_relaxation,
@@ -293,52 +293,4 @@ st.dataframe(
     key=key(PAGE, "teams"),
 )
 
-st.subheader(t("Swap an inspector"))
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def _candidates(_directory, directory_id: int, department_code: str, uscc: str):
-    """Every inspector of the department with eligibility and the reason (cached per visit)."""
-    return exclusion_reasons(_directory, department_code, uscc)
-
-
-visits_by_uscc = {a.uscc: a for a in result.assignments}
-uscc = st.selectbox(
-    t("Visit"),
-    list(visits_by_uscc),
-    format_func=lambda u: f"{visits_by_uscc[u].name} ({u})",
-    key=key(PAGE, "swap_visit"),
-    placeholder=t("Choose an option"),
-)
-visit = visits_by_uscc[uscc]
-old = st.selectbox(
-    t("Replace"), list(visit.team), key=key(PAGE, "swap_old"), placeholder=t("Choose an option")
-)
-candidates = _candidates(used, id(used), visit.department_code, uscc)
-eligible = [
-    i for i in candidates.loc[candidates["eligible"], "inspector_id"] if i not in visit.team
-]
-new = st.selectbox(t("By"), eligible, key=key(PAGE, "swap_new"), placeholder=t("Choose an option"))
-with st.expander(t("Why are other inspectors not eligible?")):
-    st.dataframe(candidates.loc[~candidates["eligible"]], hide_index=True)
-swap_reason = st.text_input(
-    t("Reason for the swap (recorded in the audit log)"), key=key(PAGE, "swap_reason")
-)
-if (
-    st.button(
-        t("Swap and re-check"),
-        disabled=not allowed("staff", plan.department_code),
-        key=key(PAGE, "swap"),
-    )
-    and new
-):
-    try:
-        changed = swap_inspector(result, uscc, old, new, used, calendar=calendar)
-    except SchedulerError as error:
-        show_error(error)
-    else:
-        workflow.save_swap(
-            run_id, result, changed, uscc=uscc, old_id=old, new_id=new, reason=swap_reason
-        )
-        flash(t("Swapped {old} for {new}; every rule still holds.", old=old, new=new))
-        st.rerun()
+swap_section(plan, run_id, result, used, calendar)

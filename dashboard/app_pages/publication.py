@@ -1,10 +1,12 @@
-"""结果公示: results entry, the deadline tracker (overdue in red), objections and credit repair."""
+"""结果公示: results entry and estimates; the lifecycle tabs are ``dashboard.lifecycle_view``.
+
+Every write goes through ``scheduler.publication.actions``; the page opens no transaction.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from sqlmodel import Session
 
 from dashboard import workflow
 from dashboard.access import allowed, require
@@ -21,15 +23,13 @@ from dashboard.state import (
     show_flash,
     upstream,
 )
-from dashboard.views import dash_if_missing, department_options, tier_labels
+from dashboard.views import department_options
 from scheduler import clock
 from scheduler.data.calendar import WorkingCalendar
 from scheduler.data.reference import result_codes, tier_scheme
 from scheduler.errors import SchedulerError
-from scheduler.store.engine import session_scope
 
 PAGE = "publication"
-MAX_ROWS = 2_000
 st.title(t("Results and publication"))
 require("record_results")
 manage = allowed("manage_publication")
@@ -40,7 +40,13 @@ deadlines_module = upstream("scheduler.publication.deadlines")
 if lifecycle is None or results_module is None or deadlines_module is None:
     missing(t("results, deadlines and objections (scheduler.publication)"))
     st.stop()
-from scheduler.publication import jobs  # noqa: E402
+from dashboard.lifecycle_view import (  # noqa: E402
+    Lifecycle,
+    objections_section,
+    repairs_section,
+    tracker_section,
+)
+from scheduler.publication import actions, jobs  # noqa: E402
 from scheduler.publication.estimates import INSUFFICIENT_ZH  # noqa: E402
 from scheduler.publication.intervals import MIN_EFFECTIVE_N  # noqa: E402
 from scheduler.publication.rules import LifecycleRules  # noqa: E402
@@ -71,11 +77,10 @@ with entry:
         st.info(t("Assign a plan on the Inspector matching page to enter its results here."))
     else:
         _, result = record
-        from scheduler.publication.commitment_findings import checked_commitments
         from scheduler.publication.commitments import BROKEN_KINDS
 
-        with Session(engine()) as session:  # 承诺核查 visits: their pending commitments
-            checked = checked_commitments(session, draw.draw_id)  # type: ignore[union-attr]
+        assert draw is not None  # a record exists only for a live draw
+        checked = actions.commitments_checked_by(engine(), draw.draw_id)
         rows = pd.DataFrame(
             [
                 {
@@ -146,49 +151,35 @@ with entry:
         ):
             filled = edited.loc[~edited["result_code"].fillna(NO_RESULT).isin([NO_RESULT, ""])]
             filled = filled.assign(inspected_on=pd.to_datetime(filled["inspected_on"]))
+            columns = ["uscc", "department_code", "inspected_on", "result_code", "draw_id", "notes"]
+            columns += ["commitment_breach", "commitment_item"]
             try:
-                with session_scope(engine()) as session:
-                    stored = results_module.import_results(
-                        session,
-                        filled[
-                            [
-                                "uscc",
-                                "department_code",
-                                "inspected_on",
-                                "result_code",
-                                "draw_id",
-                                "notes",
-                                "commitment_breach",
-                                "commitment_item",
-                            ]
-                        ].fillna({"commitment_breach": "", "commitment_item": ""}),
-                        calendar=calendar,
-                        rules=rules,
-                        source=plan_id,
-                        actor=current_actor(),
-                        scheme_name=scheme.name,
-                    )
-                    changes = lifecycle.apply_findings(
-                        session, stored, scheme=scheme, rules=rules, calendar=calendar
-                    )
+                done = actions.record_results(
+                    engine(),
+                    filled[columns].fillna({"commitment_breach": "", "commitment_item": ""}),
+                    calendar=calendar,
+                    rules=rules,
+                    scheme=scheme,
+                    source=str(plan_id),
+                    actor=current_actor(),
+                )
             except SchedulerError as error:
                 show_error(error)
             else:
                 refresh()
-                broken = int((filled["commitment_breach"].fillna("") != "").sum())
                 flash(
                     t(
                         "Recorded {n} results; {c} credit tier changes to report; "
                         "{b} commitments marked broken.",
-                        n=len(stored),
-                        c=len(changes),
-                        b=broken,
+                        n=done.results,
+                        c=done.tier_changes,
+                        b=done.commitments_broken,
                     )
-                    if broken
+                    if done.commitments_broken
                     else t(
                         "Recorded {n} results; {c} credit tier changes to report.",
-                        n=len(stored),
-                        c=len(changes),
+                        n=done.results,
+                        c=done.tier_changes,
                     )
                 )
                 st.rerun()
@@ -230,249 +221,10 @@ with entry:
                 key=key(PAGE, "estimates"),
             )
 
-STATUS_COLOURS = {
-    "overdue": "background-color: #f8d0d0",
-    "late": "background-color: #fde9c8",
-    "due": "",
-    "done": "color: #6b6b6b",
-}
-
+ctx = Lifecycle(today, calendar, rules, scheme, departments, manage)
 with tracker:
-    with session_scope(engine()) as session:
-        deadlines = deadlines_module.all_deadlines(session, on=today, calendar=calendar)
-    if not deadlines:
-        st.info(t("No deadlines yet: record results first."))
-    else:
-        frame = pd.DataFrame([d.__dict__ for d in deadlines])
-        counts = frame["status"].value_counts()
-        cols = st.columns(4)
-        for col, status in zip(cols, ["overdue", "due", "late", "done"], strict=True):
-            col.metric(t(f"status:{status}"), int(counts.get(status, 0)))
-        shown = frame.assign(
-            department_code=frame["department_code"]
-            .map(departments)
-            .fillna(frame["department_code"]),
-            kind=frame["kind"].map(deadlines_module.KIND_LABELS).fillna(frame["kind"]),
-            done_on=frame["done_on"].map(dash_if_missing),
-            working_days_left=frame["working_days_left"].map(dash_if_missing),
-            status_label=frame["status"].map(lambda s: t(f"status:{s}")),
-        )[
-            [
-                "kind",
-                "uscc",
-                "department_code",
-                "since",
-                "due_on",
-                "done_on",
-                "status_label",
-                "working_days_left",
-                "status",
-            ]
-        ]
-        if not st.checkbox(t("Show completed duties"), key=key(PAGE, "show_done")):
-            shown = shown.loc[shown["status"].isin(["overdue", "due"])]
-        if len(shown) > MAX_ROWS:
-            st.caption(
-                t(
-                    "The first {n} of {total} duties, soonest due first.",
-                    n=MAX_ROWS,
-                    total=len(shown),
-                )
-            )
-            shown = shown.head(MAX_ROWS)
-        styled = shown.style.apply(
-            lambda row: [STATUS_COLOURS.get(row["status"], "")] * len(row), axis=1
-        )
-        st.dataframe(
-            styled,
-            hide_index=True,
-            width="stretch",
-            column_order=[
-                "kind",
-                "uscc",
-                "department_code",
-                "since",
-                "due_on",
-                "done_on",
-                "status_label",
-                "working_days_left",
-            ],
-            column_config={
-                "kind": t("Duty"),
-                "uscc": "统一社会信用代码",
-                "department_code": t("Department"),
-                "since": t("Since"),
-                "due_on": t("Due"),
-                "done_on": t("Done"),
-                "status_label": t("Status"),
-                "working_days_left": t("Working days left"),
-            },
-        )
-        left, right = st.columns(2)
-        pending = [d.ref for d in deadlines if d.kind == "publish_result" and d.done_on is None]
-        if left.button(
-            t("Mark {n} results as published today", n=len(pending)),
-            disabled=not pending,
-            key=key(PAGE, "publish"),
-        ):
-            with session_scope(engine()) as session:
-                n = results_module.mark_published(session, pending, on=today, actor=current_actor())
-            flash(t("{n} results marked as published.", n=n))
-            st.rerun()
-        if right.button(
-            t("Report pending tier changes to the city platform"), key=key(PAGE, "report")
-        ):
-            with session_scope(engine()) as session:
-                n = lifecycle.report_ratings(session, on=today, actor=current_actor())
-            flash(t("{n} tier changes reported.", n=n))
-            st.rerun()
-
+    tracker_section(ctx)
 with objections:
-    st.markdown(f"**{t('File an objection')}**")
-    with st.form(key(PAGE, "objection_form")):
-        cols = st.columns(3)
-        uscc = cols[0].text_input("统一社会信用代码", key=key(PAGE, "obj_uscc"))
-        dept = cols[1].selectbox(
-            t("Department"),
-            list(departments),
-            format_func=departments.get,
-            key=key(PAGE, "obj_dept"),
-            placeholder=t("Choose an option"),
-        )
-        reason = cols[2].text_input(t("Reason"), key=key(PAGE, "obj_reason"))
-        if st.form_submit_button(t("Submit the objection"), disabled=not manage):
-            try:
-                with session_scope(engine()) as session:
-                    filed = lifecycle.file_objection(
-                        session,
-                        uscc=uscc.strip(),
-                        department_code=dept,
-                        filed_on=today,
-                        reason=reason,
-                        calendar=calendar,
-                        rules=rules,
-                        actor=current_actor(),
-                    )
-                    due = filed.due_on
-            except SchedulerError as error:
-                show_error(error)
-            else:
-                st.success(t("Objection filed; decide it by {due}.", due=due))
-    with session_scope(engine()) as session:
-        open_objections = [
-            d
-            for d in deadlines_module.all_deadlines(session, on=today, calendar=calendar)
-            if d.kind == "decide_objection" and d.done_on is None
-        ]
-    st.markdown(f"**{t('Decide an objection')}**")
-    if not open_objections:
-        st.caption(t("No open objection."))
-    else:
-        by_id = {d.ref: d for d in open_objections}
-        with st.form(key(PAGE, "decide_form")):
-            ref = st.selectbox(
-                t("Objection"),
-                list(by_id),
-                format_func={
-                    r: f"#{r} {d.uscc} · {t('Due')} {d.due_on}" for r, d in by_id.items()
-                }.get,
-                key=key(PAGE, "decide_id"),
-                placeholder=t("Choose an option"),
-            )
-            cols = st.columns(3)
-            upheld = cols[0].checkbox(t("Upheld"), key=key(PAGE, "decide_upheld"))
-            tiers = tier_labels()
-            corrected = cols[1].selectbox(
-                t("Corrected tier (if upheld)"),
-                ["", *tiers],
-                format_func=({"": t("the tier before the change")} | tiers).get,
-                key=key(PAGE, "decide_tier"),
-                placeholder=t("Choose an option"),
-            )
-            note = cols[2].text_input(t("Note"), key=key(PAGE, "decide_note"))
-            if st.form_submit_button(t("Decide"), disabled=not manage):
-                try:
-                    with session_scope(engine()) as session:
-                        lifecycle.decide_objection(
-                            session,
-                            ref,
-                            decided_on=today,
-                            upheld=upheld,
-                            corrected_tier=corrected or None,
-                            note=note,
-                            scheme=scheme,
-                            calendar=calendar,
-                            rules=rules,
-                            actor=current_actor(),
-                        )
-                except SchedulerError as error:
-                    show_error(error)
-                else:
-                    flash(t("Objection #{id} decided.", id=ref))
-                    st.rerun()
-
+    objections_section(ctx)
 with repairs:
-    st.caption(
-        t(
-            "Credit repair is possible after the minimum publicity period; "
-            "a completed repair is reported "
-            "to the city platform within 2 working days."
-        )
-    )
-    with st.form(key(PAGE, "repair_form")):
-        cols = st.columns(2)
-        uscc = cols[0].text_input("统一社会信用代码", key=key(PAGE, "rep_uscc"))
-        dept = cols[1].selectbox(
-            t("Department"),
-            list(departments),
-            format_func=departments.get,
-            key=key(PAGE, "rep_dept"),
-            placeholder=t("Choose an option"),
-        )
-        if st.form_submit_button(t("Record an application"), disabled=not manage):
-            try:
-                with session_scope(engine()) as session:
-                    repair = lifecycle.apply_repair(
-                        session,
-                        uscc=uscc.strip(),
-                        department_code=dept,
-                        applied_on=today,
-                        scheme=scheme,
-                        rules=rules,
-                        actor=current_actor(),
-                    )
-                    repair_id = repair.id
-            except SchedulerError as error:
-                show_error(error)
-            else:
-                st.success(t("Application #{id} recorded.", id=repair_id))
-    with st.form(key(PAGE, "complete_form")):
-        repair_id = st.number_input(
-            t("Application number"), min_value=1, step=1, key=key(PAGE, "rep_id")
-        )
-        cols = st.columns(2)
-        complete = cols[0].form_submit_button(t("Complete the repair"), disabled=not manage)
-        report = cols[1].form_submit_button(t("Report the completed repair"), disabled=not manage)
-        if complete or report:
-            try:
-                with session_scope(engine()) as session:
-                    if complete:
-                        lifecycle.complete_repair(
-                            session,
-                            int(repair_id),
-                            completed_on=today,
-                            scheme=scheme,
-                            calendar=calendar,
-                            rules=rules,
-                            actor=current_actor(),
-                        )
-                    else:
-                        lifecycle.report_repair(
-                            session, int(repair_id), on=today, actor=current_actor()
-                        )
-            except SchedulerError as error:
-                show_error(error)
-            else:
-                refresh()
-                flash(t("Repair #{id} updated.", id=int(repair_id)))
-                st.rerun()
+    repairs_section(ctx)

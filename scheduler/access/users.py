@@ -74,9 +74,11 @@ def add_user(
         raise InvalidInputError(f"`role` must be one of {', '.join(ROLES)}; got {role!r}")
     codes = list(dict.fromkeys(c.strip() for c in departments if c and c.strip()))
     if role == "planner" and not codes:
-        raise InvalidInputError("a planner needs --department CODE (one or more)")
+        raise InvalidInputError("a planner needs one or more departments").about("departments")
     if role != "planner" and codes:
-        raise InvalidInputError(f"role {role!r} covers every department; drop --department")
+        raise InvalidInputError(
+            f"role {role!r} covers every department; give it no department"
+        ).about("departments")
     unknown = [c for c in codes if c not in _known_departments(session)]
     if unknown:
         raise InvalidInputError(f"unknown department {', '.join(map(repr, unknown))}")

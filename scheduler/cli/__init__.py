@@ -31,6 +31,7 @@ from scheduler.cli import (
 )
 from scheduler.cli.actor import set_actor
 from scheduler.cli.console import err_console
+from scheduler.cli.fields import options_hint, relaxation_option
 from scheduler.errors import InfeasiblePlanError, InvalidInputError, SchedulerError
 
 __all__ = ["app", "main"]
@@ -96,14 +97,18 @@ def _report(error: SchedulerError) -> None:
             err_console.print(f"  {problem}", markup=False, highlight=False)
         if len(error.problems) > 200:
             err_console.print(f"  ... and {len(error.problems) - 200} more")
+        if error.fields:
+            err_console.print(" " + options_hint(error).strip(), markup=False, highlight=False)
     else:
         err_console.print("[bold red]error:[/] ", end="")
         # one unbroken line: paths and ids stay whole for copying and grep
-        err_console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        err_console.print(
+            str(error) + options_hint(error), markup=False, highlight=False, soft_wrap=True
+        )
     if isinstance(error, InfeasiblePlanError) and error.diagnosis is not None:
         render = getattr(error.diagnosis, "render", None)
         if callable(render):
-            render(err_console)
+            render(err_console, relaxation_option)
         else:
             err_console.print(str(error.diagnosis), markup=False, highlight=False)
 

@@ -1,4 +1,8 @@
-"""CLI commands ``assign`` (the second random) and ``swap`` (a manual, re-checked change)."""
+"""CLI commands ``assign`` (the second random) and ``swap`` (a manual, re-checked change).
+
+The commands parse options, read the inputs and call one action of
+``scheduler.matching.actions`` each; the dashboard calls the same actions.
+"""
 
 from __future__ import annotations
 
@@ -84,20 +88,6 @@ def _summary(result) -> None:
     console.print(table)
 
 
-def _expected_run(url: str | None, draw_ids: list[str]) -> int | None:
-    """The run of these draws recorded now (the one a new run would replace), if any."""
-    from sqlmodel import Session
-
-    from scheduler.matching.store import current_run
-    from scheduler.store.engine import init_db, make_engine
-
-    engine = make_engine(url or None)
-    init_db(engine)
-    with Session(engine) as session:
-        found = current_run(session, sorted(set(draw_ids)))
-        return found.id if found is not None else None
-
-
 def assign_command(
     seed: Annotated[
         int, typer.Option("--seed", help="Random seed: same inputs and seed, same plan.")
@@ -180,10 +170,11 @@ def assign_command(
     With --url or --draw-id the run is recorded first and the files are put in
     place only after the commit; a second run of the same draws needs --reason.
     """
-    from scheduler.data.atomic_files import Staging, check_targets
+    from scheduler.data.atomic_files import check_targets
     from scheduler.data.calendar import WorkingCalendar, default_calendar
-    from scheduler.matching import AssignSettings, assign
-    from scheduler.matching.io import assignment_outputs, meta_path
+    from scheduler.matching import AssignSettings
+    from scheduler.matching.actions import assign_to_files
+    from scheduler.matching.io import meta_path
 
     settings = AssignSettings(
         team_size=team_size,
@@ -222,39 +213,34 @@ def assign_command(
     check_targets(
         [out, out.with_name(out.stem + ".unassigned.csv"), meta_path(out)], overwrite=force
     )
-    record = url is not None or bool(draw_id)
-    expected = _expected_run(url, [d.draw_id for d in draws]) if record else None
+    engine = None
+    if url is not None or draw_id:
+        from scheduler.store.engine import make_engine
+
+        engine = make_engine(url or None)
     with _shown_warnings(), progress_bar() as bar:
         task = bar.add_task("staffing", total=None)
 
         def progress(description: str, done: int, total: int) -> None:
             bar.update(task, description=description, completed=done, total=total)
 
-        result = assign(
+        staffed = assign_to_files(
             directory,
             draws,
+            out,
             start=window[0],
             end=window[1],
             settings=settings,
             calendar=calendar,
-            rng=seed,
+            seed=seed,
+            engine=engine,
+            actor=cli_actor(),
+            reason=reason,
             progress=progress,
         )
-    with Staging() as staging:
-        for target, writer in assignment_outputs(result, out):
-            staging.write(target, writer)
-        if record:
-            from scheduler.matching.store import record_run
-            from scheduler.store.engine import init_db, make_engine, session_scope
-
-            engine = make_engine(url or None)
-            init_db(engine)
-            with session_scope(engine) as session:
-                run_id = record_run(
-                    session, result, actor=cli_actor(), reason=reason, expected=expected
-                )
-            console.print(f"recorded as assignment run {run_id}")
-        written = staging.publish()
+    result, written = staffed.result, staffed.written
+    if staffed.run_id is not None:
+        console.print(f"recorded as assignment run {staffed.run_id}")
     _summary(result)
     if result.unassigned:
         err_console.print(
@@ -263,7 +249,9 @@ def assign_command(
         )
         diagnosis = result.solver.get("diagnosis")
         if diagnosis is not None:
-            diagnosis.render(err_console)
+            from scheduler.cli.fields import relaxation_option
+
+            diagnosis.render(err_console, relaxation_option)
     console.print("wrote " + ", ".join(str(p) for p in written))
 
 
@@ -295,56 +283,48 @@ def swap_command(
 ) -> None:
     """Swap one inspector on one visit; the plan is re-checked against every rule and audited."""
     from scheduler.data.calendar import WorkingCalendar, default_calendar
-    from scheduler.matching import swap_inspector
-    from scheduler.matching.io import read_assignment, write_assignment
 
     calendar = WorkingCalendar.from_file(holiday_file) if holiday_file else default_calendar()
     directory = _directory(data, "" if run_id is not None and url is None else url)
     with _shown_warnings():
         if run_id is not None:
-            from scheduler.matching.store import load_run, record_swap
-            from scheduler.store.engine import make_engine, session_scope
+            from scheduler.matching.actions import swap_in_run
+            from scheduler.store.engine import make_engine
 
-            with session_scope(make_engine(url or None)) as session:
-                before = load_run(session, run_id)
-                after = swap_inspector(before, uscc, old, new, directory, calendar=calendar)
-                record_swap(
-                    session,
-                    run_id,
-                    before,
-                    after,
-                    uscc=uscc,
-                    old_id=old,
-                    new_id=new,
-                    reason=reason,
-                    actor=cli_actor(),
-                )
+            swap_in_run(
+                make_engine(url or None),
+                run_id,
+                uscc,
+                old,
+                new,
+                directory,
+                calendar=calendar,
+                reason=reason,
+                actor=cli_actor(),
+            )
             console.print(f"run {run_id}: {old} -> {new} on {uscc} (re-checked, audited)")
             return
         if plan is None:
             raise InvalidInputError("give --plan ASSIGN.csv or --run-id N --url URL")
-        before = read_assignment(plan)
-        after = swap_inspector(before, uscc, old, new, directory, calendar=calendar)
-        written = write_assignment(after, out or plan)
+        from scheduler.matching.actions import swap_in_file
+
+        engine = None
         if url is not None:
-            from scheduler.store.engine import init_db, make_engine, record_event, session_scope
+            from scheduler.store.engine import make_engine
 
             engine = make_engine(url)
-            init_db(engine)
-            with session_scope(engine) as session:
-                record_event(
-                    session,
-                    "assignment.swap",
-                    subject=f"{plan.name}/{uscc}",
-                    details={
-                        "uscc": uscc,
-                        "old_inspector_id": old,
-                        "new_inspector_id": new,
-                        "reason": reason,
-                        "plan": str(plan),
-                    },
-                    actor=cli_actor(),
-                )
+        written = swap_in_file(
+            plan,
+            uscc,
+            old,
+            new,
+            directory,
+            out=out,
+            calendar=calendar,
+            engine=engine,
+            reason=reason,
+            actor=cli_actor(),
+        )
     console.print(f"{old} -> {new} on {uscc} (re-checked); wrote {written[0]}")
 
 

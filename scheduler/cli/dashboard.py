@@ -34,7 +34,8 @@ def seed_if_empty(url: str, data: Path | None) -> int:
     """
     from scheduler.data.importing.reader import read_folder
     from scheduler.store.engine import init_db, make_engine
-    from scheduler.store.loader import load_directory, row_counts
+    from scheduler.store.loader import row_counts
+    from scheduler.views.loading import load_with_overview
 
     engine = make_engine(url)
     try:
@@ -42,7 +43,7 @@ def seed_if_empty(url: str, data: Path | None) -> int:
         if row_counts(engine)["entities"] or data is None:
             return 0
         directory = read_folder(data)
-        load_directory(engine, directory, actor=cli_actor())
+        load_with_overview(engine, directory, actor=cli_actor())
         return len(directory.entities)
     finally:
         engine.dispose()

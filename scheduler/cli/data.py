@@ -105,8 +105,8 @@ def db_load(
     """
     from scheduler.data.importing.reader import read_folder
     from scheduler.store.engine import init_db, make_engine
-    from scheduler.store.loader import load_directory
     from scheduler.store.versions import folder_fingerprints, unchanged_tables
+    from scheduler.views.loading import load_with_overview
 
     fingerprints = folder_fingerprints(folder) if folder.is_dir() else {}
     engine = make_engine(url)
@@ -141,7 +141,7 @@ def db_load(
 
         engine = make_engine(url)
         try:
-            report = load_directory(
+            report = load_with_overview(
                 engine,
                 directory,
                 progress=load_step,

@@ -26,7 +26,7 @@ from scheduler.cli.draw_options import (
     tier_policy,
     uscc_list,
 )
-from scheduler.errors import InvalidInputError, VerificationError
+from scheduler.errors import InvalidInputError
 
 __all__ = ["register"]
 
@@ -64,43 +64,42 @@ def _print_forced_reasons(frame) -> None:
     console.print(table)
 
 
+def _stepper(progress, total: int):
+    """A ``Step`` that shows each library step on a progress bar of ``total`` steps."""
+    task = progress.add_task("starting", total=total)
+    started = False
+
+    def step(description: str) -> None:
+        nonlocal started
+        progress.update(task, advance=1 if started else 0, description=description)
+        started = True
+
+    return task, step
+
+
 def _file_draw(
     data: Path,
     parameters,
     seed: int | None,
     ceremony: dict,
-    out: Path | None,
-    receipt: Path | None,
-    reserves: Path | None,
-    snapshot: Path | None,
+    files,
 ) -> None:
-    from scheduler.data.atomic_files import Staging
-    from scheduler.data.importing.reader import read_folder
     from scheduler.draw import ceremony as ceremonies
-    from scheduler.draw.frame import FRAME_INPUT, build_frame
-    from scheduler.draw.receipt import canonical_frame_bytes, read_json, write_json
-    from scheduler.draw.run import draw_from_frame
-    from scheduler.draw.snapshot import write_snapshot
+    from scheduler.draw.file_draw import commit_file_draw, draw_to_files
 
-    commit, commitment = ceremony["commit"], ceremony["commitment"]
+    commit = ceremony["commit"]
     with progress_bar() as progress:
-        task = progress.add_task("reading the data folder", total=4)
-        directory = read_folder(data, tables=FRAME_INPUT)  # only what the frame reads
-        progress.update(task, advance=1, description="building the sampling frame")
-        frame = build_frame(directory, parameters.rules)
-        progress.update(task, advance=1, description="drawing")
+        task, step = _stepper(progress, 4)
         if commit is not None:
-            from scheduler.draw.policy import unit_probabilities
-
-            unit_probabilities(frame, parameters.policy)  # refuse a commitment that cannot be drawn
-            document = ceremonies.make_commitment(
-                frame,
+            document = commit_file_draw(
+                data,
                 parameters,
+                commit,
                 reveal_at=ceremony["reveal_at"] or "",
                 value_source=ceremony["value_source"] or "",
                 digits=ceremony["digits"],
+                step=step,
             )
-            write_json(document, commit)
             progress.update(task, completed=4)
             console.print(
                 f"commitment written to {commit}; SHA-256 {ceremonies.commitment_digest(document)}",
@@ -111,29 +110,21 @@ def _file_draw(
                 markup=False,
             )
             return
-        seed_source = None
-        if commitment is not None:
-            document = read_json(commitment)
-            opened = ceremonies.open_ceremony(document, ceremony["reveal"] or "")
-            problems = ceremonies.check_commitment(document, frame, parameters)
-            if problems:
-                raise VerificationError("refusing to draw: " + "; ".join(problems))
-            seed, seed_source = opened.seed, opened.record()
-        assert seed is not None
-        result = draw_from_frame(frame, parameters, seed, seed_source=seed_source)
-        progress.update(task, advance=1, description="writing")
-        with Staging() as staging:
-            _stage(staging, result.rows, result.receipt, result.reserves, out, receipt, reserves)
-            if snapshot is not None:
-                frame_bytes = canonical_frame_bytes(frame)
-                staging.write(snapshot, lambda p: write_snapshot(frame_bytes, p))
-            staging.publish()
-        progress.update(task, advance=1)
-    _summary(result)
-    _print_forced_reasons(frame)
-    console.print(f"draw written to {out}, receipt to {receipt}", markup=False)
-    if snapshot is not None:
-        console.print(f"frame snapshot written to {snapshot}", markup=False)
+        done = draw_to_files(
+            data,
+            parameters,
+            files,
+            seed=seed,
+            commitment=ceremony["commitment"],
+            reveal=ceremony["reveal"],
+            step=step,
+        )
+        progress.update(task, completed=4)
+    _summary(done.result)
+    _print_forced_reasons(done.frame)
+    console.print(f"draw written to {files.out}, receipt to {files.receipt}", markup=False)
+    if files.snapshot is not None:
+        console.print(f"frame snapshot written to {files.snapshot}", markup=False)
 
 
 def draw(
@@ -267,13 +258,15 @@ def draw(
     `--draw-id ID` writes a recorded draw's files again.
     """
     from scheduler.data.atomic_files import check_targets
+    from scheduler.draw.file_draw import DrawFiles
 
     check_targets([out, receipt, reserves, commit, snapshot], overwrite=overwrite)
+    files = DrawFiles(out=out, receipt=receipt, reserves=reserves, snapshot=snapshot)
     if draw_id is not None:
-        _rewrite(draw_id, url, out, receipt, reserves)
+        _rewrite(draw_id, url, files)
         return
     if plan is not None:
-        _plan_draw(plan, seed, reason, url, out, receipt, reserves)
+        _plan_draw(plan, seed, reason, url, files)
         return
     if data is None or department is None:
         raise InvalidInputError("give --data DIR and --department CODE (or --plan ID).")
@@ -324,83 +317,42 @@ def draw(
         "value_source": value_source,
         "digits": digits,
     }
-    _file_draw(data, parameters, seed, ceremony, out, receipt, reserves, snapshot)
+    _file_draw(data, parameters, seed, ceremony, files)
 
 
-def _stage(
-    staging,
-    rows,
-    receipt_value: dict,
-    reserves_rows,
-    out: Path | None,
-    receipt: Path | None,
-    reserves: Path | None,
-) -> None:
-    """Write a draw's files under temporary names (``Staging``), in place on publish."""
-    from scheduler.draw.receipt import write_json
-    from scheduler.draw.run import write_draw_csv, write_reserves_csv
-
-    if out is not None:
-        staging.write(out, lambda p: write_draw_csv(rows, p))
-    if receipt is not None:
-        staging.write(receipt, lambda p: write_json(receipt_value, p))
-    if reserves is not None:
-        staging.write(reserves, lambda p: write_reserves_csv(reserves_rows, p))
-
-
-def _plan_draw(
-    plan: int,
-    seed: int | None,
-    reason: str | None,
-    url: str | None,
-    out: Path | None,
-    receipt: Path | None,
-    reserves: Path | None,
-) -> None:
-    from scheduler.data.atomic_files import Staging
-    from scheduler.draw.plans import run_plan_draw
+def _plan_draw(plan: int, seed: int | None, reason: str | None, url: str | None, files) -> None:
+    from scheduler.draw.file_draw import DrawFiles, draw_plan_to_files
     from scheduler.store.engine import init_db, make_engine
 
     if seed is None or seed < 0:
         raise InvalidInputError("`--plan` needs --seed (a whole number >= 0).")
     engine = make_engine(url)
     init_db(engine)
-    with Staging() as staging, progress_bar() as progress:
+    with progress_bar() as progress:
         task = progress.add_task(f"drawing plan {plan}", total=None)
-
-        def write_first(result) -> None:
-            _stage(staging, result.rows, result.receipt, result.reserves, out, receipt, reserves)
-
-        result = run_plan_draw(
-            engine, plan, seed, reason=reason, actor=cli_actor(), before_record=write_first
+        result = draw_plan_to_files(
+            engine,
+            plan,
+            seed,
+            DrawFiles(files.out, files.receipt, files.reserves),
+            actor=cli_actor(),
+            reason=reason,
         )
-        staging.publish()
         progress.update(task, completed=1, total=1)
     _summary(result)
     console.print(f"recorded draw {result.draw_id} of plan {plan}", markup=False)
 
 
-def _rewrite(
-    draw_id: str, url: str | None, out: Path | None, receipt: Path | None, reserves: Path | None
-) -> None:
+def _rewrite(draw_id: str, url: str | None, files) -> None:
     """Write a recorded draw's files again, byte for byte as when it was drawn."""
-    from scheduler.data.atomic_files import Staging
-    from scheduler.draw.plans import draw_receipt, draw_reserves, draw_rows
+    from scheduler.draw.file_draw import DrawFiles, rewrite_draw_files
     from scheduler.store.engine import make_engine
 
-    if out is None and receipt is None and reserves is None:
+    if files.out is None and files.receipt is None and files.reserves is None:
         raise InvalidInputError("`--draw-id` needs --out, --receipt or --reserves.")
-    engine = make_engine(url)
-    receipt_value = draw_receipt(engine, draw_id)
-    rows = draw_rows(engine, draw_id)
-    reserve_rows = draw_reserves(engine, draw_id)
-    if reserves is not None:
-        from scheduler.draw.run import format_prob
-
-        reserve_rows["inclusion_prob"] = format_prob(reserve_rows["inclusion_prob"].to_numpy())
-    with Staging() as staging:
-        _stage(staging, rows, receipt_value, reserve_rows, out, receipt, reserves)
-        written = staging.publish()
+    written = rewrite_draw_files(
+        make_engine(url), draw_id, DrawFiles(files.out, files.receipt, files.reserves)
+    )
     console.print(
         f"wrote recorded draw {draw_id} to {', '.join(str(p) for p in written)}", markup=False
     )

@@ -1,5 +1,6 @@
 """CLI commands of the credit lifecycle: results import, deadlines, report-ratings,
-objection, repair. Registered by ``scheduler.cli.publish``."""
+objection, repair. Registered by ``scheduler.cli.publish``; each calls one action
+of ``scheduler.publication.actions`` (the dashboard calls the same)."""
 
 from __future__ import annotations
 
@@ -36,32 +37,28 @@ def results_import(
 ) -> None:
     """Record results with their publication deadline; findings move tiers; a
     commitment_breach on a 承诺核查 visit marks the commitment broken (same transaction)."""
+    from scheduler.publication.actions import record_results
     from scheduler.publication.inputs import read_results
-    from scheduler.publication.lifecycle import apply_findings
-    from scheduler.publication.results import import_results
-    from scheduler.store.engine import session_scope
 
     frame = read_results(file)
     engine, calendar, rule_set, scheme = context(url, rules)
-    with session_scope(engine) as session:
-        rows = import_results(
-            session,
-            frame,
-            calendar=calendar,
-            rules=rule_set,
-            source=file.name,
-            actor=cli_actor(),
-            scheme_name=scheme.name,
-        )
-        changes = apply_findings(
-            session, rows, scheme=scheme, rules=rule_set, calendar=calendar, actor=cli_actor()
-        )
-        due = min((r.publication_due for r in rows), default=None)
-    broken = int((frame["commitment_breach"] != "").sum())
+    done = record_results(
+        engine,
+        frame,
+        calendar=calendar,
+        rules=rule_set,
+        scheme=scheme,
+        source=file.name,
+        actor=cli_actor(),
+    )
     console.print(
-        f"recorded {len(rows)} results ({len(changes)} tier changes); "
-        f"first publication deadline {due}"
-        + (f"; {broken} commitments marked broken (不实承诺/未履约)" if broken else "")
+        f"recorded {done.results} results ({done.tier_changes} tier changes); "
+        f"first publication deadline {done.first_publication_due}"
+        + (
+            f"; {done.commitments_broken} commitments marked broken (不实承诺/未履约)"
+            if done.commitments_broken
+            else ""
+        )
     )
 
 
@@ -73,17 +70,12 @@ def deadlines(
     ] = None,
 ) -> None:
     """List every deadline (publication, rating report, objection, repair report) and its status."""
-    from scheduler.publication.deadlines import KIND_LABELS, all_deadlines
-    from scheduler.store.engine import session_scope
+    from scheduler.publication.actions import deadlines_on
+    from scheduler.publication.deadlines import KIND_LABELS
 
     day = parse_day(on)
     engine, calendar, *_ = context(url)
-    with session_scope(engine) as session:
-        items = [
-            d
-            for d in all_deadlines(session, on=day, calendar=calendar)
-            if status in (None, d.status)
-        ]
+    items = [d for d in deadlines_on(engine, day, calendar) if status in (None, d.status)]
     table = Table(title=f"deadlines on {day}")
     for header in (
         "kind",
@@ -117,12 +109,10 @@ def deadlines(
 
 def report_ratings(on: OnOpt = None, url: UrlOpt = None) -> None:
     """Mark every pending tier change as reported to the city credit platform on --on."""
-    from scheduler.publication.lifecycle import report_ratings as mark
-    from scheduler.store.engine import session_scope
+    from scheduler.publication.actions import report_ratings as mark
 
     engine, *_ = context(url)
-    with session_scope(engine) as session:
-        n = mark(session, on=parse_day(on), actor=cli_actor())
+    n = mark(engine, on=parse_day(on), actor=cli_actor())
     console.print(f"reported {n} rating changes")
 
 
@@ -140,24 +130,21 @@ def objection_file(
     rules: RulesOpt = None,
 ) -> None:
     """File an objection; it is due for decision in 5 working days."""
-    from scheduler.publication.lifecycle import file_objection
-    from scheduler.store.engine import session_scope
+    from scheduler.publication.actions import file_objection
 
     engine, calendar, rule_set, _ = context(url, rules)
-    with session_scope(engine) as session:
-        o = file_objection(
-            session,
-            uscc=uscc.upper(),
-            department_code=department,
-            filed_on=parse_day(on),
-            reason=reason,
-            tier_change_id=tier_change,
-            result_id=result,
-            calendar=calendar,
-            rules=rule_set,
-            actor=cli_actor(),
-        )
-        oid, due = o.id, o.due_on
+    oid, due = file_objection(
+        engine,
+        uscc=uscc.upper(),
+        department_code=department,
+        filed_on=parse_day(on),
+        reason=reason,
+        tier_change_id=tier_change,
+        result_id=result,
+        calendar=calendar,
+        rules=rule_set,
+        actor=cli_actor(),
+    )
     console.print(f"objection {oid} filed; decide by {due}")
 
 
@@ -177,37 +164,28 @@ def objection_decide(
     rules: RulesOpt = None,
 ) -> None:
     """Decide an objection; upheld corrects the rating and flags the affected draws."""
-    from sqlmodel import select
-
-    from scheduler.publication.lifecycle import decide_objection
-    from scheduler.store.engine import session_scope
-    from scheduler.store.models.publication import ObjectionDraw
+    from scheduler.publication.actions import decide_objection
 
     engine, calendar, rule_set, scheme = context(url, rules)
-    with session_scope(engine) as session:
-        o = decide_objection(
-            session,
-            objection_id,
-            decided_on=parse_day(on),
-            upheld=upheld,
-            corrected_tier=tier,
-            corrected_result_code=result_code,
-            note=note,
-            scheme=scheme,
-            calendar=calendar,
-            rules=rule_set,
-            actor=cli_actor(),
-        )
-        flagged = session.exec(
-            select(ObjectionDraw.draw_id).where(ObjectionDraw.objection_id == objection_id)
-        ).all()
-        late = o.decided_on is not None and o.decided_on > o.due_on
-        text = f"objection {objection_id} {'upheld' if upheld else 'rejected'}" + (
-            " (late)" if late else ""
-        )
-        if upheld:
-            draws = ", ".join(flagged) or "none"
-            text += f"; tier {o.corrected_tier or 'unchanged'}; flagged draws: {draws}"
+    o = decide_objection(
+        engine,
+        objection_id,
+        decided_on=parse_day(on),
+        upheld=upheld,
+        corrected_tier=tier,
+        corrected_result_code=result_code,
+        note=note,
+        scheme=scheme,
+        calendar=calendar,
+        rules=rule_set,
+        actor=cli_actor(),
+    )
+    text = f"objection {objection_id} {'upheld' if upheld else 'rejected'}" + (
+        " (late)" if o.late else ""
+    )
+    if upheld:
+        draws = ", ".join(o.flagged_draws) or "none"
+        text += f"; tier {o.corrected_tier or 'unchanged'}; flagged draws: {draws}"
     console.print(text)
 
 
@@ -220,21 +198,18 @@ def repair_apply(
     rules: RulesOpt = None,
 ) -> None:
     """Apply for credit repair of the latest downgrade (after the minimum publicity period)."""
-    from scheduler.publication.lifecycle import apply_repair
-    from scheduler.store.engine import session_scope
+    from scheduler.publication.actions import apply_repair
 
     engine, _, rule_set, scheme = context(url, rules)
-    with session_scope(engine) as session:
-        r = apply_repair(
-            session,
-            uscc=uscc.upper(),
-            department_code=department,
-            applied_on=parse_day(on),
-            scheme=scheme,
-            rules=rule_set,
-            actor=cli_actor(),
-        )
-        rid = r.id
+    rid = apply_repair(
+        engine,
+        uscc=uscc.upper(),
+        department_code=department,
+        applied_on=parse_day(on),
+        scheme=scheme,
+        rules=rule_set,
+        actor=cli_actor(),
+    )
     console.print(f"credit repair {rid} recorded")
 
 
@@ -246,21 +221,18 @@ def repair_complete(
     rules: RulesOpt = None,
 ) -> None:
     """Complete a repair: the tier is restored; report due in 2 working days."""
-    from scheduler.publication.lifecycle import complete_repair
-    from scheduler.store.engine import session_scope
+    from scheduler.publication.actions import complete_repair
 
     engine, calendar, rule_set, scheme = context(url, rules)
-    with session_scope(engine) as session:
-        r = complete_repair(
-            session,
-            repair_id,
-            completed_on=parse_day(on),
-            scheme=scheme,
-            calendar=calendar,
-            rules=rule_set,
-            actor=cli_actor(),
-        )
-        tier, due = r.restored_tier, r.report_due
+    tier, due = complete_repair(
+        engine,
+        repair_id,
+        completed_on=parse_day(on),
+        scheme=scheme,
+        calendar=calendar,
+        rules=rule_set,
+        actor=cli_actor(),
+    )
     console.print(f"credit repair {repair_id} completed; tier restored to {tier}; report by {due}")
 
 
@@ -269,15 +241,10 @@ def repair_report(
     repair_id: Annotated[int, typer.Argument()], on: OnOpt = None, url: UrlOpt = None
 ) -> None:
     """Mark a completed repair as reported to the city credit platform."""
-    from scheduler.publication.lifecycle import report_repair
-    from scheduler.store.engine import session_scope
+    from scheduler.publication.actions import report_repair
 
     engine, *_ = context(url)
-    with session_scope(engine) as session:
-        r = report_repair(session, repair_id, on=parse_day(on), actor=cli_actor())
-        late = (
-            r.report_due is not None and r.reported_on is not None and r.reported_on > r.report_due
-        )
+    late = report_repair(engine, repair_id, on=parse_day(on), actor=cli_actor())
     console.print(f"credit repair {repair_id} reported" + (" (late)" if late else ""))
 
 

@@ -108,7 +108,7 @@ def check_targets(paths: Iterable[str | Path | None], *, overwrite: bool) -> Non
         if target.is_dir():
             raise OutputError(f"cannot write {target}: it is a folder")
         if target.exists() and not overwrite:
-            raise OutputError(f"{target} exists; give --force to overwrite it")
+            raise OutputError(f"{target} exists; overwriting it was not allowed").about("overwrite")
 
 
 class Staging:

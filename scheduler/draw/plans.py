@@ -276,8 +276,8 @@ def run_plan_draw(
         if current is not None and not (reason and reason.strip()):
             raise InvalidInputError(
                 f"plan {plan_id} was already drawn: {_who(current)}; "
-                "a re-draw needs --reason and supersedes it."
-            )
+                "a re-draw needs a reason and supersedes it."
+            ).about("reason")
     if directory is None:  # only the rows the frame can hold leave the database
         from scheduler.draw.db_scope import frame_directory
 

@@ -58,7 +58,10 @@ class Policy:
 
 
 def parse_tier_values(text: str, option: str) -> dict[str, float]:
-    """``"A=0.03,B=0.05"`` -> ``{"A": 0.03, "B": 0.05}``; ``option`` names the flag in errors."""
+    """``"A=0.03,B=0.05"`` -> ``{"A": 0.03, "B": 0.05}``; ``option`` names the value in errors.
+
+    The caller's word for it: a CLI option (``--rates``) or a domain field (``policy``).
+    """
     values: dict[str, float] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         key, sep, raw = part.partition("=")
@@ -100,15 +103,18 @@ def make_policy(
     """Validate one of the three modes into a ``Policy``."""
     chosen = [
         m
-        for m, v in (("--preset", preset_name), ("--rates", rates), ("--budget", budget))
+        for m, v in (("preset", preset_name), ("rates", rates), ("budget", budget))
         if v is not None
     ]
     if len(chosen) != 1:
         raise InvalidInputError(
-            f"give exactly one of --preset, --rates, --budget; got {', '.join(chosen) or 'none'}."
-        )
+            "a policy is exactly one of a preset, per-tier rates or a budget; "
+            f"got {', '.join(chosen) or 'none'}."
+        ).about("policy.preset", "policy.rates", "policy.budget")
     if weights is not None and budget is None:
-        raise InvalidInputError("`--weights` only applies with --budget.")
+        raise InvalidInputError("budget weights only apply to a budget.").about(
+            "policy.weights", "policy.budget"
+        )
     if preset_name is not None:
         found = preset(preset_name)
         if found.scheme != scheme.name:

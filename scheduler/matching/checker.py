@@ -244,13 +244,18 @@ def _cross_region(a: Assignment, crossed: bool, allowed: bool) -> Iterator[Viola
         )
 
 
+def _entity_region(a: Assignment, facts: _Facts) -> Iterator[Violation]:
+    """The row's division is the entity's division in the directory."""
+    region = facts.entity_region.get(a.uscc)
+    if region != a.region_code:
+        yield Violation("entity", a.uscc, f"region {a.region_code} != directory {region}")
+
+
 def _row_rules(a: Assignment, facts: _Facts, s: AssignSettings) -> Iterator[Violation]:
     sectors = facts.entity_sectors.get(a.uscc, set()) & facts.dept_sectors.get(
         a.department_code, set()
     )
-    region = facts.entity_region.get(a.uscc)
-    if region != a.region_code:
-        yield Violation("entity", a.uscc, f"region {a.region_code} != directory {region}")
+    yield from _entity_region(a, facts)
     crossed = False
     for i in a.department_inspector_ids:
         who = f"{a.visit_id}/{i}"
@@ -270,20 +275,26 @@ def _row_rules(a: Assignment, facts: _Facts, s: AssignSettings) -> Iterator[Viol
 # --- Workload over the whole plan.
 
 
-def _capacity_and_daily_limit(result: AssignmentResult, facts: _Facts) -> Iterator[Violation]:
-    """Visits per inspector within capacity; visits per inspector and day within the limit."""
-    load: Counter[str] = Counter()
-    per_day: Counter[tuple[str, date]] = Counter()
+def _team_days(result: AssignmentResult) -> Iterator[tuple[str, date]]:
+    """``(inspector, day)`` once per visit each inspector is on."""
     for rows in _visits(result).values():
         for i in set(rows[0].team):
-            load[i] += 1
-            per_day[(i, rows[0].scheduled_on)] += 1
+            yield i, rows[0].scheduled_on
+
+
+def _capacity(result: AssignmentResult, facts: _Facts) -> Iterator[Violation]:
+    """Visits per inspector within the inspector's capacity for the plan."""
+    load = Counter(i for i, _ in _team_days(result))
     for i, n in load.items():
         ins = facts.inspectors.get(i)
         if ins is not None and n > int(ins.capacity):
             yield Violation("capacity", i, f"{n} visits > capacity {int(ins.capacity)}")
+
+
+def _daily_limit(result: AssignmentResult) -> Iterator[Violation]:
+    """Visits per inspector and day within the plan's daily limit."""
     limit = result.settings.daily_limit
-    for (i, day), n in per_day.items():
+    for (i, day), n in Counter(_team_days(result)).items():
         if n > limit:
             yield Violation("daily_limit", f"{i}/{day}", f"{n} visits > daily limit {limit}")
 
@@ -304,5 +315,6 @@ def check_assignment(
         *_coverage(result, draws),
         *_visit_rules(result, calendar),
         *(v for a in result.assignments for v in _row_rules(a, facts, result.settings)),
-        *_capacity_and_daily_limit(result, facts),
+        *_capacity(result, facts),
+        *_daily_limit(result),
     ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -115,8 +116,16 @@ class Diagnosis:
             for r in self.rows
         ]
 
-    def render(self, console: Any) -> None:
-        """Print the diagnosis as a rich table plus the verified relaxations."""
+    def render(self, console: Any, how: Callable[[Relaxation], str | None] | None = None) -> None:
+        """Print the diagnosis as a rich table plus the verified relaxations.
+
+        ``how(relaxation)``, if given, says how a front end applies it (the CLI: its option).
+        """
+
+        def item(x: Relaxation) -> str:
+            hint = how(x) if how is not None else None
+            return f"  - {x.description}" + (f" ({hint})" if hint else "")
+
         from rich.table import Table
 
         table = Table(
@@ -154,14 +163,14 @@ class Diagnosis:
                 "Smallest relaxations that make the plan feasible (each verified by re-solving):"
             )
             for x in self.relaxations:
-                console.print(f"  - {x.description}", markup=False, highlight=False, soft_wrap=True)
+                console.print(item(x), markup=False, highlight=False, soft_wrap=True)
         elif self.combination:
             console.print(
                 "No single relaxation suffices; together these make the plan feasible "
                 "(verified by re-solving):"
             )
             for x in self.combination:
-                console.print(f"  - {x.description}", markup=False, highlight=False, soft_wrap=True)
+                console.print(item(x), markup=False, highlight=False, soft_wrap=True)
         else:
             console.print(
                 "No relaxation tried makes the plan feasible: add qualified inspectors "
@@ -240,9 +249,7 @@ def with_raised_capacity(
 
 
 def _cross() -> Relaxation:
-    return Relaxation(
-        "allow_cross_region", 0, "allow cross-division inspectors (--allow-cross-region)"
-    )
+    return Relaxation("allow_cross_region", 0, "allow cross-division inspectors")
 
 
 def _capacity(k: int, cells: set[tuple[str, str]]) -> Relaxation:

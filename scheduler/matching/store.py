@@ -115,8 +115,8 @@ def record_run(
     if current is not None and not (reason and reason.strip()):
         raise InvalidInputError(
             f"draw(s) {key} already have an assignment: {_who(current)}; "
-            "a new run needs --reason and supersedes it."
-        )
+            "a new run needs a reason and supersedes it."
+        ).about("reason")
     run = AssignmentRun(
         draw_ids=key,
         start=result.start,

@@ -110,10 +110,10 @@ def read_draw_input(
                     path.name,
                     None,
                     None,
-                    "the draw's department is unknown: give --receipt R.json or --department CODE",
+                    "the draw's department is unknown: give its receipt or its department",
                 )
             ]
-        )
+        ).about("receipt", "department")
     draw_ids = frame["draw_id"].unique()
     draw_id = str(draw_ids[0]) if len(draw_ids) else path.stem
     return DrawInput(draw_id, department_code, frame, source=path.name)

@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from scheduler.data.directory import Directory
-from scheduler.errors import InvalidInputError, Problem
+from scheduler.errors import InvalidInputError
 from scheduler.publication.estimates import EstimateReport, estimate_rates, sample_frame
 from scheduler.publication.exports import LIST_COLUMNS, inspection_list, split_frame, task_sheets
 from scheduler.publication.public_list import PUBLIC_COLUMNS, public_list
@@ -130,11 +130,7 @@ def run_export(
         ), len(frame)
     if kind == "tasks":
         if assignment is None:
-            raise InvalidInputError(
-                problems=[
-                    Problem("--assignment", None, None, "task sheets need an assignment file")
-                ]
-            )
+            raise InvalidInputError("task sheets need an assignment file").about("assignment")
         sheets = task_sheets(directory, draw, assignment, department_code=department_code)
         return write_task_sheets(sheets, out, fmt), len(sheets)
     if kind == "public":
@@ -165,8 +161,8 @@ def run_estimate(
     unknown = [b for b in by if b not in BY_COLUMNS]
     if unknown:
         raise InvalidInputError(
-            f"--by must be among {', '.join(BY_COLUMNS)}; got {', '.join(unknown)}"
-        )
+            f"estimates are broken down by {', '.join(BY_COLUMNS)} only; got {', '.join(unknown)}"
+        ).about("by")
     dept = department_of(draw, receipt=receipt, explicit=department_code)
     sample = sample_frame(draw, results, department_code=dept)
     if sample["violation"].notna().sum() == 0:

@@ -7,7 +7,7 @@ writes (``output``, ``charts``). See ``docs/simulation.md``.
 """
 
 from scheduler.simulation.model import ModelParameters, default_propensities
-from scheduler.simulation.policies import Policy, parse_policy
+from scheduler.simulation.policies import SimulatedPolicy, parse_policy
 from scheduler.simulation.population import (
     Population,
     population_from_directory,
@@ -18,7 +18,7 @@ from scheduler.simulation.seeded import SimulationStreams, simulate_seeded, simu
 
 __all__ = [
     "ModelParameters",
-    "Policy",
+    "SimulatedPolicy",
     "Population",
     "SimulationResult",
     "default_propensities",

@@ -59,15 +59,20 @@ def parse_cluster(text: str | None) -> ClusterSpec | None:
         count = text.removeprefix("local:")
         if not count.isdigit() or not 1 <= int(count) <= MAX_LOCAL_WORKERS:
             raise InvalidInputError(
-                f"`--cluster` local:N needs N from 1 to {MAX_LOCAL_WORKERS} workers; got {text!r}"
-            )
+                f"a local cluster local:N needs N from 1 to {MAX_LOCAL_WORKERS} workers; "
+                f"got {text!r}"
+            ).about("cluster")
         return ClusterSpec(workers=int(count))
     if text.startswith(("tcp://", "tls://")):
         host, _, port = text.split("://", 1)[1].rpartition(":")
         if not host or not port.isdigit():
-            raise InvalidInputError(f"`--cluster` address must be tcp://HOST:PORT; got {text!r}")
+            raise InvalidInputError(
+                f"a cluster address must be tcp://HOST:PORT; got {text!r}"
+            ).about("cluster")
         return ClusterSpec(address=text)
-    raise InvalidInputError(f"`--cluster` must be local:N or tcp://HOST:PORT; got {text!r}")
+    raise InvalidInputError(f"a cluster is local:N or tcp://HOST:PORT; got {text!r}").about(
+        "cluster"
+    )
 
 
 def run_tasks(

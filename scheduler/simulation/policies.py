@@ -33,7 +33,7 @@ from scheduler.simulation.population import Population
 
 __all__ = [
     "RISK_PRIOR_STRENGTH",
-    "Policy",
+    "SimulatedPolicy",
     "parse_policy",
     "budget_per_period",
     "tier_inclusion_probabilities",
@@ -47,39 +47,47 @@ Kind = Literal["uniform", "tiers", "risk"]
 
 
 @dataclass(frozen=True)
-class Policy:
-    """One policy; ``weights`` holds per-tier rates (best first) for ``kind='tiers'``."""
+class SimulatedPolicy:
+    """A policy as the simulation tries it out over the years, not as a draw applies it.
+
+    ``kind`` is ``uniform`` (everyone at one rate), ``risk`` (rates from the
+    inspections' observed violations) or ``tiers`` (``weights``: annual per-tier
+    rates, best tier first, from a preset or ``A=..``). The budget is given
+    separately (``budget_per_period``). A draw's policy is a different concept:
+    ``scheduler.draw.policy.Policy`` turns a plan's rates or budget into exact
+    inclusion probabilities on one frame, and has no ``uniform``/``risk`` kinds.
+    """
 
     name: str
     kind: Kind
     weights: tuple[float, ...] = ()
 
 
-def parse_policy(text: str, scheme: TierScheme) -> Policy:
+def parse_policy(text: str, scheme: TierScheme) -> SimulatedPolicy:
     """``uniform``, ``risk``, a preset name, or ``A=..,B=..,...`` (annual rates).
 
     Every tier keeps a positive rate: no tier is exempt from the draw (不免抽).
     """
     text = text.strip()
     if text == "uniform":
-        return Policy("uniform", "uniform")
+        return SimulatedPolicy("uniform", "uniform")
     if text == "risk":
-        return Policy("risk", "risk")
+        return SimulatedPolicy("risk", "risk")
     known = presets()
     if text in known:
         rates = make_policy(scheme, preset_name=text).rates
     elif "=" in text:
-        rates = make_policy(scheme, rates=parse_tier_values(text, "--policy")).rates
+        rates = make_policy(scheme, rates=parse_tier_values(text, "policy")).rates
     else:
         raise InvalidInputError(
             f"unknown policy {text!r}; use 'uniform', 'risk', a preset "
             f"({', '.join(sorted(known))}) or {'=..,'.join(scheme.codes)}=.."
         )
-    return Policy(text, "tiers", tuple(rates[c] for c in scheme.codes))
+    return SimulatedPolicy(text, "tiers", tuple(rates[c] for c in scheme.codes))
 
 
 def budget_per_period(
-    policies: tuple[Policy, ...],
+    policies: tuple[SimulatedPolicy, ...],
     population: Population,
     periods_per_year: int,
     *,
@@ -94,7 +102,7 @@ def budget_per_period(
     """
     scheme = population.scheme
     if annual_budget is not None:
-        annual, source = float(annual_budget), "--budget"
+        annual, source = float(annual_budget), "budget"
     else:
         reference = next((p for p in policies if p.kind == "tiers"), None)
         if reference is not None:
@@ -144,7 +152,7 @@ def tier_inclusion_probabilities(weights: np.ndarray, counts: np.ndarray, n: flo
     return pi
 
 
-def policy_pi(policy: Policy, state: State, n: int, prior: np.ndarray) -> np.ndarray:
+def policy_pi(policy: SimulatedPolicy, state: State, n: int, prior: np.ndarray) -> np.ndarray:
     """Inclusion probabilities of every entity for one period at budget ``n``.
 
     ``prior`` holds the assumed propensity per tier (best first), used by ``risk``.

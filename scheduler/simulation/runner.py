@@ -23,7 +23,7 @@ from scheduler.errors import InvalidInputError
 from scheduler.simulation.dynamics import NEVER, initial_state, noisy_copy, raw_fields, step
 from scheduler.simulation.metrics import Metric, derive, metric_catalogue
 from scheduler.simulation.model import ModelParameters, PeriodRates, period_rates
-from scheduler.simulation.policies import Policy, budget_per_period, policy_pi
+from scheduler.simulation.policies import SimulatedPolicy, budget_per_period, policy_pi
 from scheduler.simulation.population import Population
 
 __all__ = ["SimulationResult", "simulate", "MAX_PERIODS"]
@@ -39,7 +39,7 @@ class _Setup:
     region: np.ndarray
     tier: np.ndarray
     rates: PeriodRates
-    policies: tuple[Policy, ...]
+    policies: tuple[SimulatedPolicy, ...]
     budget: int
     periods: int
     mix: np.ndarray
@@ -114,7 +114,7 @@ class SimulationResult:
     ``values`` the derived metrics ``(replications, policies, periods, metrics)``.
     """
 
-    policies: tuple[Policy, ...]
+    policies: tuple[SimulatedPolicy, ...]
     raw: np.ndarray
     raw_fields: tuple[str, ...]
     values: np.ndarray
@@ -159,7 +159,7 @@ def _initial_rates(setup: _Setup, population: Population, ppy: int) -> dict[str,
 
 def simulate(
     population: Population,
-    policies: tuple[Policy, ...] | list[Policy],
+    policies: tuple[SimulatedPolicy, ...] | list[SimulatedPolicy],
     *,
     periods: int,
     replications: int,

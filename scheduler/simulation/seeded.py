@@ -18,7 +18,7 @@ import numpy as np
 from scheduler.data.reference import TierScheme
 from scheduler.errors import InvalidInputError
 from scheduler.simulation.model import ModelParameters
-from scheduler.simulation.policies import Policy, parse_policy
+from scheduler.simulation.policies import SimulatedPolicy, parse_policy
 from scheduler.simulation.population import Population, synthetic_population
 from scheduler.simulation.runner import SimulationResult, simulate
 
@@ -74,7 +74,7 @@ def seeded_population(
 def simulate_seeded(
     seed: int,
     population: Population | int,
-    policies: Sequence[str | Policy],
+    policies: Sequence[str | SimulatedPolicy],
     *,
     periods: int,
     replications: int,
@@ -95,11 +95,14 @@ def simulate_seeded(
         A ``Population`` (e.g. ``population_from_directory``) or the size of a
         synthetic one, built with ``scheme`` from the seed's population stream.
     policies
-        ``Policy`` objects or policy texts (parsed against the population's scheme).
+        ``SimulatedPolicy`` objects or policy texts (parsed against the population's scheme).
     """
     streams = simulation_streams(seed)
     population = seeded_population(seed, population, scheme)
-    chosen = [p if isinstance(p, Policy) else parse_policy(p, population.scheme) for p in policies]
+    chosen = [
+        p if isinstance(p, SimulatedPolicy) else parse_policy(p, population.scheme)
+        for p in policies
+    ]
     result = simulate(
         population,
         chosen,

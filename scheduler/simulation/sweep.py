@@ -41,7 +41,7 @@ from scheduler.errors import InvalidInputError, Problem
 from scheduler.simulation.dynamics import raw_fields
 from scheduler.simulation.metrics import derive, metric_catalogue
 from scheduler.simulation.model import ModelParameters, PeriodRates, period_rates
-from scheduler.simulation.policies import Policy, budget_per_period, parse_policy
+from scheduler.simulation.policies import SimulatedPolicy, budget_per_period, parse_policy
 from scheduler.simulation.population import Population
 from scheduler.simulation.runner import (
     MAX_PERIODS,
@@ -75,9 +75,13 @@ def _decimal(text: str, where: str, what: str) -> Decimal:
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
-        raise InvalidInputError(f"`{where}` {what} {text.strip()!r} is not a number") from None
+        raise InvalidInputError(f"{where} {what} {text.strip()!r} is not a number").about(
+            "grid"
+        ) from None
     if not value.is_finite():
-        raise InvalidInputError(f"`{where}` {what} must be finite; got {text.strip()!r}")
+        raise InvalidInputError(f"{where} {what} must be finite; got {text.strip()!r}").about(
+            "grid"
+        )
     return value
 
 
@@ -87,7 +91,7 @@ def _axis(tier: str, spec: str) -> tuple[float, ...]:
     Decimal, not float: ``0.3 + 2 * 0.2`` is ``0.7000000000000001`` in binary
     floating point, which would drop the stop or print an ugly rate.
     """
-    where = f"--grid {tier}"
+    where = f"grid {tier}"
     parts = spec.split(":")
     if len(parts) == 1:
         values = [_decimal(parts[0], where, "value")]
@@ -96,20 +100,22 @@ def _axis(tier: str, spec: str) -> tuple[float, ...]:
             _decimal(x, where, w) for x, w in zip(parts, ("start", "stop", "step"), strict=True)
         )
         if step <= 0:
-            raise InvalidInputError(f"`{where}` step must be positive; got {step}")
+            raise InvalidInputError(f"{where} step must be positive; got {step}").about("grid")
         if stop < start:
-            raise InvalidInputError(f"`{where}` stop {stop} is below start {start}")
+            raise InvalidInputError(f"{where} stop {stop} is below start {start}").about("grid")
         count = int((stop - start) / step) + 1
         if count > MAX_POLICIES:
-            raise InvalidInputError(f"`{where}` gives {count} values; at most {MAX_POLICIES}")
+            raise InvalidInputError(f"{where} gives {count} values; at most {MAX_POLICIES}").about(
+                "grid"
+            )
         values = [start + i * step for i in range(count)]
     else:
         raise InvalidInputError(
-            f"`{where}` must be start:stop:step or one value; got {spec.strip()!r}"
-        )
+            f"{where} must be start:stop:step or one value; got {spec.strip()!r}"
+        ).about("grid")
     for v in values:
         if not 0 < v <= 1:
-            raise InvalidInputError(f"`{where}` rates must be in (0, 1]; got {v}")
+            raise InvalidInputError(f"{where} rates must be in (0, 1]; got {v}").about("grid")
     return tuple(float(v) for v in values)
 
 
@@ -121,29 +127,33 @@ def parse_grid(text: str, scheme: TierScheme) -> dict[str, tuple[float, ...]]:
     axes: dict[str, tuple[float, ...]] = {}
     items = [item for item in text.split(",") if item.strip()]
     if not items:
-        raise InvalidInputError("`--grid` is empty; give TIER=start:stop:step,...")
+        raise InvalidInputError("the grid is empty; give TIER=start:stop:step,...").about("grid")
     for item in items:
         tier, sep, spec = item.partition("=")
         tier = tier.strip()
         if not sep:
-            raise InvalidInputError(f"`--grid` item {item.strip()!r} must be TIER=start:stop:step")
+            raise InvalidInputError(
+                f"grid item {item.strip()!r} must be TIER=start:stop:step"
+            ).about("grid")
         if tier not in scheme.codes:
             raise InvalidInputError(
-                f"`--grid` names unknown tier {tier!r}; scheme {scheme.name!r} has "
+                f"the grid names unknown tier {tier!r}; scheme {scheme.name!r} has "
                 f"{', '.join(scheme.codes)}"
-            )
+            ).about("grid")
         if tier in axes:
-            raise InvalidInputError(f"`--grid` names tier {tier!r} twice")
+            raise InvalidInputError(f"the grid names tier {tier!r} twice").about("grid")
         axes[tier] = _axis(tier, spec)
     size = math.prod(len(v) for v in axes.values())
     if size > MAX_POLICIES:
-        raise InvalidInputError(f"`--grid` gives {size} rate vectors; at most {MAX_POLICIES}")
+        raise InvalidInputError(
+            f"the grid gives {size} rate vectors; at most {MAX_POLICIES}"
+        ).about("grid")
     return {code: axes[code] for code in scheme.codes if code in axes}
 
 
 def grid_policies(
     grid: dict[str, tuple[float, ...]], base: dict[str, float], scheme: TierScheme
-) -> list[Policy]:
+) -> list[SimulatedPolicy]:
     """One ``tiers`` policy per grid point; tiers not in the grid keep ``base``'s rate.
 
     Each is named ``A=..,B=..,..`` and built by ``parse_policy``, so the name
@@ -160,7 +170,7 @@ def grid_policies(
 
 def sweep_policies(
     grid: str | None, named: list[str], preset: str | None, scheme: TierScheme
-) -> tuple[dict[str, tuple[float, ...]], Policy, list[Policy]]:
+) -> tuple[dict[str, tuple[float, ...]], SimulatedPolicy, list[SimulatedPolicy]]:
     """Parse what a user asked to sweep: ``(grid axes, base preset, policies)``.
 
     Grid points first, then the ``named`` policies; ``preset`` (default: the
@@ -171,8 +181,8 @@ def sweep_policies(
     base_name = preset or default_preset().name
     if base_name not in presets():
         raise InvalidInputError(
-            f"unknown --preset {base_name!r}; known: {', '.join(sorted(presets()))}"
-        )
+            f"unknown preset {base_name!r}; known: {', '.join(sorted(presets()))}"
+        ).about("preset")
     base = parse_policy(base_name, scheme)
     axes = parse_grid(grid, scheme) if grid is not None and grid.strip() else {}
     base_rates = dict(zip(scheme.codes, base.weights, strict=True))
@@ -216,7 +226,7 @@ class SweepPayload:
     cells: np.ndarray
     """int64 ``(regions, tiers)`` counts of the starting population."""
     rates: PeriodRates
-    policies: tuple[Policy, ...]
+    policies: tuple[SimulatedPolicy, ...]
     budget: int
     periods: int
     default_tier: int
@@ -263,7 +273,9 @@ class SweepTask:
 def plan_tasks(policies: int, replications: int, block: int) -> list[SweepTask]:
     """Every (policy, block of ``block`` replications); the last block may be shorter."""
     if block < 1:
-        raise InvalidInputError(f"`--block` must be at least 1; got {block}")
+        raise InvalidInputError(f"a block of replications must be at least 1; got {block}").about(
+            "block"
+        )
     return [
         SweepTask(p, r, min(r + block, replications))
         for p in range(policies)
@@ -285,20 +297,20 @@ def run_task(payload: SweepPayload, task: SweepTask) -> tuple[SweepTask, np.ndar
 
 def sweep_payload(
     population: Population,
-    policies: tuple[Policy, ...],
+    policies: tuple[SimulatedPolicy, ...],
     *,
     periods: int,
     seed: np.random.SeedSequence,
     params: ModelParameters,
     unit: str,
     annual_budget: float | None,
-    preset: Policy,
+    preset: SimulatedPolicy,
 ) -> SweepPayload:
     """Validate the inputs and pack them for the workers."""
     problems = []
     names = [p.name for p in policies]
     if not policies:
-        problems.append("give at least one policy (--grid or --policies)")
+        problems.append("give at least one policy (a grid or named policies)")
     if len(set(names)) != len(names):
         dupes = sorted({n for n in names if names.count(n) > 1})
         problems.append(f"policies must differ; given twice: {', '.join(dupes)}")
@@ -338,13 +350,13 @@ class SweepResult:
 
 def run_sweep(
     population: Population,
-    policies: list[Policy] | tuple[Policy, ...],
+    policies: list[SimulatedPolicy] | tuple[SimulatedPolicy, ...],
     *,
     periods: int,
     replications: int,
     seed: int,
     simulation_seed: np.random.SeedSequence,
-    preset: Policy,
+    preset: SimulatedPolicy,
     grid: dict[str, tuple[float, ...]] | None = None,
     params: ModelParameters | None = None,
     unit: str = "year",
@@ -393,7 +405,7 @@ def run_sweep(
         raise RuntimeError("a sweep task did not report its counts")  # never expected
     setup = payload.setup()
     ppy = payload.rates.periods_per_year
-    source = "--budget" if annual_budget is not None else preset.name
+    source = "budget" if annual_budget is not None else preset.name
     result = SimulationResult(
         policies=policies,
         raw=raw,

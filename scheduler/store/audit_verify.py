@@ -8,7 +8,8 @@ Three passes, each naming what it finds broken, in this order:
    event is the head ``AuditHead`` remembers (a removed last event shows);
 2. the records: each stored draw, its substitutions and each assignment run
    hash to the digest of the latest event that recorded them, and every such
-   event's subject still exists (a deleted, re-made or edited draw shows);
+   event's subject still exists (a deleted, re-made or edited draw shows); one
+   walk (``_check``) over the kinds of ``RECORDS``;
 3. per-draw checks passed in ``draw_checks`` (``DrawCheck``: engine and
    draw id in, a problem sentence or ``None`` out), so a check that
    re-derives a draw from its stored frame plugs in without changing this walk.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
@@ -42,6 +44,9 @@ SUBSTITUTION_KINDS = ("draw.substituted",)
 RUN_KINDS = ("assignment.run", "assignment.redone", "assignment.swap")
 
 EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
+_DRAWS = Draw.__table__  # type: ignore[attr-defined]
+_SUBSTITUTIONS = Substitution.__table__  # type: ignore[attr-defined]
+_RUNS = AssignmentRun.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -120,53 +125,72 @@ def _note(latest: _Latest, row: object, seq: int) -> None:
         latest.runs[run] = (seq, digest)
 
 
+@dataclass(frozen=True)
+class _Records:
+    """One kind of audited record: how to list and digest it, and how to word its problems.
+
+    Each sentence is formatted with ``key`` (the record) and ``seq`` (the event).
+    ``unstored`` is ``None`` when an event may record that nothing is left (the
+    digest of no rows is then compared like any other).
+    """
+
+    stored: Callable[[Connection], list]
+    digest: Callable[[Connection, Any], str]
+    unaudited: str
+    changed: str
+    unstored: str | None
+
+
+RECORDS: dict[str, _Records] = {
+    "draws": _Records(
+        stored=lambda c: [str(d) for d in c.execute(select(_DRAWS.c.draw_id)).scalars()],
+        digest=draw_digest,
+        unaudited="draw {key} has no audit event: recorded outside the application",
+        changed="draw {key}: the stored draw (seed, time, selection or receipt) differs "
+        "from what event {seq} recorded",
+        unstored="event {seq} recorded draw {key}, which is no longer stored",
+    ),
+    "substitutions": _Records(
+        stored=lambda c: sorted(c.execute(select(_SUBSTITUTIONS.c.draw_id).distinct()).scalars()),
+        digest=substitutions_digest,
+        unaudited="draw {key}: substitutions without an audit event",
+        changed="draw {key}: the stored substitutions differ from what event {seq} recorded",
+        unstored=None,
+    ),
+    "runs": _Records(
+        stored=lambda c: [int(r) for r in c.execute(select(_RUNS.c.id)).scalars()],
+        digest=run_digest,
+        unaudited="assignment run {key} has no audit event",
+        changed="assignment run {key}: the stored rows differ from what event {seq} recorded",
+        unstored="event {seq} recorded assignment run {key}, which is not stored",
+    ),
+}
+
+
+def _check(
+    connection: Connection, records: _Records, latest: dict[Any, tuple[int, str]]
+) -> tuple[list[str], list]:
+    """Every stored record against its latest event, then every event whose record is gone."""
+    problems: list[str] = []
+    keys = records.stored(connection)
+    stored = set(keys)
+    for key in [*keys, *(k for k in latest if k not in stored)]:
+        recorded = latest.get(key)
+        if recorded is None:
+            problems.append(records.unaudited.format(key=key))
+        elif key not in stored and records.unstored is not None:
+            problems.append(records.unstored.format(key=key, seq=recorded[0]))
+        elif records.digest(connection, key) != recorded[1]:
+            problems.append(records.changed.format(key=key, seq=recorded[0]))
+    return problems, keys
+
+
 def _check_records(
     connection: Connection, latest: _Latest
 ) -> tuple[list[str], list[str], list[int]]:
-    problems: list[str] = []
-    draws_table = Draw.__table__  # type: ignore[attr-defined]
-    draw_ids = [str(d) for d in connection.execute(select(draws_table.c.draw_id)).scalars()]
-    for draw_id in draw_ids:
-        recorded = latest.draws.get(draw_id)
-        if recorded is None:
-            problems.append(f"draw {draw_id} has no audit event: recorded outside the application")
-        elif draw_digest(connection, draw_id) != recorded[1]:
-            problems.append(
-                f"draw {draw_id}: the stored draw (seed, time, selection or receipt) differs "
-                f"from what event {recorded[0]} recorded"
-            )
-    stored_draws = set(draw_ids)
-    for draw_id, (seq, _) in latest.draws.items():
-        if draw_id not in stored_draws:
-            problems.append(f"event {seq} recorded draw {draw_id}, which is no longer stored")
-    substituted = set(
-        connection.execute(select(Substitution.__table__.c.draw_id).distinct()).scalars()  # type: ignore[attr-defined]
-    )
-    for draw_id in sorted(substituted | set(latest.substitutions)):
-        recorded = latest.substitutions.get(draw_id)
-        if recorded is None:
-            problems.append(f"draw {draw_id}: substitutions without an audit event")
-        elif substitutions_digest(connection, draw_id) != recorded[1]:
-            problems.append(
-                f"draw {draw_id}: the stored substitutions differ from what event "
-                f"{recorded[0]} recorded"
-            )
-    runs_table = AssignmentRun.__table__  # type: ignore[attr-defined]
-    run_ids = [int(r) for r in connection.execute(select(runs_table.c.id)).scalars()]
-    for run_id in run_ids:
-        recorded = latest.runs.get(run_id)
-        if recorded is None:
-            problems.append(f"assignment run {run_id} has no audit event")
-        elif run_digest(connection, run_id) != recorded[1]:
-            problems.append(
-                f"assignment run {run_id}: the stored rows differ from what event "
-                f"{recorded[0]} recorded"
-            )
-    stored_runs = set(run_ids)
-    for run_id, (seq, _) in latest.runs.items():
-        if run_id not in stored_runs:
-            problems.append(f"event {seq} recorded assignment run {run_id}, which is not stored")
-    return problems, draw_ids, run_ids
+    found = {name: _check(connection, RECORDS[name], getattr(latest, name)) for name in RECORDS}
+    problems = [p for name in RECORDS for p in found[name][0]]
+    return problems, found["draws"][1], found["runs"][1]
 
 
 def _extra_checks(

@@ -17,7 +17,7 @@ re-exported here so callers import from one place.
 from __future__ import annotations
 
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -42,7 +42,6 @@ from scheduler.store.tables import (
     count_rows,
 )
 from scheduler.store.versions import record_version
-from scheduler.views.overview_store import store_overview
 
 __all__ = [
     "LoadReport",
@@ -77,6 +76,7 @@ def load_directory(
     actor: str = "system",
     fingerprints: dict[str, str] | None = None,
     skip: Collection[str] = (),
+    after: Callable[[Engine, int], None] | None = None,
 ) -> LoadReport:
     """Upsert every table of ``directory`` in one transaction, and audit the load.
 
@@ -87,9 +87,10 @@ def load_directory(
     last line of defence, not the validation.
 
     The load appends a ``DirectoryVersion`` (with the source ``fingerprints``
-    if given, see ``scheduler.store.versions``) and stores the overview summary of
-    the loaded directory under it. Tables in ``skip`` (unchanged since the
-    last load: ``versions.unchanged_tables``) are not written.
+    if given, see ``scheduler.store.versions``); ``after(engine, version)`` runs
+    once the load is committed (``scheduler.views.loading`` stores the overview
+    summary there, so the store does not depend on views). Tables in ``skip``
+    (unchanged since the last load: ``versions.unchanged_tables``) are not written.
     """
     check_lengths(directory)
     started = time.perf_counter()
@@ -131,7 +132,8 @@ def load_directory(
             },
             actor=actor,
         )
-    store_overview(engine, version)  # once per load, read by every dashboard process
+    if after is not None:
+        after(engine, version)
     return LoadReport(written, inserted, qualifications, round(seconds, 3), counts, table_seconds)
 
 
