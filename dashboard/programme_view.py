@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import workflow
 from dashboard.i18n import fmt_count, t
-from dashboard.state import engine, key, show_error
+from dashboard.state import key, show_error
 from dashboard.views import department_options, preset_options
 from scheduler import clock
 from scheduler.data.directory import Directory
@@ -22,10 +23,7 @@ PAGE = "programme"
 
 def programme_section(data: Directory) -> None:
     """A department's year: expected inspections per tier and whether rates or frequency bind."""
-    from sqlmodel import Session
-
     from scheduler.data.reference import preset
-    from scheduler.draw.plan_months import planned_year
     from scheduler.draw.programme import annual_programme
 
     st.subheader(t("Annual programme"))
@@ -42,8 +40,7 @@ def programme_section(data: Directory) -> None:
         placeholder=t("Choose an option"),
     )  # fmt: skip
     try:  # the year's stored plans: their number and the months per tier their draws apply
-        with Session(engine()) as session:
-            planned = planned_year(session, department, year)
+        planned = workflow.planned_year(department, year)
     except SchedulerError as error:
         show_error(error)
         return

@@ -170,6 +170,14 @@ def assignment_of(draw_id: str) -> tuple[int, Any] | None:
         return run_id, load_run(session, run_id)
 
 
+def planned_year(department_code: str, year: int) -> Any:
+    """The department's stored plans of ``year`` and the per-tier months they carry."""
+    from scheduler.draw.plan_months import planned_year as read
+
+    with Session(engine()) as session:
+        return read(session, department_code, year)
+
+
 def save_assignment(result: Any, *, reason: str | None = None) -> int:
     """Record a run (and its audit event); a run of an assigned draw needs ``reason``."""
     from scheduler.matching.store import record_run
