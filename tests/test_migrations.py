@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -18,13 +19,14 @@ from sqlmodel import SQLModel
 from test_postgres import PgServer, pg_server  # noqa: F401  (the private PostgreSQL server)
 
 from scheduler.cli import main
-from scheduler.store.engine import make_engine
+from scheduler.store.engine import init_db, make_engine
 from scheduler.store.schema import (
     current_revision,
     head_revision,
     model_differences,
     upgrade,
 )
+from scheduler.store.schema_head import at_head, shipped_head
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -140,3 +142,38 @@ def test_differences_are_detected(tmp_path: Path) -> None:
         connection.execute(text("ALTER TABLE auditevent DROP COLUMN actor"))
     differences = model_differences(engine)
     assert any(d[0] == "add_column" and d[3].name == "actor" for d in differences)
+
+
+def test_shipped_head_is_alembics_head() -> None:
+    """``init_db``'s fast check reads the revision files itself; it must agree with Alembic."""
+    assert shipped_head() == head_revision()
+
+
+def _dangling_sector(path: Path) -> None:
+    """A sector whose department does not exist (written with foreign keys off)."""
+    with sqlite3.connect(path) as raw:
+        raw.execute("INSERT INTO sector (code, name, department_code) VALUES ('X', 'x', 'NOPE')")
+
+
+def test_init_db_upgrades_an_old_database_and_checks_its_keys(tmp_path: Path) -> None:
+    """Below the head, ``init_db`` still runs the migration and the foreign-key check."""
+    path = tmp_path / "old.db"
+    engine = make_engine(f"sqlite:///{path}")
+    assert not at_head(engine)  # empty: no alembic_version
+    upgrade(engine, "0002")
+    assert not at_head(engine)
+    _dangling_sector(path)
+    with pytest.raises(RuntimeError, match="foreign keys"):
+        init_db(engine)
+    assert current_revision(engine) == "0002"  # all-or-nothing: the failed upgrade rolled back
+
+
+def test_init_db_at_the_head_does_nothing(tmp_path: Path) -> None:
+    """At the head, ``init_db`` neither migrates nor scans the whole database."""
+    path = tmp_path / "new.db"
+    engine = make_engine(f"sqlite:///{path}")
+    init_db(engine)
+    assert at_head(engine) and current_revision(engine) == head_revision()
+    _dangling_sector(path)
+    init_db(engine)  # no whole-database key check when no migration ran
+    assert upgrade(engine) == head_revision()  # nor in an explicit upgrade with nothing to do

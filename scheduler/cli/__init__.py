@@ -1,51 +1,79 @@
 """The ``scheduler`` command line: parses, calls one library function, prints.
 
-Each area registers its commands from its own module; ``main`` maps library
+Each area registers its commands from its own module, and ``main`` imports only
+the area of the command it runs (``COMMANDS``); ``main`` maps library
 errors to the exit codes of SPEC section 5 (0 ok, 1 failure/mismatch, 2 bad
 input or usage, 3 infeasible plan).
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Annotated
 
 import typer
 
-from scheduler.cli import (
-    assign,
-    audit,
-    commitments,
-    dashboard,
-    data,
-    demo,
-    draw,
-    plan,
-    programme,
-    publish,
-    sample,
-    simulate,
-    substitute,
-    sweep,
-    users,
-)
 from scheduler.cli.actor import set_actor
 from scheduler.cli.console import err_console
 from scheduler.cli.fields import options_hint, relaxation_option
 from scheduler.errors import InfeasiblePlanError, InvalidInputError, SchedulerError
 
-__all__ = ["app", "main"]
+__all__ = ["app", "build_app", "main", "COMMANDS"]
 
-app = typer.Typer(
-    name="scheduler",
-    help="Credit-weighted 双随机、一公开 inspection planning.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+AREAS = (
+    "data",
+    "sample",
+    "draw",
+    "substitute",
+    "plan",
+    "programme",
+    "assign",
+    "publish",
+    "commitments",
+    "simulate",
+    "sweep",
+    "demo",
+    "dashboard",
+    "audit",
+    "users",
 )
+"""The command modules (``scheduler.cli.<area>``), each with a ``register(app)``."""
+
+COMMANDS = {
+    "db": "data",
+    "sample-data": "sample",
+    "draw": "draw",
+    "verify": "draw",
+    "substitute": "substitute",
+    "plan": "plan",
+    "programme": "programme",
+    "assign": "assign",
+    "swap": "assign",
+    "export": "publish",
+    "publish": "publish",
+    "estimate": "publish",
+    "results": "publish",
+    "deadlines": "publish",
+    "report-ratings": "publish",
+    "objection": "publish",
+    "repair": "publish",
+    "commitments": "commitments",
+    "simulate": "simulate",
+    "sweep": "sweep",
+    "demo-plan": "demo",
+    "dashboard": "dashboard",
+    "audit": "audit",
+    "users": "users",
+}
+"""Which area registers each top-level command (``tests/test_cli_lazy.py`` checks it).
+
+A new process runs one command: importing only that command's module keeps the
+others' libraries (simulation, synthetic data, matching, exports) out of its
+start-up time.
+"""
 
 
-@app.callback()
 def _root(
     actor: Annotated[
         str | None,
@@ -60,7 +88,6 @@ def _root(
     set_actor(actor)
 
 
-@app.command()
 def version() -> None:
     """Print the versions that a draw receipt records."""
     import numpy
@@ -70,24 +97,46 @@ def version() -> None:
     typer.echo(f"scheduler {__version__}, numpy {numpy.__version__}")
 
 
-for _module in (
-    data,
-    sample,
-    draw,
-    substitute,
-    plan,
-    programme,
-    assign,
-    publish,
-    commitments,
-    simulate,
-    sweep,
-    demo,
-    dashboard,
-    audit,
-    users,
-):
-    _module.register(app)
+def build_app(areas: tuple[str, ...] = AREAS) -> typer.Typer:
+    """The Typer app with the commands of ``areas`` (default: every command)."""
+    built = typer.Typer(
+        name="scheduler",
+        help="Credit-weighted 双随机、一公开 inspection planning.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    built.callback()(_root)
+    built.command()(version)
+    for area in areas:
+        importlib.import_module(f"scheduler.cli.{area}").register(built)
+    return built
+
+
+def _command_name(argv: list[str]) -> str | None:
+    """The top-level command ``argv`` names, skipping the root's own options."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--actor":
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def _app_for(argv: list[str]) -> typer.Typer:
+    """Only the named command's area; every area for help, a typo or no command."""
+    area = COMMANDS.get(_command_name(argv) or "")
+    return build_app((area,) if area else AREAS)
+
+
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":  # the whole app, built when first asked for
+        globals()["app"] = built = build_app()
+        return built
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _report(error: SchedulerError) -> None:
@@ -115,9 +164,10 @@ def _report(error: SchedulerError) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the process exit code (used by tests and the console script)."""
-    command = typer.main.get_command(app)
+    args = sys.argv[1:] if argv is None else argv
+    command = typer.main.get_command(_app_for(args))
     try:
-        result = command.main(args=argv, prog_name="scheduler", standalone_mode=False)
+        result = command.main(args=args, prog_name="scheduler", standalone_mode=False)
     except SchedulerError as error:
         _report(error)
         return error.exit_code

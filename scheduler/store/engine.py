@@ -62,8 +62,14 @@ def init_db(engine: Engine) -> None:
 
     ``scheduler.store.schema.upgrade`` holds the database's write lock (SQLite ``BEGIN
     IMMEDIATE``, a PostgreSQL advisory lock) for the whole upgrade, so processes
-    initialising an empty database at once take turns instead of colliding.
+    initialising an empty database at once take turns instead of colliding. A database
+    already at the shipped head is left alone without importing Alembic
+    (``scheduler.store.schema_head``).
     """
+    from scheduler.store.schema_head import at_head
+
+    if at_head(engine):
+        return
     from scheduler.store.schema import upgrade
 
     upgrade(engine)
