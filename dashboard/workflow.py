@@ -32,7 +32,7 @@ __all__ = [
     "run_draw",
     "draw_inputs",
     "assignment_of",
-    "save_assignment",
+    "staff",
     "swap",
 ]
 
@@ -178,13 +178,16 @@ def planned_year(department_code: str, year: int) -> Any:
         return read(session, department_code, year)
 
 
-def save_assignment(result: Any, *, reason: str | None = None) -> int:
-    """Record a run (and its audit event); a run of an assigned draw needs ``reason``."""
-    from scheduler.matching.store import record_run
-    from scheduler.store.engine import session_scope
+def staff(inputs: list, *, directory: Any, reason: str | None = None, **fields: Any) -> Any:
+    """Staff and record (``scheduler.matching.actions.assign_and_record``); a ``Staffed``.
 
-    with session_scope(engine()) as session:
-        return record_run(session, result, actor=current_actor(), reason=reason)
+    ``fields``: ``start``, ``end``, ``settings``, ``calendar``, ``seed``, ``progress``.
+    """
+    from scheduler.matching.actions import assign_and_record
+
+    return assign_and_record(
+        engine(), directory, inputs, actor=current_actor(), reason=reason, **fields
+    )
 
 
 def swap(

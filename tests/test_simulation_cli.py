@@ -63,7 +63,7 @@ def test_parameters_and_quarters_reach_the_model(tmp_path):
     assert summary["budget"] == {
         "inspections_per_period": 100,
         "inspections_per_year": 400,
-        "set_by": "--budget",
+        "set_by": "budget",
     }
     assert summary["parameters"]["detection"] == 0.5
     assert summary["parameters"]["propensity"]["D"] == 0.2

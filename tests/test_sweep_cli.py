@@ -81,9 +81,12 @@ def test_repeat_run_is_byte_identical(in_process, tmp_path):
     ("extra", "message"),
     [
         (["--cluster", "local:0"], "local:N needs N from 1"),
-        (["--cluster", "udp://x:1"], "must be local:N or tcp://HOST:PORT"),
+        (
+            ["--cluster", "udp://x:1"],
+            "is local:N or tcp://HOST:PORT; got 'udp://x:1' (option --cluster)",
+        ),
         (["--grid", "A=0.1:0.05:0.01"], "stop 0.05 is below start 0.1"),
-        (["--preset", "nowhere"], "unknown --preset 'nowhere'"),
+        (["--preset", "nowhere"], "unknown preset 'nowhere'"),
         (["--policies", "bogus"], "unknown policy 'bogus'"),
     ],
 )

@@ -25,7 +25,7 @@ from dashboard.views import calendar_labels, department_options, region_options
 from scheduler import clock
 from scheduler.data.calendar import CalendarFallbackWarning, WorkingCalendar
 from scheduler.errors import InfeasiblePlanError, SchedulerError
-from scheduler.matching import AssignSettings, assign
+from scheduler.matching import AssignSettings
 from scheduler.views.demo import DEMO_SEED
 from scheduler.views.plan_summary import (
     apply_relaxation,
@@ -111,23 +111,24 @@ pending_key = key(PAGE, f"pending_{plan_id}")
 
 
 def _run(directory_used, settings: AssignSettings, until, note: str | None = None) -> None:
-    """Run the assignment and keep either the result or the diagnosis."""
+    """Staff and record the plan, or keep the diagnosis of why it cannot be staffed."""
     bar = st.progress(0.0, text=t("Matching inspectors..."))
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", CalendarFallbackWarning)
-            result = assign(
-                directory_used,
+            run_id = workflow.staff(
                 inputs,
+                directory=directory_used,
+                reason=rerun_reason,
                 start=start,
                 end=until,
                 settings=settings,
                 calendar=calendar,
-                rng=int(seed),
+                seed=int(seed),
                 progress=lambda what, done, total: bar.progress(
                     min(done / max(total, 1), 1.0), text=f"{t('Matching inspectors...')} {what}"
                 ),
-            )
+            ).run_id
         for year in sorted(
             {w.message.year for w in caught if isinstance(w.message, CalendarFallbackWarning)}
         ):
@@ -147,11 +148,6 @@ def _run(directory_used, settings: AssignSettings, until, note: str | None = Non
     else:
         bar.empty()
         st.session_state.pop(pending_key, None)
-        try:
-            run_id = workflow.save_assignment(result, reason=rerun_reason)
-        except SchedulerError as error:
-            show_error(error)
-            return
         st.session_state[key(PAGE, f"directory_{run_id}")] = directory_used
         if note:
             audit("assignment.relaxed", f"run:{run_id}", {"relaxation": note})

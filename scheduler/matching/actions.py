@@ -1,5 +1,6 @@
 """The staffing user actions, one function each, shared by the CLI and the dashboard.
 
+``assign_and_record`` staffs draws and records the run (the dashboard);
 ``assign_to_files`` staffs draws and writes the plan's files; when a database is
 given the run is recorded first (one current run per set of draws, a second run
 needs a reason) and the files are put in place only after the commit.
@@ -23,7 +24,7 @@ from scheduler.data.directory import Directory
 from scheduler.matching.result import AssignmentResult, AssignSettings
 from scheduler.matching.tasks import DrawInput
 
-__all__ = ["Staffed", "assign_to_files", "swap_in_run", "swap_in_file"]
+__all__ = ["Staffed", "assign_and_record", "assign_to_files", "swap_in_run", "swap_in_file"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,47 @@ def _current_run_id(engine: Engine, draw_ids: list[str]) -> int | None:
     with Session(engine) as session:
         found = current_run(session, sorted(set(draw_ids)))
         return found.id if found is not None else None
+
+
+def _record(
+    engine: Engine, result: AssignmentResult, expected: int | None, actor: str, reason: str | None
+) -> int:
+    from scheduler.matching.store import record_run
+    from scheduler.store.engine import session_scope
+
+    with session_scope(engine) as session:
+        return record_run(session, result, actor=actor, reason=reason, expected=expected)
+
+
+def assign_and_record(
+    engine: Engine,
+    directory: Directory,
+    draws: list[DrawInput],
+    *,
+    start: date,
+    end: date,
+    settings: AssignSettings,
+    calendar: WorkingCalendar,
+    seed: int,
+    actor: str,
+    reason: str | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Staffed:
+    """Staff ``draws`` and record the run; refused if another run was recorded meanwhile."""
+    from scheduler.matching.api import assign
+
+    expected = _current_run_id(engine, [d.draw_id for d in draws])
+    result = assign(
+        directory,
+        draws,
+        start=start,
+        end=end,
+        settings=settings,
+        calendar=calendar,
+        rng=seed,
+        progress=progress,
+    )
+    return Staffed(result, _record(engine, result, expected, actor, reason), [])
 
 
 def assign_to_files(
@@ -89,11 +131,7 @@ def assign_to_files(
         for target, writer in assignment_outputs(result, out):
             staging.write(target, writer)
         if engine is not None:
-            from scheduler.matching.store import record_run
-            from scheduler.store.engine import session_scope
-
-            with session_scope(engine) as session:
-                run_id = record_run(session, result, actor=actor, reason=reason, expected=expected)
+            run_id = _record(engine, result, expected, actor, reason)
         written = staging.publish()
     return Staffed(result, run_id, written)
 
