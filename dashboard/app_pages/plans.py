@@ -156,9 +156,8 @@ control = right.radio(
 repeat = 12
 tier_months: dict[str, int] = {}
 if control == "tier":  # the preset's min_months, which the planner may override
-    base = (
-        preset(policy_args["preset_name"]).min_months if mode == "preset" else default_min_months()
-    )
+    chosen = policy_args.get("preset_name")
+    base = preset(chosen).min_months if chosen else default_min_months()
     cols = right.columns(len(scheme.codes))
     tier_months = {
         code: int(

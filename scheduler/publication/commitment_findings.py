@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal, cast
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -40,7 +40,7 @@ class Breach:
     uscc: str
     department_code: str
     item: str
-    kind: str
+    kind: Literal["不实承诺", "未履约"]
     on: date
     draw_id: str
 
@@ -183,8 +183,8 @@ def check_breaches(
         seen[found.id] = position
         breaches.append(
             Breach(
-                position, int(found.id), record.uscc, department, str(found.item), kind, day,
-                draw_id,
+                position, int(found.id), record.uscc, department, str(found.item),
+                cast(Literal["不实承诺", "未履约"], kind), day, draw_id,
             )
         )  # fmt: skip
     return breaches, problems

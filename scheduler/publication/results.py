@@ -165,7 +165,7 @@ def import_results(
             uscc=breach.uscc,
             department_code=breach.department_code,
             item=breach.item,
-            kind=breach.kind,  # type: ignore[arg-type]  (checked against BROKEN_KINDS)
+            kind=breach.kind,
             on=breach.on,
             rules=rules,
             scheme_name=scheme_name,
