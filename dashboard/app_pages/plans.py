@@ -7,7 +7,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard import workflow
+from dashboard import views, workflow
 from dashboard.access import allowed, require
 from dashboard.i18n import fmt_count, fmt_pct, t
 from dashboard.programme_view import programme_section
@@ -27,8 +27,6 @@ from scheduler.errors import SchedulerError
 from scheduler.views.plan_summary import frame_summary
 
 PAGE = "plans"
-AUTO_PREVIEW_ENTITIES = 150_000
-"""Above this many entities in the chosen divisions the preview waits for a click."""
 st.title(t("Inspection plans"))
 require("view_plans")
 data = small_directory()
@@ -174,7 +172,7 @@ st.subheader(t("Preview"))
 sizes = division_sizes()
 candidates = sum(sizes.get(code, 0) for code in (chosen_regions or sizes))
 requested = st.session_state.get(key(PAGE, "preview_rules")) == rules
-if candidates > AUTO_PREVIEW_ENTITIES and not requested:
+if candidates > views.AUTO_PREVIEW_ENTITIES and not requested:
     st.info(
         t(
             "{n} entities in the chosen divisions: the preview is built on request "
