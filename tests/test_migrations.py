@@ -140,3 +140,26 @@ def test_differences_are_detected(tmp_path: Path) -> None:
         connection.execute(text("ALTER TABLE auditevent DROP COLUMN actor"))
     differences = model_differences(engine)
     assert any(d[0] == "add_column" and d[3].name == "actor" for d in differences)
+
+
+def test_a_database_at_the_newest_revision_is_left_alone(tmp_path: Path) -> None:
+    # Issue 10: every new process upgraded under the write lock and scanned every foreign key
+    # (~4 s on a city-sized database); one already at head is now only read.
+    import sqlite3
+    import time
+
+    url = f"sqlite:///{tmp_path / 'head.db'}"
+    engine = make_engine(url)
+    try:
+        assert upgrade(engine) == head_revision()
+        writer = sqlite3.connect(tmp_path / "head.db", timeout=0)
+        writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        try:
+            started = time.perf_counter()
+            assert upgrade(engine) == head_revision()  # used to wait for the lock
+            assert time.perf_counter() - started < 5  # the lock wait is SQLITE_BUSY_SECONDS
+        finally:
+            writer.rollback()
+            writer.close()
+    finally:
+        engine.dispose()
