@@ -24,9 +24,10 @@ from dashboard.views import department_options
 from scheduler.errors import SchedulerError
 
 PAGE = "exports"
+# Larger draws get their files on request: at Weifang size (2,263 visits, as many teams) the
+# task sheets take minutes to write and the public list's masker reads every legal representative.
+# (A comment, not a docstring: Streamlit's "magic" would print a bare string on the page.)
 AUTO_PREPARE_ROWS = 500
-"""Larger draws get their files on request: at Weifang size (2,263 visits, as many teams) the
-task sheets take minutes to write and the public list's masker reads every legal representative."""
 st.title(t("Exports"))
 require("view_public")
 data = small_directory()  # the entities stay in the database: a draw's rows are read below
