@@ -7,9 +7,12 @@ Runs, against a data folder (e.g. ``scheduler sample-data --entities 1480000
   unchanged folder;
 - ``draw --plan ID`` (a stored one-division plan) on a copy of that database;
 - ``assign --draw-id`` of that draw;
-- the dashboard's cold open: a new Python process that renders the first
-  page (总览) with Streamlit's ``AppTest``, imports included (a proxy for a
-  new server process; the browser adds its own page load).
+- the dashboard's cold open as a user sees it: ``scheduler dashboard`` started
+  as a new process, timed until its health endpoint answers and until headless
+  Chromium (Playwright, as ``tests/test_browser.py``) shows the 总览 heading and
+  its metrics; the browser is started beforehand (a user already has one open);
+- the first page's script run in a new process with Streamlit's ``AppTest``
+  (no server, no browser: what the page itself costs, imports included).
 
 Each row is the median of ``--repeat`` runs, with the min-max spread (the
 machine is shared: the spread is the noise). Peak memory is the child's
@@ -21,6 +24,10 @@ Usage::
 
     python benchmarks/bench_city.py --folder /work/data/weifang --work /tmp/city \\
         [--repeat 3] [--before-src DIR] [--region 370702]
+    python benchmarks/bench_city.py --database weifang.db --work /tmp/city --only-dashboard \\
+        [--before-src DIR]   # copies a loaded database instead of loading the folder
+
+Chromium: ``SCHEDULER_CHROMIUM`` (default ``/usr/bin/chromium``).
 """
 
 from __future__ import annotations
@@ -28,10 +35,13 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +55,9 @@ assert not at.exception, at.exception
 assert at.title and at.metric, "the overview did not render"
 print(f"render {time.perf_counter() - started:.3f}")
 """
+CHROMIUM = os.environ.get("SCHEDULER_CHROMIUM", "/usr/bin/chromium")
+READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+"""Streamlit marks its root element this way once a script run has finished."""
 IMPORTS = "from streamlit.testing.v1 import AppTest; import pandas, sqlalchemy, altair"
 """The baseline of a cold open: what any new dashboard process imports before a page runs."""
 
@@ -73,6 +86,93 @@ def run(command: list[str], env: dict[str, str]) -> Run:
     return Run(seconds, usage.ru_maxrss / 1024, output.decode(errors="replace"))
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def browser_cold_open(env: dict[str, str], browser, timeout: float = 900) -> tuple[Run, Run]:
+    """``scheduler dashboard`` as a new process until Chromium shows 总览 with its metrics.
+
+    Returns (until the page is shown, until the health endpoint answered), both
+    timed from the process start; ``browser`` is a Playwright browser already running.
+    """
+    from playwright.sync_api import expect
+
+    port = _free_port()
+    url = f"http://localhost:{port}"
+    command = scheduler("dashboard", "--port", str(port), "--headless")
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, env=env, cwd="/", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        while not _healthy(url):
+            if process.poll() is not None:
+                raise RuntimeError(f"scheduler dashboard exited with {process.returncode}")
+            if time.perf_counter() - started > timeout:
+                raise RuntimeError("the dashboard did not answer")
+            time.sleep(0.05)
+        healthy = time.perf_counter() - started
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        try:
+            page.goto(url, timeout=timeout * 1000)
+            expect(page.get_by_role("heading", name="总览", exact=True)).to_be_visible(
+                timeout=timeout * 1000
+            )
+            expect(page.get_by_test_id("stMetricValue").first).to_be_visible(timeout=timeout * 1000)
+            page.wait_for_selector(READY, timeout=timeout * 1000)
+            shown = time.perf_counter() - started
+        finally:
+            page.close()
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    return Run(shown, 0.0), Run(healthy, 0.0)
+
+
+def dashboard_rows(env: dict[str, str], app: Path, repeat: int) -> dict[str, list[Run]]:
+    """The cold-open rows: the real server in a browser, the baseline imports, AppTest."""
+    from playwright.sync_api import sync_playwright
+
+    rows: dict[str, list[Run]] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
+        )
+        try:
+            opened = [browser_cold_open(env, browser) for _ in range(repeat)]
+        finally:
+            browser.close()
+    rows["dashboard cold open (server + Chromium, 总览)"] = [shown for shown, _ in opened]
+    rows["  of which until /_stcore/health answers"] = [healthy for _, healthy in opened]
+    rows["baseline: a new process importing streamlit"] = [
+        run([sys.executable, "-c", IMPORTS], env) for _ in range(repeat)
+    ]
+    rows["first page in a new process (AppTest, 总览)"] = [
+        run([sys.executable, "-c", COLD_OPEN, str(app)], env) for _ in range(repeat)
+    ]
+    rows["  of which the first page's script run"] = [
+        Run(float(r.output.split()[-1]), r.peak_mb)
+        for r in rows["first page in a new process (AppTest, 总览)"]
+    ]
+    return rows
+
+
 def scheduler(*args: str) -> list[str]:
     return [sys.executable, "-m", "scheduler", *args]
 
@@ -82,6 +182,15 @@ def environment(url: str, source: Path | None) -> dict[str, str]:
     if source is not None:
         env["PYTHONPATH"] = str(source)
     return env
+
+
+def measure_dashboard(database: Path, work: Path, repeat: int, source: Path | None) -> dict:
+    """The dashboard rows only, on a copy of an already loaded ``database``."""
+    work.mkdir(parents=True, exist_ok=True)
+    app = source / "dashboard" / "app.py" if source is not None else APP
+    copy = work / "loaded.db"
+    shutil.copyfile(database, copy)
+    return dashboard_rows(environment(f"sqlite:///{copy}", source), app, repeat)
 
 
 def measure(folder: Path, work: Path, repeat: int, region: str, source: Path | None) -> dict:
@@ -139,16 +248,7 @@ def measure(folder: Path, work: Path, repeat: int, region: str, source: Path | N
                       "--seed", str(k), "--allow-partial", "--out", str(work / f"a{k}.csv")), env)
         for k in range(repeat)
     ]  # fmt: skip
-    rows["baseline: a new process importing streamlit"] = [
-        run([sys.executable, "-c", IMPORTS], env) for _ in range(repeat)
-    ]
-    rows["dashboard cold open (new process, 总览)"] = [
-        run([sys.executable, "-c", COLD_OPEN, str(app)], env) for _ in range(repeat)
-    ]
-    rows["  of which the first page's script run"] = [
-        Run(float(r.output.split()[-1]), r.peak_mb)
-        for r in rows["dashboard cold open (new process, 总览)"]
-    ]
+    rows.update(dashboard_rows(env, app, repeat))
     return rows
 
 
@@ -160,20 +260,39 @@ def summary(runs: list[Run]) -> tuple[float, str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--folder", type=Path, required=True)
+    parser.add_argument("--folder", type=Path, help="Data folder (db load and every row).")
+    parser.add_argument("--database", type=Path, help="A loaded database (--only-dashboard).")
+    parser.add_argument("--only-dashboard", action="store_true", help="Only the cold-open rows.")
     parser.add_argument("--work", type=Path, required=True, help="Scratch folder (databases).")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--region", default="370702", help="The one-division plan's region.")
     parser.add_argument("--before-src", type=Path, help="Source tree of the baseline code.")
     args = parser.parse_args()
-    args.folder, args.work = args.folder.resolve(), args.work.resolve()
-    after = measure(args.folder, args.work / "after", args.repeat, args.region, None)
-    before = (
-        measure(args.folder, args.work / "before", args.repeat, args.region, args.before_src)
-        if args.before_src
-        else None
+    args.work = args.work.resolve()
+    if args.only_dashboard:
+        if args.database is None:
+            parser.error("--only-dashboard needs --database")
+        source = args.database.resolve()
+
+        def one(work: Path, code: Path | None) -> dict:
+            return measure_dashboard(source, work, args.repeat, code)
+    else:
+        if args.folder is None:
+            parser.error("--folder is required (or --only-dashboard --database)")
+        source = args.folder.resolve()
+
+        def one(work: Path, code: Path | None) -> dict:
+            return measure(source, work, args.repeat, args.region, code)
+
+    loads = [os.getloadavg()[0]]
+    after = one(args.work / "after", None)
+    loads.append(os.getloadavg()[0])
+    before = one(args.work / "before", args.before_src) if args.before_src else None
+    loads.append(os.getloadavg()[0])
+    print(
+        f"{source}: load average {min(loads):.1f}-{max(loads):.1f} (1 min, at start, between, "
+        f"end) on {os.cpu_count()} cores"
     )
-    print(f"{args.folder}: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     header = f"{'work':42} {'after s (spread)':>20} {'peak MB':>8}"
     if before:
         header += f" {'before s (spread)':>20} {'peak MB':>8} {'speed-up':>8}"

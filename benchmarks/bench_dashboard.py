@@ -10,17 +10,28 @@ drawn page and an assignment of a one-division plan. The baseline is one
 Usage: ``python benchmarks/bench_dashboard.py [--entities N] [--inspectors M]``, or
 ``--url sqlite:///weifang.db`` to drive a directory already loaded there (e.g. the
 1.48M-entity one of ``bench_city.py``; a plan and a draw are added to it).
+
+Before/after in one run: ``--database weifang.db --before-src DIR`` (``DIR`` e.g.
+from ``git archive main | tar -x -C DIR``) copies the loaded database twice and
+drives the same actions with this tree's dashboard and with ``DIR``'s, each in
+its own process, one after the other; it prints both columns, the ratio and
+the load average.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "dashboard" / "app.py"
 
 
 def timed(label: str, action, results: dict[str, float]):
@@ -47,7 +58,20 @@ def main() -> None:
     parser.add_argument("--entities", type=int, default=1_000_000)
     parser.add_argument("--inspectors", type=int, default=2_500)
     parser.add_argument("--url", help="An already loaded database (skips generate and load).")
+    parser.add_argument(
+        "--app", type=Path, help="The dashboard entry script (default: this tree's)."
+    )
+    parser.add_argument("--json", action="store_true", help="Print the timings as JSON.")
+    parser.add_argument("--database", type=Path, help="A loaded database to copy (--before-src).")
+    parser.add_argument("--before-src", type=Path, help="Source tree of the baseline code.")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()))
     args = parser.parse_args()
+    if args.before_src is not None:
+        if args.database is None:
+            parser.error("--before-src needs --database (a loaded database to copy)")
+        work = Path(tempfile.mkdtemp(prefix="bench-dashboard-", dir=args.work))
+        compare(args.database.resolve(), args.before_src.resolve(), work)
+        return
 
     from scheduler.data.synth.generate import generate_directory
     from scheduler.store.engine import init_db, make_engine
@@ -80,7 +104,7 @@ def main() -> None:
     get_settings.cache_clear()
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(APP), default_timeout=600)
+    at = AppTest.from_file(str(args.app or APP), default_timeout=900)
     timed("overview: first load", at.run, results)
     timed("overview: rerun", at.run, results)
     at.sidebar.radio[0].set_value("en")
@@ -88,7 +112,7 @@ def main() -> None:
     at.sidebar.radio[0].set_value("zh")
     at.run()
     at.switch_page("app_pages/plans.py")
-    timed("plans: first render (frame preview)", at.run, results)
+    timed("plans: first render (no division chosen)", at.run, results)
     timed("plans: rerun", at.run, results)
     at.multiselect(key="plans__regions").set_value(["370702"])  # 潍城区
     timed("plans: change divisions", at.run, results)
@@ -108,15 +132,64 @@ def main() -> None:
     timed("matching: second rerun", at.run, results)
     at.switch_page("app_pages/audit.py")
     timed("audit: render", at.run, results)
+    # Pages that read the whole directory the first time they were opened (issue 10).
+    at.switch_page("app_pages/publication.py")
+    timed("publication: first render", at.run, results)
+    at.switch_page("app_pages/exports.py")
+    timed("exports: first render", at.run, results)
+    at.switch_page("app_pages/simulation.py")
+    timed("simulation: first render", at.run, results)
+    at.switch_page("app_pages/overview.py")
+    timed("overview: switch back", at.run, results)
 
     import shutil
 
     engine.dispose()
     shutil.rmtree(tmp, ignore_errors=True)
+    if args.json:
+        print(json.dumps({"results": results, "load": os.getloadavg()[0]}))
+        return
     base = results["baseline: groupby region"]
     print(f"dashboard benchmark: {args.entities:,} entities, {args.inspectors:,} inspectors")
     for label, seconds in results.items():
         print(f"  {label:<45} {seconds:8.3f} s   {seconds / base:8.1f} x baseline")
+
+
+def _child(database: Path, work: Path, source: Path | None) -> dict:
+    """This script in a new process on a copy of ``database``, with ``source``'s code."""
+    work.mkdir(parents=True, exist_ok=True)
+    copy = work / "bench.db"
+    shutil.copyfile(database, copy)
+    env = dict(os.environ)
+    app = ROOT / "dashboard" / "app.py"
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
+        app = source / "dashboard" / "app.py"
+    script = str(Path(__file__).resolve())
+    command = [sys.executable, script, "--url", f"sqlite:///{copy}", "--app", str(app), "--json"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=str(work))
+    shutil.rmtree(work, ignore_errors=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def compare(database: Path, before: Path, work: Path) -> None:
+    """The same actions with this tree (after) and ``before``, one after the other."""
+    after_run = _child(database, work / "after", None)
+    before_run = _child(database, work / "before", before)
+    after, previous = after_run["results"], before_run["results"]
+    print(
+        f"dashboard before/after on copies of {database}; load average (1 min) at the end of "
+        f"each: after {after_run['load']:.1f}, before {before_run['load']:.1f}, "
+        f"{os.cpu_count()} cores"
+    )
+    print(f"  {'action':<45} {'after s':>9} {'before s':>9} {'before/after':>12}")
+    for label, seconds in after.items():
+        old = previous.get(label)
+        ratio = f"{old / seconds:11.1f}x" if old is not None and seconds > 0 else "-"
+        shown = f"{old:9.2f}" if old is not None else "        -"
+        print(f"  {label:<45} {seconds:9.2f} {shown} {ratio:>12}")
 
 
 if __name__ == "__main__":

@@ -292,6 +292,11 @@ ZH: dict[str, str] = {
     "rows": "行",
     "{n} drawn entities: the files are written on request.": "共抽中 {n} 个主体：文件在点击后生成。",
     "Prepare the files": "生成文件",
+    "{n} entities in the chosen divisions: the preview is built on request "
+    "(it reads them all from the database). Choose divisions for an instant preview.": (
+        "所选区划共有 {n} 个主体：预览在点击后生成（需从数据库读取全部主体）。选择区划可立即预览。"
+    ),
+    "Build the preview": "生成预览",
     "Writing {name}...": "正在生成{name}……",
     "teams": "组",
     "Internal lists carry addresses, phones and tiers: keep them inside the departments. "

@@ -9,6 +9,7 @@ What every page needs once lives here: one engine per database URL
 from __future__ import annotations
 
 import importlib
+from datetime import date
 from types import ModuleType
 from typing import Any
 
@@ -28,7 +29,9 @@ __all__ = [
     "directory",
     "directory_version",
     "small_directory",
+    "division_sizes",
     "staffing_directory",
+    "export_masker",
     "cached_frame",
     "frame_input",
     "audit",
@@ -98,6 +101,26 @@ def small_directory() -> Directory | None:
     return _small(database_url(), directory_version())
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _division_sizes(url: str, version: int | None, today: date) -> dict[str, int]:
+    from scheduler.views.overview_store import stored_overview
+
+    by_region = stored_overview(engine_for(url), today=today).by_region
+    return {
+        str(c): int(n) for c, n in zip(by_region["region_code"], by_region["entities"], strict=True)
+    }
+
+
+def division_sizes() -> dict[str, int]:
+    """Entities per division code, from the overview stored per directory version (one query).
+
+    What a page checks before reading a selection row by row: how big it would be.
+    """
+    from scheduler import clock
+
+    return _division_sizes(database_url(), directory_version(), clock.today())
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _frame_input(url: str, version: int | None, rules: Any) -> Directory:
     from scheduler.draw.db_scope import frame_directory
@@ -138,6 +161,18 @@ def staffing_directory(draw_id: str, usccs: tuple[str, ...]) -> Directory:
     return _staffing(database_url(), directory_version(), draw_id, usccs)
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _masker(url: str, version: int | None) -> Any:
+    from scheduler.publication.db_inputs import masker_from_db
+
+    return masker_from_db(engine_for(url))
+
+
+def export_masker() -> Any:
+    """The names a public list masks (every legal representative and inspector), per version."""
+    return _masker(database_url(), directory_version())
+
+
 LOCAL_ACTOR = "dashboard (local)"
 """The actor of the single-user local mode (no sign-in configured)."""
 
@@ -172,6 +207,7 @@ def refresh() -> None:
     _frame.clear()
     _frame_input.clear()
     _staffing.clear()
+    _masker.clear()
     st.cache_data.clear()
 
 

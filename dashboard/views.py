@@ -14,6 +14,7 @@ from scheduler.data.directory import Directory
 
 __all__ = [
     "PAGES",
+    "AUTO_PREVIEW_ENTITIES",
     "dash_if_missing",
     "calendar_labels",
     "department_options",
@@ -38,6 +39,13 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("audit.py", "Audit", ":material/verified_user:", "audit"),
 )
 """The dashboard's pages: file in ``app_pages/``, English title (translated), icon, URL path."""
+
+AUTO_PREVIEW_ENTITIES = 150_000
+"""Above this many entities in a plan's divisions its frame preview waits for a click.
+
+A frame is read from the database row by row: about a second per 50,000
+entities, minutes for a whole city, too slow for every change of a widget.
+"""
 
 
 def department_options(directory: Directory | None, *, public: bool = True) -> dict[str, str]:

@@ -27,7 +27,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_streamlit_command_runs_the_app_headless_on_the_port() -> None:
     command = streamlit_command(8765)
-    assert command[1:4] == ["-m", "streamlit", "run"]
+    assert command[1:4] == ["-m", "dashboard.launch", "run"]  # streamlit's CLI, plus a warm-up
     assert Path(command[4]).name == "app.py" and Path(command[4]).is_file()
     assert command[command.index("--server.port") + 1] == "8765"
     assert command[command.index("--server.headless") + 1] == "true"

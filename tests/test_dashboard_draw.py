@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from dashboard_support import app_at, drawn, metrics, texts
 
 from scheduler.store.auditlog import read_events
@@ -77,3 +78,24 @@ def test_audit_page_verifies_the_recorded_draw(seeded_db: str) -> None:
     at.button(key="audit__verify_recorded").click().run()
     assert not at.exception
     assert "完全复现" in at.success[0].value
+
+
+def test_plan_page_previews_many_divisions_on_request(
+    seeded_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 10: a city-wide frame took minutes to read, on the way to choosing the divisions.
+    import dashboard.views
+
+    monkeypatch.setattr(dashboard.views, "AUTO_PREVIEW_ENTITIES", 100)  # 240 entities, 80 each
+    at = app_at("plans.py")
+    assert not at.exception
+    assert "抽样框主体数" not in metrics(at)
+    assert "预览在点击后生成" in texts(at)
+    at.button(key="plans__save").click().run()  # saving needs no preview
+    assert not at.exception
+    assert "已保存计划" in texts(at)
+    at.button(key="plans__preview").click().run()
+    assert metrics(at)["抽样框主体数"] == "240"
+    at.multiselect(key="plans__regions").set_value(["370702"]).run()  # 80 entities: at once
+    assert not at.exception
+    assert int(metrics(at)["抽样框主体数"]) == 80

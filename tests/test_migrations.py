@@ -177,3 +177,26 @@ def test_init_db_at_the_head_does_nothing(tmp_path: Path) -> None:
     _dangling_sector(path)
     init_db(engine)  # no whole-database key check when no migration ran
     assert upgrade(engine) == head_revision()  # nor in an explicit upgrade with nothing to do
+
+
+def test_a_database_at_the_newest_revision_is_left_alone(tmp_path: Path) -> None:
+    # Issue 10: every new process upgraded under the write lock and scanned every foreign key
+    # (~4 s on a city-sized database); one already at head is now only read.
+    import sqlite3
+    import time
+
+    url = f"sqlite:///{tmp_path / 'head.db'}"
+    engine = make_engine(url)
+    try:
+        assert upgrade(engine) == head_revision()
+        writer = sqlite3.connect(tmp_path / "head.db", timeout=0)
+        writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        try:
+            started = time.perf_counter()
+            assert upgrade(engine) == head_revision()  # used to wait for the lock
+            assert time.perf_counter() - started < 5  # the lock wait is SQLITE_BUSY_SECONDS
+        finally:
+            writer.rollback()
+            writer.close()
+    finally:
+        engine.dispose()

@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard.access import require
 from dashboard.audit_view import actor_label, describe, event_label, subject_label
 from dashboard.i18n import fmt_count, t
-from dashboard.state import directory, engine, key
+from dashboard.state import engine, key, small_directory
 from dashboard.verify import verify_section
 from dashboard.views import department_options
 from scheduler.store.auditlog import event_kinds, read_events
@@ -36,7 +36,7 @@ events = read_events(engine(), kinds=chosen or None, subject=subject or None, li
 if events.empty:
     st.info(t("The audit log is empty."))
 else:
-    names = department_options(directory(), public=True)
+    names = department_options(small_directory(), public=True)
     shown = events.assign(
         kind=events["kind"].map(event_label),
         actor=events["actor"].map(actor_label),

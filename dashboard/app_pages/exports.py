@@ -10,15 +10,27 @@ import streamlit as st
 from dashboard import workflow
 from dashboard.access import allowed, require
 from dashboard.i18n import fmt_count, t
-from dashboard.state import directory, engine, key, missing, show_error, upstream
+from dashboard.state import (
+    engine,
+    export_masker,
+    key,
+    missing,
+    show_error,
+    small_directory,
+    staffing_directory,
+    upstream,
+)
 from dashboard.views import department_options
 from scheduler.errors import SchedulerError
 
 PAGE = "exports"
-AUTO_PREPARE_ROWS = 5_000
+# Larger draws get their files on request: at Weifang size (2,263 visits, as many teams) the
+# task sheets take minutes to write and the public list's masker reads every legal representative.
+# (A comment, not a docstring: Streamlit's "magic" would print a bare string on the page.)
+AUTO_PREPARE_ROWS = 500
 st.title(t("Exports"))
 require("view_public")
-data = directory()
+data = small_directory()  # the entities stay in the database: a draw's rows are read below
 # Internal lists (addresses, phones, legal representatives) for the plans of the user's own
 # departments; a viewer gets the public lists of every plan.
 internal = allowed("export")
@@ -74,6 +86,7 @@ FORMATS = {
 @st.cache_data(show_spinner=False, max_entries=64)
 def _export(
     _data,
+    _masker,
     _draw,
     _assignment,
     draw_id: str,
@@ -96,6 +109,7 @@ def _export(
             department_code=None,
             split=split if fmt == "xlsx" else "none",
             anchor=anchor,
+            masker=_masker,
         )
         return files[0].name, files[0].read_bytes(), rows
 
@@ -109,6 +123,9 @@ else:
     st.info(t("{n} drawn entities: the files are written on request.", n=fmt_count(len(draw.rows))))
     prepared = st.button(t("Prepare the files"), type="primary", key=key(PAGE, "prepare"))
     st.session_state[prepared_key] = prepared
+# What the files read: the drawn entities' rows, every inspector, and for the public list the
+# names to mask (one column of the directory) -- never the whole entity table.
+drawn = staffing_directory(draw_id, tuple(draw.rows["uscc"].astype(str))) if prepared else None
 for kind, (label, _) in KINDS.items():
     if (
         not prepared
@@ -117,8 +134,9 @@ for kind, (label, _) in KINDS.items():
     ):
         continue
     st.subheader(label)
-    anchor = None
+    anchor, masker = None, None
     if kind == "public":
+        masker = export_masker()
         from scheduler.publication.public_list import list_anchor
         from scheduler.store.audit_chain import chain_head
 
@@ -130,7 +148,7 @@ for kind, (label, _) in KINDS.items():
         try:
             with st.spinner(t("Writing {name}...", name=f"{label} {fmt.upper()}")):
                 name, payload, rows = _export(
-                    data, draw.rows, assignment, draw_id, version, kind, fmt, split, anchor
+                    drawn, masker, draw.rows, assignment, draw_id, version, kind, fmt, split, anchor
                 )
         except SchedulerError as error:
             show_error(error)

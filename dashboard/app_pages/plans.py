@@ -7,11 +7,11 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard import workflow
+from dashboard import views, workflow
 from dashboard.access import allowed, require
 from dashboard.i18n import fmt_count, fmt_pct, t
 from dashboard.programme_view import programme_section
-from dashboard.state import cached_frame, key, show_error, small_directory
+from dashboard.state import cached_frame, division_sizes, key, show_error, small_directory
 from dashboard.views import (
     department_options,
     preset_options,
@@ -199,28 +199,49 @@ try:
         joint_departments=tuple(sorted(joint)),  # the joint frame the plan will draw from
         verify_commitments=end if verify_commitments else None,
     )
-    frame = cached_frame(rules)
-    summary = frame_summary(frame, policy)
 except SchedulerError as error:
     show_error(error)
     st.stop()
 
 st.subheader(t("Preview"))
-cols = st.columns(3)
-cols[0].metric(t("Entities in the frame"), fmt_count(frame.size))
-cols[1].metric(t("Excluded"), fmt_count(len(frame.excluded)))
-cols[2].metric(t("Expected inspections"), fmt_count(round(summary["expected"].sum(), 1)))
-st.dataframe(
-    pd.DataFrame(
-        {
-            t("Tier"): [tiers.get(c, c) for c in summary.index],
-            t("Entities"): [fmt_count(v) for v in summary["population"]],
-            t("Inclusion probability"): [fmt_pct(v) for v in summary["probability"]],
-            t("Expected inspections"): [f"{v:.1f}" for v in summary["expected"]],
-        }
-    ),
-    hide_index=True,
-)
+# A frame of many divisions is read from the database row by row (minutes for a whole city):
+# it is built on request, never on the way to choosing the divisions.
+sizes = division_sizes()
+candidates = sum(sizes.get(code, 0) for code in (chosen_regions or sizes))
+requested = st.session_state.get(key(PAGE, "preview_rules")) == rules
+if candidates > views.AUTO_PREVIEW_ENTITIES and not requested:
+    st.info(
+        t(
+            "{n} entities in the chosen divisions: the preview is built on request "
+            "(it reads them all from the database). Choose divisions for an instant preview.",
+            n=fmt_count(candidates),
+        )
+    )
+    if st.button(t("Build the preview"), key=key(PAGE, "preview")):
+        st.session_state[key(PAGE, "preview_rules")] = rules
+        st.rerun()
+else:
+    try:
+        frame = cached_frame(rules)
+        summary = frame_summary(frame, policy)
+    except SchedulerError as error:
+        show_error(error)
+        st.stop()
+    cols = st.columns(3)
+    cols[0].metric(t("Entities in the frame"), fmt_count(frame.size))
+    cols[1].metric(t("Excluded"), fmt_count(len(frame.excluded)))
+    cols[2].metric(t("Expected inspections"), fmt_count(round(summary["expected"].sum(), 1)))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("Tier"): [tiers.get(c, c) for c in summary.index],
+                t("Entities"): [fmt_count(v) for v in summary["population"]],
+                t("Inclusion probability"): [fmt_pct(v) for v in summary["probability"]],
+                t("Expected inspections"): [f"{v:.1f}" for v in summary["expected"]],
+            }
+        ),
+        hide_index=True,
+    )
 
 can_edit = allowed("edit_plans", department)
 if not can_edit:

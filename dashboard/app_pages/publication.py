@@ -13,7 +13,6 @@ from dashboard.access import allowed, require
 from dashboard.i18n import fmt_pct, t
 from dashboard.state import (
     current_actor,
-    directory,
     engine,
     flash,
     key,
@@ -21,6 +20,7 @@ from dashboard.state import (
     refresh,
     show_error,
     show_flash,
+    small_directory,
     upstream,
 )
 from dashboard.views import department_options
@@ -54,7 +54,7 @@ from scheduler.publication.rules import LifecycleRules  # noqa: E402
 # the result cell of a visit not yet reported (an empty cell would show a grey "None")
 NO_RESULT = "—"
 
-data = directory()
+data = small_directory()
 departments = department_options(data, public=False)
 codes = {r.code: f"{r.code} {r.name}" for r in result_codes()}
 scheme = tier_scheme()

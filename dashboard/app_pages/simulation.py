@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from dashboard.access import require
 from dashboard.i18n import fmt_count, t
-from dashboard.state import directory, key, missing, show_error, upstream
+from dashboard.state import (
+    database_url,
+    directory_version,
+    engine,
+    key,
+    missing,
+    show_error,
+    small_directory,
+    upstream,
+)
 from dashboard.sweep_view import sweep_section
 from dashboard.views import department_options, preset_options
 from scheduler import clock
@@ -32,8 +43,21 @@ if simulation is None:
 from scheduler.simulation.output import TABLE_METRICS, summary_frame  # noqa: E402
 from scheduler.simulation.seeded import seeded_population  # noqa: E402
 
-data = directory()
+data = small_directory()  # the population is read from the database only when a run needs it
 scheme = tier_scheme()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _population(url: str, version: int | None, department: str, on: date) -> simulation.Population:
+    from scheduler.simulation.db_population import population_from_db
+
+    return population_from_db(engine(), on=on, department=department)
+
+
+def stored_population(department: str) -> simulation.Population:
+    """The imported directory's population: three entity columns and two raters' ratings."""
+    return _population(database_url(), directory_version(), department, clock.today())
+
 
 with st.form(key("simulation", "form")):
     left, right = st.columns(2)
@@ -93,9 +117,7 @@ if run:
         if custom.strip():
             chosen.append(simulation.parse_policy(custom, scheme))
         if source == "directory" and data is not None:
-            population = simulation.population_from_directory(
-                data, on=clock.today(), department=department
-            )
+            population = stored_population(department)
         else:
             population = int(size)  # built from the seed by simulate_seeded, as in the CLI
         bar = st.progress(0.0, text=t("Simulating..."))
@@ -118,7 +140,7 @@ if run:
 def population_of(seed: int) -> simulation.Population:
     """The population chosen above, for the sweep section (synthetic: from the user's seed)."""
     if source == "directory" and data is not None:
-        return simulation.population_from_directory(data, on=clock.today(), department=department)
+        return stored_population(department)
     return seeded_population(seed, int(size), scheme)
 
 

@@ -17,6 +17,7 @@ from scheduler.data.directory import Directory
 from scheduler.errors import InvalidInputError
 from scheduler.publication.estimates import EstimateReport, estimate_rates, sample_frame
 from scheduler.publication.exports import LIST_COLUMNS, inspection_list, split_frame, task_sheets
+from scheduler.publication.masking import NameMasker
 from scheduler.publication.public_list import PUBLIC_COLUMNS, public_list
 from scheduler.publication.writers import Format, write_tables, write_task_sheets
 
@@ -116,10 +117,13 @@ def run_export(
     department_code: str | None = None,
     split: Literal["none", "department", "division"] = "none",
     anchor: str | None = None,
+    masker: NameMasker | None = None,
 ) -> tuple[list[Path], int]:
     """Build and write one export; returns (files written, rows or teams exported).
 
     ``anchor``: the audit chain head printed with a public list (from the database).
+    ``masker``: the names a public list masks, when ``directory`` holds only the
+    drawn entities (``scheduler.publication.db_inputs``); default: ``directory``'s.
     """
     if kind == "list":
         frame = inspection_list(
@@ -140,6 +144,7 @@ def run_export(
             results=results,
             assignment=assignment,
             department_code=department_code,
+            masker=masker,
         )
         return write_tables(
             split_frame(frame, split), PUBLIC_COLUMNS, out, fmt, title="抽查结果公示", anchor=anchor
