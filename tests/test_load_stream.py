@@ -12,11 +12,13 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, inspect, text
 from test_importer import DEFECTS, UNKNOWN, folder, read_text_table, write_text_table
 
+from scheduler.data.importing.crossrow import KnownValues, SeenKeys, key_hashes
 from scheduler.data.importing.reader import read_folder
 from scheduler.data.importing.stream import FolderStream
 from scheduler.errors import InvalidInputError
@@ -198,3 +200,22 @@ def test_blank_line_late_in_a_file_falls_back_with_right_rows(folder: Path) -> N
     for name in ("departments", "sectors", "regions", "entities", "ratings"):
         list(stream.chunks(name))
     assert [str(p) for p in stream.problems().problems] == whole
+
+
+def test_known_values_match_exactly_whatever_the_width() -> None:
+    known = KnownValues()
+    known.add(pd.Series(["B2", "A1"], dtype="str"))
+    known.add(pd.Series(["C3xx"], dtype=object))
+    asked = pd.Series(["A1", "A", "A1x", "C3xx", "C3xxy", "", "B2"], dtype="str")
+    assert known.contains(asked).tolist() == [True, False, False, True, False, False, True]
+    assert known.as_set() == {"A1", "B2", "C3xx"}
+
+
+def test_seen_keys_name_the_first_row_of_a_repeated_key() -> None:
+    seen = SeenKeys()
+    keys = [pd.DataFrame({"k": [f"K{i}" for i in range(j, j + 5)]}) for j in range(0, 50, 5)]
+    for j, chunk in enumerate(keys):
+        rows = np.arange(len(chunk)) + 2 + 5 * j
+        assert (seen.first_rows(key_hashes(chunk), rows) == -1).all()
+    again = pd.DataFrame({"k": ["K7", "new", "K0"]})
+    assert seen.first_rows(key_hashes(again), np.array([100, 101, 102])).tolist() == [9, -1, 2]

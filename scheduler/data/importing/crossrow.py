@@ -59,9 +59,26 @@ class SeenKeys:
 
 
 def _utf8(values: pd.Series) -> np.ndarray:
-    """Cells as a fixed-width bytes array (``S<n>``)."""
+    """Cells as a fixed-width bytes array (``S<n>``).
+
+    Text of one length (USCCs) is read from Arrow's bytes with no Python
+    object per cell; other text is encoded cell by cell.
+    """
     if values.empty:
         return np.zeros(0, dtype="S1")
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrow = pa.array(values.array) if hasattr(values.array, "__arrow_array__") else None
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    if arrow is not None and arrow.null_count == 0:
+        lengths = pc.min_max(pc.binary_length(arrow)).as_py()
+        width = lengths["min"]
+        if width == lengths["max"] and width > 0:
+            fixed = arrow.cast(pa.binary(width))
+            data = np.frombuffer(fixed.buffers()[1], dtype=f"S{width}")
+            return data[fixed.offset : fixed.offset + len(fixed)].copy()
     encoded: np.ndarray = np.asarray(
         pd.Series(values.to_numpy(dtype=object)).str.encode("utf-8").to_numpy(dtype=object),
         dtype=np.bytes_,
