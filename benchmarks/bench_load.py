@@ -101,6 +101,12 @@ def generate(folder: Path, n_entities: int, n_inspectors: int, seed: int) -> Non
     write_folder(synthetic_directory(n_entities, n_inspectors, seed), folder)
 
 
+def _children_cpu() -> float:
+    """User + system seconds of every finished child process so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def city(folder: Path, before_src: Path | None, repeat: int, work: Path) -> None:
     """``db load`` of ``folder`` as new processes: after (this code) and before, alternately."""
     import os
@@ -119,14 +125,16 @@ def city(folder: Path, before_src: Path | None, repeat: int, work: Path) -> None
                 stale.unlink()
             env = environment(f"sqlite:///{db}", source)
             subprocess.run(scheduler("db", "init"), env=env, check=True, capture_output=True)
-            load = os.getloadavg()[0]
-            first = run(scheduler("db", "load", str(folder)), env)
-            again = run(scheduler("db", "load", str(folder)), env)
-            for row, result in (("first load, fresh file", first), ("re-load, unchanged", again)):
+            for row in ("first load, fresh file", "re-load, unchanged"):
+                load = os.getloadavg()[0]
+                cpu = _children_cpu()
+                result = run(scheduler("db", "load", str(folder)), env)
+                cpu = _children_cpu() - cpu
                 results.setdefault((row, version), []).append(result)
                 print(
-                    f"pair {k + 1} {version:6} {row:24} {result.seconds:7.1f} s "
-                    f"{result.peak_mb:7.0f} MB peak RSS (load average {load:.1f})",
+                    f"pair {k + 1} {version:6} {row:24} {result.seconds:7.1f} s wall, "
+                    f"{cpu:6.1f} s CPU (user+sys), {result.peak_mb:5.0f} MB peak RSS "
+                    f"(load average {load:.1f} at start, {os.getloadavg()[0]:.1f} at end)",
                     flush=True,
                 )
     print(f"{folder}: {os.cpu_count()} cores, load average now {os.getloadavg()[0]:.1f}")

@@ -16,11 +16,13 @@ re-exported here so callers import from one place.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -154,6 +156,51 @@ class _DirectorySource:
         return None
 
 
+_DONE = object()
+
+
+def _ahead(source: _Source, name: str, depth: int = 2) -> Iterator[tuple[Chunk, bool]]:
+    """``source.chunks(name)`` read and validated in a thread, up to ``depth`` chunks ahead.
+
+    The next chunk is parsed and checked (Arrow, numpy, pandas) while this one is
+    written (the driver releases the GIL while SQLite works): the two cores both
+    work. Each chunk comes with ``source.failed`` as of its own checks. The
+    thread ends with the table, so the next table sees every earlier one whole.
+    """
+    out: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        """Queue ``item`` unless the writer has stopped reading; whether it was queued."""
+        while not stop.is_set():
+            try:
+                out.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for chunk in source.chunks(name):
+                if not put((chunk, source.failed)):
+                    return
+            put(_DONE)
+        except BaseException as error:  # handed to the writing thread, raised there
+            put(error)
+
+    thread = threading.Thread(target=produce, name=f"load-{name}", daemon=True)
+    thread.start()
+    try:
+        while (item := out.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
 def _load(
     engine: Engine,
     source: _Source,
@@ -182,12 +229,12 @@ def _load(
             if name not in skip:
                 writer = TableWriter(connection, name, empty=before == 0, progress=progress)
             written[name] = 0
-            for chunk in source.chunks(name):
+            for chunk, failed in _ahead(source, name):
                 written[name] += len(chunk.frame)
                 log_lengths(name, chunk.frame, chunk.rows, too_long)
                 if name == "inspectors":
                     inspectors.append(chunk.frame[["inspector_id", "qualifications"]])
-                if writer is not None and not (source.failed or too_long):
+                if writer is not None and not (failed or too_long):
                     writer.add(chunk.frame)
             if source.failed or too_long:
                 continue  # keep reading: every problem of the folder is reported
