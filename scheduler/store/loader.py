@@ -1,4 +1,9 @@
-"""Bulk load of a validated ``Directory`` into the database, and back.
+"""Bulk load of a data folder (streamed) or a validated ``Directory`` into the database.
+
+``load_folder`` (``db load``) validates and writes a folder a chunk at a time
+(``scheduler.data.importing.stream``), so memory does not grow with the folder;
+``load_directory`` writes an in-memory ``Directory`` through the same writer
+(``scheduler.store.table_writer``).
 
 The load is one transaction: every table is upserted by its natural key
 (``scheduler.data.formats.TABLES[...].key``) with SQLAlchemy Core ``insert`` and
@@ -9,7 +14,7 @@ already in the database but absent from the directory are kept. A first load
 into empty PostgreSQL tables uses ``COPY``.
 
 This module orders the tables, times and audits the load; the write paths
-live in ``scheduler.store.bulk_write``, the table mapping and length check in
+live in ``scheduler.store.table_writer`` and ``scheduler.store.bulk_write``, the table mapping and length check in
 ``scheduler.store.tables`` and the read-back in ``scheduler.store.readback``, all
 re-exported here so callers import from one place.
 """
