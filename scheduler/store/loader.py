@@ -14,9 +14,9 @@ already in the database but absent from the directory are kept. A first load
 into empty PostgreSQL tables uses ``COPY``.
 
 This module orders the tables, times and audits the load; the write paths
-live in ``scheduler.store.table_writer`` and ``scheduler.store.bulk_write``, the table mapping and length check in
-``scheduler.store.tables`` and the read-back in ``scheduler.store.readback``, all
-re-exported here so callers import from one place.
+live in ``scheduler.store.table_writer`` and ``scheduler.store.bulk_write``, the
+table mapping and length check in ``scheduler.store.tables`` and the read-back in
+``scheduler.store.readback``, all re-exported here so callers import from one place.
 """
 
 from __future__ import annotations
