@@ -62,6 +62,12 @@ def _dump(engine: Engine, *, summaries: bool = True) -> dict[str, list[tuple]]:
     return out
 
 
+def _schema(engine: Engine) -> list[tuple]:
+    with engine.connect() as connection:
+        query = text("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name")
+        return [tuple(r) for r in connection.execute(query).all()]
+
+
 def _events(engine: Engine) -> int:
     with engine.connect() as connection:
         return len(connection.execute(text(f"SELECT id FROM {AuditEvent.__tablename__}")).all())
@@ -90,6 +96,7 @@ def test_streamed_load_writes_the_rows_of_the_whole_folder_load(
     load_directory(old, read_folder(sample_dir))
     report = load_folder(new, sample_dir, chunk_bytes=MEDIUM)
     assert _dump(new) == _dump(old)  # every table, surrogate ids included, and the summaries
+    assert _schema(new) == _schema(old)  # the indexes dropped for the load are back as they were
     assert report.counts == {k: v for k, v in row_counts(old).items() if k != "qualifications"}
     assert sum(report.inserted.values()) == sum(report.written.values())
     old.dispose()
