@@ -38,7 +38,12 @@ from scheduler.data.formats import TABLE_ORDER
 from scheduler.data.importing.problems import ProblemLog
 from scheduler.data.importing.stream import CHUNK_BYTES, Chunk, FolderStream
 from scheduler.store.audit_chain import lock_for_write
-from scheduler.store.bulk_write import Progress, use_large_cache, write_qualifications
+from scheduler.store.bulk_write import (
+    Progress,
+    use_default_cache,
+    use_large_cache,
+    write_qualifications,
+)
 from scheduler.store.bulk_write import _upsert as _upsert  # re-exported for tests
 from scheduler.store.engine import record_event, session_scope
 from scheduler.store.readback import directory_from_db
@@ -272,6 +277,7 @@ def _load(
             },
             actor=actor,
         )
+        use_default_cache(connection)
     store_overview(engine, version)  # once per load, read by every dashboard process
     return LoadReport(written, inserted, qualifications, round(seconds, 3), counts, table_seconds)
 
