@@ -28,6 +28,7 @@ __all__ = [
     "write_table",
     "write_qualifications",
     "use_large_cache",
+    "use_default_cache",
 ]
 
 SQLITE_CACHE_KIB = 256 * 1024
@@ -209,6 +210,16 @@ def write_qualifications(connection: Connection, inspectors: pd.DataFrame) -> in
     )
     _execute_many(connection, statement, QUALIFICATIONS, pairs, None, "qualifications")
     return len(pairs)
+
+
+def use_default_cache(connection: Connection) -> None:
+    """Give the page cache back (SQLite frees pages above the new size) before commit.
+
+    The connection goes back to the pool, and the overview computed after a load
+    then runs without 256 MB of the load's pages beside it.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA cache_size = -2000")
 
 
 def use_large_cache(connection: Connection) -> None:
