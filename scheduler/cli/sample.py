@@ -40,9 +40,7 @@ def sample_data(
             def step(description: str, done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total, description=description)
 
-            written = write_sample_folder(
-                out, entities, inspectors, seed=seed, progress=step
-            )
+            written = write_sample_folder(out, entities, inspectors, seed=seed, progress=step)
     else:
         written = write_sample_folder(out, entities, inspectors, seed=seed)
 

@@ -56,9 +56,7 @@ def write_csv_rows(name: str, frame: pd.DataFrame, handle: BinaryIO, *, header: 
     cells = table_to_csv_frame(name, frame)
     body = _unquoted_csv_body(cells)
     if body is None:
-        handle.write(
-            cells.to_csv(index=False, header=header, lineterminator="\n").encode("utf-8")
-        )
+        handle.write(cells.to_csv(index=False, header=header, lineterminator="\n").encode("utf-8"))
         return
     if header:
         handle.write((",".join(cells.columns) + "\n").encode("utf-8"))

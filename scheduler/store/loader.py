@@ -27,6 +27,7 @@ from scheduler.data.formats import TABLE_ORDER, TABLES
 from scheduler.store.audit_chain import lock_for_write
 from scheduler.store.bulk_write import (
     Progress,
+    analyze,
     use_large_cache,
     write_qualifications,
     write_table,
@@ -116,6 +117,7 @@ def load_directory(
         qualifications = (
             0 if "inspectors" in skip else write_qualifications(connection, directory.inspectors)
         )
+        analyze(connection, [DB_TABLES[n] for n in TABLE_ORDER if n not in skip])
         version = record_version(connection, "load", fingerprints=fingerprints, counts=counts)
         seconds = time.perf_counter() - started
         record_event(

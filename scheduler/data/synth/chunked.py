@@ -177,7 +177,9 @@ def _write_chunked(
             np.concatenate([k.in_department for k in kept]),
             np.concatenate([k.operating for k in kept]),
         )
-        inspectors = make_inspectors(streams[STEPS.index("inspectors")], cat, whole.draw(False), n_inspectors)
+        inspectors = make_inspectors(
+            streams[STEPS.index("inspectors")], cat, whole.draw(False), n_inspectors
+        )
         del whole
         write("inspectors", inspectors.frame)
         report("inspectors", len(sizes) + 1, total)
