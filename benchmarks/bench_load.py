@@ -6,6 +6,13 @@ entities file with no validation (the folder holds about 3.3 rows per entity:
 ratings and history too, so the ratio overstates the per-row cost).
 
 Run: ``.venv/bin/python benchmarks/bench_load.py [--entities N] [--keep DIR]``
+
+City scale (issue 10): ``--folder DIR --before-src SRC`` instead times
+``scheduler db load DIR`` as a new process into a fresh SQLite file, with this
+code and with the code in ``SRC`` (``git archive main | tar -x -C SRC``),
+alternately (``--repeat`` pairs), then a re-load of the unchanged folder with
+each; it prints wall time and the child's peak RSS of each run, the medians and
+the before/after ratios, and the load average.
 """
 
 from __future__ import annotations
@@ -94,14 +101,68 @@ def generate(folder: Path, n_entities: int, n_inspectors: int, seed: int) -> Non
     write_folder(synthetic_directory(n_entities, n_inspectors, seed), folder)
 
 
+def city(folder: Path, before_src: Path | None, repeat: int, work: Path) -> None:
+    """``db load`` of ``folder`` as new processes: after (this code) and before, alternately."""
+    import os
+    import shutil
+    import statistics
+
+    from bench_city import environment, run, scheduler
+
+    versions = {"after": None, "before": before_src} if before_src else {"after": None}
+    results: dict[tuple[str, str], list] = {}
+    work.mkdir(parents=True, exist_ok=True)
+    for k in range(repeat):
+        for version, source in versions.items():
+            db = work / f"{version}.db"
+            for stale in work.glob(f"{version}.db*"):
+                stale.unlink()
+            env = environment(f"sqlite:///{db}", source)
+            subprocess.run(scheduler("db", "init"), env=env, check=True, capture_output=True)
+            load = os.getloadavg()[0]
+            first = run(scheduler("db", "load", str(folder)), env)
+            again = run(scheduler("db", "load", str(folder)), env)
+            for row, result in (("first load, fresh file", first), ("re-load, unchanged", again)):
+                results.setdefault((row, version), []).append(result)
+                print(
+                    f"pair {k + 1} {version:6} {row:24} {result.seconds:7.1f} s "
+                    f"{result.peak_mb:7.0f} MB peak RSS (load average {load:.1f})",
+                    flush=True,
+                )
+    print(f"{folder}: {os.cpu_count()} cores, load average now {os.getloadavg()[0]:.1f}")
+    for row in ("first load, fresh file", "re-load, unchanged"):
+        after = results[row, "after"]
+        line = (
+            f"{row:24} after: median {statistics.median(r.seconds for r in after):6.1f} s, "
+            f"peak {max(r.peak_mb for r in after):5.0f} MB"
+        )
+        if before_src:
+            before = results[row, "before"]
+            ratios = [b.seconds / a.seconds for a, b in zip(after, before, strict=True)]
+            line += (
+                f"; before: median {statistics.median(r.seconds for r in before):6.1f} s, "
+                f"peak {max(r.peak_mb for r in before):5.0f} MB; "
+                f"before/after per pair {', '.join(f'{r:.2f}' for r in ratios)}"
+            )
+        print(line)
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--folder", type=Path, help="City scale: time db load of this folder")
+    parser.add_argument("--before-src", type=Path, help="City scale: the baseline source tree")
+    parser.add_argument("--repeat", type=int, default=1, help="City scale: pairs of runs")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/bench_load"))
     parser.add_argument("--entities", type=int, default=1_000_000)
     parser.add_argument("--inspectors", type=int, default=2_500)
     parser.add_argument("--seed", type=int, default=20261126)
     parser.add_argument("--keep", type=Path, default=None, help="write the folder here and keep it")
     parser.add_argument("--generate-only", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.folder is not None:
+        city(args.folder.resolve(), args.before_src, args.repeat, args.work.resolve())
+        return
     if args.generate_only is not None:
         generate(args.generate_only, args.entities, args.inspectors, args.seed)
         return

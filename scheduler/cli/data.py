@@ -103,9 +103,8 @@ def db_load(
     Tables whose file is unchanged since the last load are not written again;
     a folder with no changed file is not read at all.
     """
-    from scheduler.data.importing.reader import read_folder
     from scheduler.store.engine import init_db, make_engine
-    from scheduler.store.loader import load_directory
+    from scheduler.store.loader import load_folder
     from scheduler.store.versions import folder_fingerprints, unchanged_tables
 
     fingerprints = folder_fingerprints(folder) if folder.is_dir() else {}
@@ -122,28 +121,17 @@ def db_load(
         )
         return
     with progress_bar() as bar:
-        reading = bar.add_task("validating files", total=len(TABLE_ORDER))
-
-        def read_step(name: str) -> None:
-            bar.update(reading, advance=1, description=f"validating {name}")
-
-        directory = read_folder(folder, progress=read_step)
-        bar.update(reading, description="validated")
-        total = sum(len(directory.table(n)) for n in TABLE_ORDER if n not in unchanged)
-        loading = bar.add_task("loading", total=total)
-        done_before: dict[str, int] = {}
+        # rows are counted as they are validated and written; their total is known at the end
+        loading = bar.add_task("validating and loading", total=None)
 
         def load_step(name: str, done: int, _total: int) -> None:
-            bar.update(
-                loading, advance=done - done_before.get(name, 0), description=f"loading {name}"
-            )
-            done_before[name] = done
+            bar.update(loading, completed=done, description=f"loading {name}")
 
         engine = make_engine(url)
         try:
-            report = load_directory(
+            report = load_folder(
                 engine,
-                directory,
+                folder,
                 progress=load_step,
                 actor=cli_actor(),
                 fingerprints=fingerprints,

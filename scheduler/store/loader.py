@@ -17,30 +17,32 @@ re-exported here so callers import from one place.
 from __future__ import annotations
 
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import Engine
 
 from scheduler.data.directory import Directory
-from scheduler.data.formats import TABLE_ORDER, TABLES
+from scheduler.data.formats import TABLE_ORDER
+from scheduler.data.importing.problems import ProblemLog
+from scheduler.data.importing.stream import CHUNK_BYTES, Chunk, FolderStream
 from scheduler.store.audit_chain import lock_for_write
-from scheduler.store.bulk_write import (
-    Progress,
-    analyze,
-    use_large_cache,
-    write_qualifications,
-    write_table,
-)
+from scheduler.store.bulk_write import Progress, analyze, use_large_cache, write_qualifications
 from scheduler.store.bulk_write import _upsert as _upsert  # re-exported for tests
 from scheduler.store.engine import record_event, session_scope
 from scheduler.store.readback import directory_from_db
+from scheduler.store.table_writer import TableWriter
 from scheduler.store.tables import (
     CHUNK_ROWS,
     DB_TABLES,
     QUALIFICATIONS,
     check_lengths,
     count_rows,
+    log_lengths,
 )
 from scheduler.store.versions import record_version
 from scheduler.views.overview_store import store_overview
@@ -48,6 +50,7 @@ from scheduler.views.overview_store import store_overview
 __all__ = [
     "LoadReport",
     "load_directory",
+    "load_folder",
     "check_lengths",
     "directory_from_db",
     "row_counts",
@@ -90,33 +93,118 @@ def load_directory(
     The load appends a ``DirectoryVersion`` (with the source ``fingerprints``
     if given, see ``scheduler.store.versions``) and stores the overview summary of
     the loaded directory under it. Tables in ``skip`` (unchanged since the
-    last load: ``versions.unchanged_tables``) are not written.
+    last load: ``versions.unchanged_tables``) are not written. A data folder
+    is better loaded with ``load_folder``, which never holds it whole.
     """
     check_lengths(directory)
+    return _load(engine, _DirectorySource(directory), progress, actor, fingerprints, skip)
+
+
+def load_folder(
+    engine: Engine,
+    folder: str | Path,
+    *,
+    progress: Progress | None = None,
+    actor: str = "system",
+    fingerprints: dict[str, str] | None = None,
+    skip: Collection[str] = (),
+    chunk_bytes: int = CHUNK_BYTES,
+) -> LoadReport:
+    """Validate a data folder and load it as ``load_directory`` would, a chunk at a time.
+
+    Each table is read, checked and written in chunks of about ``chunk_bytes``
+    of CSV (``scheduler.data.importing.stream``), so memory does not grow with
+    the folder. Chunks are written while no problem has been found; the
+    folder's problems (those ``read_folder`` reports, then text too long for
+    its column) are raised at the end, inside the transaction: nothing is
+    written unless the whole folder is valid. ``progress(table, rows, rows)``
+    is called after each chunk (the total is not known before the end).
+    """
+    return _load(
+        engine,
+        FolderStream(folder, chunk_bytes=chunk_bytes),
+        progress,
+        actor,
+        fingerprints,
+        skip,
+    )
+
+
+class _Source(Protocol):
+    failed: bool
+
+    def chunks(self, name: str) -> Iterator[Chunk]: ...
+
+    def raise_if_any(self) -> None: ...
+
+
+class _DirectorySource:
+    """A validated in-memory ``Directory``, each table as one chunk."""
+
+    failed = False
+
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
+
+    def chunks(self, name: str) -> Iterator[Chunk]:
+        frame = self.directory.table(name)
+        yield Chunk(frame, np.arange(len(frame)) + 2)
+
+    def raise_if_any(self) -> None:
+        return None
+
+
+def _load(
+    engine: Engine,
+    source: _Source,
+    progress: Progress | None,
+    actor: str,
+    fingerprints: dict[str, str] | None,
+    skip: Collection[str],
+) -> LoadReport:
+    """Write ``source`` table by table in one transaction; nothing if it reports a problem."""
     started = time.perf_counter()
     written: dict[str, int] = {}
     inserted: dict[str, int] = {}
     counts: dict[str, int] = {}
     table_seconds: dict[str, float] = {}
+    too_long = ProblemLog()
+    inspectors: list[pd.DataFrame] = []
     with session_scope(engine) as session:
         # one load at a time: a second load into an empty database waits, then upserts
         lock_for_write(session)
         connection = session.connection()
         use_large_cache(connection)
         for name in TABLE_ORDER:
-            before = count_rows(connection, DB_TABLES[name])
-            if name in skip:
-                written[name], inserted[name], counts[name] = 0, 0, before
-                continue
-            frame = directory.table(name)[list(TABLES[name].column_names)]
             table_started = time.perf_counter()
-            write_table(connection, name, frame, progress, empty=before == 0)
-            table_seconds[name] = round(time.perf_counter() - table_started, 3)
+            before = count_rows(connection, DB_TABLES[name])
+            writer = None
+            if name not in skip:
+                writer = TableWriter(connection, name, empty=before == 0, progress=progress)
+            written[name] = 0
+            for chunk in source.chunks(name):
+                written[name] += len(chunk.frame)
+                log_lengths(name, chunk.frame, chunk.rows, too_long)
+                if name == "inspectors":
+                    inspectors.append(chunk.frame[["inspector_id", "qualifications"]])
+                if writer is not None and not (source.failed or too_long):
+                    writer.add(chunk.frame)
+            if source.failed or too_long:
+                continue  # keep reading: every problem of the folder is reported
+            if writer is not None:
+                writer.finish()
             counts[name] = count_rows(connection, DB_TABLES[name])
-            written[name], inserted[name] = len(frame), counts[name] - before
-        qualifications = (
-            0 if "inspectors" in skip else write_qualifications(connection, directory.inspectors)
-        )
+            inserted[name] = counts[name] - before
+            if name in skip:
+                written[name] = 0
+            else:
+                table_seconds[name] = round(time.perf_counter() - table_started, 3)
+        source.raise_if_any()
+        too_long.raise_if_any()
+        qualifications = 0
+        if "inspectors" not in skip:
+            frame = pd.concat(inspectors, ignore_index=True)
+            qualifications = write_qualifications(connection, frame)
         analyze(connection, [DB_TABLES[n] for n in TABLE_ORDER if n not in skip])
         version = record_version(connection, "load", fingerprints=fingerprints, counts=counts)
         seconds = time.perf_counter() - started

@@ -7,14 +7,18 @@ from directory table to database table is written once.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sqlalchemy import Connection, Table, func, select
 
 from scheduler.data.directory import Directory
 from scheduler.data.formats import TABLES
-from scheduler.errors import InvalidInputError, Problem
+from scheduler.data.importing.problems import ProblemLog
+from scheduler.errors import InvalidInputError
 from scheduler.store.models import (
     Commitment,
     Conflict,
@@ -35,6 +39,7 @@ __all__ = [
     "count_rows",
     "base_type",
     "check_lengths",
+    "log_lengths",
 ]
 
 DB_TABLES: dict[str, Table] = {
@@ -68,6 +73,25 @@ def _column_limit(column: Any) -> int | None:
     return getattr(base_type(column), "length", None)
 
 
+def log_lengths(name: str, frame: pd.DataFrame, rows: np.ndarray, log: ProblemLog) -> None:
+    """Log each cell of table ``name`` longer than its column; ``rows``: spreadsheet rows."""
+    table = DB_TABLES[name]
+    for column in TABLES[name].column_names:
+        limit = _column_limit(table.c[column])
+        if limit is None or column not in frame:
+            continue
+        values = frame[column].to_numpy(dtype=object)
+        lengths = np.fromiter(
+            (len(v) if isinstance(v, str) else 0 for v in values), np.int64, len(values)
+        )
+        long = np.flatnonzero(lengths > limit)
+        log.add_rows(name, rows[long], column, _too_long(lengths[long], limit))
+
+
+def _too_long(lengths: np.ndarray, limit: int) -> Callable[[int], str]:
+    return lambda i: f"{lengths[i]} characters; at most {limit} fit the database"
+
+
 def check_lengths(directory: Directory) -> None:
     """Refuse text longer than its database column, naming each cell, on every dialect.
 
@@ -75,25 +99,9 @@ def check_lengths(directory: Directory) -> None:
     the load with a driver error); SQLite ignores it. Checked before the
     database is touched, so both refuse the same folders the same way.
     """
-    problems: list[Problem] = []
-    for name, table in DB_TABLES.items():
+    log = ProblemLog(limit=sys.maxsize)
+    for name in DB_TABLES:
         frame = directory.table(name)
-        for column in TABLES[name].column_names:
-            limit = _column_limit(table.c[column])
-            if limit is None or column not in frame:
-                continue
-            values = frame[column].to_numpy(dtype=object)
-            lengths = np.fromiter(
-                (len(v) if isinstance(v, str) else 0 for v in values), np.int64, len(values)
-            )
-            for position in np.flatnonzero(lengths > limit):
-                problems.append(
-                    Problem(
-                        name,
-                        int(position) + 2,
-                        column,
-                        f"{lengths[position]} characters; at most {limit} fit the database",
-                    )
-                )
-    if problems:
-        raise InvalidInputError(problems=problems)
+        log_lengths(name, frame, np.arange(len(frame)) + 2, log)
+    if log:
+        raise InvalidInputError(problems=log.problems)

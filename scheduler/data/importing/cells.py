@@ -31,6 +31,7 @@ __all__ = [
     "parse_bools",
     "canonical_lists",
     "check_choice",
+    "check_found",
     "check_list_items",
     "check_unique",
     "check_controls",
@@ -269,7 +270,20 @@ def check_choice(
     usable: np.ndarray | None = None,
 ) -> np.ndarray:
     """Mask of cells in ``allowed`` (or blank); ``expected`` completes the message."""
-    ok: np.ndarray = isin(values, allowed) | (values == "").to_numpy()
+    return check_found(values, isin(values, allowed), file, column, log, expected, usable)
+
+
+def check_found(
+    values: pd.Series,
+    found: np.ndarray,
+    file: str,
+    column: str,
+    log: ProblemLog,
+    expected: str,
+    usable: np.ndarray | None = None,
+) -> np.ndarray:
+    """``check_choice`` with the membership mask ``found`` computed by the caller."""
+    ok: np.ndarray = found | (values == "").to_numpy()
     if usable is not None:
         ok = ok | ~usable
     rows, texts = _bad(values, ok)

@@ -20,7 +20,17 @@ import pandas as pd
 from scheduler.data.formats import TableSpec
 from scheduler.data.importing.problems import ProblemLog
 
-__all__ = ["SUPPORTED_SUFFIXES", "ENCODINGS", "locate", "read_cells", "cell_text"]
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "ENCODINGS",
+    "locate",
+    "read_cells",
+    "cell_text",
+    "header_mapping",
+    "body_cells",
+    "looks_utf16",
+    "BOM",
+]
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")
 ENCODINGS = ("utf-8", "gb18030")
@@ -69,7 +79,7 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-_BOM = b"\xef\xbb\xbf"
+BOM = b"\xef\xbb\xbf"
 _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
@@ -129,7 +139,7 @@ def _parse(data: bytes, file: str, log: ProblemLog) -> pd.DataFrame | None:
     return _parse_exact(data, file, log)
 
 
-def _looks_utf16(data: bytes) -> bool:
+def looks_utf16(data: bytes) -> bool:
     """A UTF-16 byte-order mark, or text whose every other byte is NUL (Excel's "Unicode text")."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return True
@@ -140,11 +150,11 @@ def _looks_utf16(data: bytes) -> bool:
 def _read_csv(path: Path, log: ProblemLog) -> pd.DataFrame | None:
     """Decode strictly, UTF-8 (with or without BOM) first, else GB18030, and parse."""
     data = path.read_bytes()
-    if _looks_utf16(data):
+    if looks_utf16(data):
         log.add(path.name, None, None, "the file is UTF-16; save it as UTF-8 or GB18030")
         return None
-    if data.startswith(_BOM):
-        data = data[len(_BOM) :]
+    if data.startswith(BOM):
+        data = data[len(BOM) :]
     if not data or data.isspace():  # (``data.strip()`` would copy the whole file)
         return pd.DataFrame()
     try:
@@ -283,11 +293,33 @@ def read_cells(
         columns = ", ".join(spec.column_names)
         log.add(path.name, None, None, f"the file is empty; expected a header row with: {columns}")
         return None
-    header = [str(h).strip() for h in raw.iloc[0].tolist()]
-    mapping = _map_headers(header, spec, path.name, log)
+    mapping = header_mapping(raw.iloc[0].tolist(), spec, path.name, log)
+    if mapping is None:
+        return None
+    return body_cells(raw.iloc[1:], mapping, spec, columns)
+
+
+def header_mapping(
+    header: list[Any], spec: TableSpec, file: str, log: ProblemLog
+) -> dict[str, int] | None:
+    """Canonical column name -> position, from the header row; ``None`` if a required one lacks."""
+    mapping = _map_headers([str(h).strip() for h in header], spec, file, log)
     if any(c.required and c.name not in mapping for c in spec.columns):
         return None
-    body = raw.iloc[1:]
+    return mapping
+
+
+def body_cells(
+    body: pd.DataFrame,
+    mapping: dict[str, int],
+    spec: TableSpec,
+    columns: Collection[str] | None = None,
+) -> pd.DataFrame:
+    """Trimmed text cells of data rows, indexed by spreadsheet row (``body``'s index + 1).
+
+    ``body`` is indexed from the header row = 0. Shared by the whole-file read
+    (``read_cells``) and the streaming one (``scheduler.data.importing.stream``).
+    """
     cells = pd.DataFrame(index=body.index + 1)
     for column in spec.columns:
         if columns is not None and column.name not in columns:
