@@ -6,7 +6,8 @@ data folder (``--folder``, e.g. ``scheduler sample-data --entities 14000000
 
 - ``db init`` then ``db load FOLDER`` (a first load: ``COPY`` into empty tables);
 - ``plan create`` of a one-division plan (``--region``), then ``draw --plan ID``
-  ``--repeat`` times (different seeds);
+  ``--repeat`` times (different seeds; a seed already drawn for the same
+  plan and data is refused, so re-runs on a loaded database need ``--first-seed``);
 - a baseline in the same run: a new process running ``scheduler --help``
   (interpreter start-up and the CLI's imports), so the figures can be read as
   ratios on a shared machine.
@@ -132,7 +133,7 @@ def measure(args: argparse.Namespace) -> dict[str, list[Run]]:
                 "--plan",
                 plan_id,
                 "--seed",
-                str(100 + k),
+                str(args.first_seed + k),
                 "--reason",
                 f"bench {k}",
                 "--url",
@@ -151,6 +152,9 @@ def main() -> None:
     parser.add_argument("--url", required=True, help="An empty PostgreSQL database.")
     parser.add_argument("--region", default="370702", help="The one-division plan's region.")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--first-seed", type=int, default=100, help="Seeds used: this and the next ones."
+    )
     parser.add_argument("--server-pid", type=int, help="The postmaster's PID (this host).")
     parser.add_argument("--skip-load", action="store_true", help="The database is loaded already.")
     args = parser.parse_args()
