@@ -9,15 +9,9 @@ import typer
 from rich.table import Table
 
 from scheduler.cli.console import console, progress_bar
-from scheduler.data.folder_writer import write_folder
 from scheduler.data.formats import TABLE_ORDER, TABLES
-from scheduler.data.synth.generate import (
-    DEFAULT_ENTITIES,
-    DEFAULT_INSPECTORS,
-    DEFAULT_SEED,
-    STEPS,
-    generate_directory,
-)
+from scheduler.data.synth.chunked import write_sample_folder
+from scheduler.data.synth.generate import DEFAULT_ENTITIES, DEFAULT_INSPECTORS, DEFAULT_SEED
 
 __all__ = ["register", "sample_data", "PROGRESS_FROM"]
 
@@ -41,26 +35,22 @@ def sample_data(
     history and the reference tables) as CSV files; no real persons are described."""
     if entities >= PROGRESS_FROM:
         with progress_bar() as bar:
-            task = bar.add_task("generating", total=len(STEPS) + 1)
+            task = bar.add_task("generating", total=None)
 
-            def step(name: str) -> None:
-                bar.update(task, advance=1, description=f"generated {name}")
+            def step(description: str, done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total, description=description)
 
-            directory = generate_directory(entities, inspectors, rng=seed, on_step=step)
-            bar.update(task, description="writing CSV files")
-            written = write_folder(directory, out)
-            bar.update(task, advance=1)
+            written = write_sample_folder(out, entities, inspectors, seed=seed, progress=step)
     else:
-        directory = generate_directory(entities, inspectors, rng=seed)
-        written = write_folder(directory, out)
+        written = write_sample_folder(out, entities, inspectors, seed=seed)
 
     table = Table(title=f"sample data (seed {seed}) in {out}")
     table.add_column("file")
     table.add_column("table")
     table.add_column("rows", justify="right")
     table.add_column("bytes", justify="right")
-    for name, path in zip(TABLE_ORDER, written, strict=True):
-        rows = len(directory.table(name))
+    for name in TABLE_ORDER:
+        path, rows = written[name]
         table.add_row(path.name, TABLES[name].zh, f"{rows:,}", f"{path.stat().st_size:,}")
     console.print(table)
 

@@ -8,6 +8,7 @@ validation, is ``scheduler.data.importing.reader.read_folder``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,7 @@ import pandas as pd
 from scheduler.data.directory import Directory
 from scheduler.data.formats import TABLE_ORDER, TABLES
 
-__all__ = ["write_folder", "table_to_csv_frame"]
+__all__ = ["write_folder", "write_csv_rows", "table_to_csv_frame"]
 
 
 def table_to_csv_frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -40,16 +41,26 @@ def write_folder(directory: Directory, path: str | Path) -> list[Path]:
     written = []
     for name in TABLE_ORDER:
         target = folder / f"{name}.csv"
-        cells = table_to_csv_frame(name, directory.table(name))
-        body = _unquoted_csv_body(cells)
-        if body is None:
-            cells.to_csv(target, index=False, encoding="utf-8", lineterminator="\n")
-        else:
-            with open(target, "wb") as handle:
-                handle.write((",".join(cells.columns) + "\n").encode("utf-8"))
-                handle.write(body)
+        with open(target, "wb") as handle:
+            write_csv_rows(name, directory.table(name), handle, header=True)
         written.append(target)
     return written
+
+
+def write_csv_rows(name: str, frame: pd.DataFrame, handle: BinaryIO, *, header: bool) -> None:
+    """Write the table's rows (and the header line if asked) to an open binary file.
+
+    Appending chunk after chunk gives the same bytes as one call with all rows
+    (no quoting differs by chunk), which is how large sample folders are streamed.
+    """
+    cells = table_to_csv_frame(name, frame)
+    body = _unquoted_csv_body(cells)
+    if body is None:
+        handle.write(cells.to_csv(index=False, header=header, lineterminator="\n").encode("utf-8"))
+        return
+    if header:
+        handle.write((",".join(cells.columns) + "\n").encode("utf-8"))
+    handle.write(body)
 
 
 def _unquoted_csv_body(cells: pd.DataFrame) -> memoryview | None:

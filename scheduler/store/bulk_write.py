@@ -10,22 +10,24 @@ tables and audits the load) because these paths are driver-level details.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Table, delete, or_
+from sqlalchemy import Boolean, Connection, String, Table, delete, or_, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scheduler.data.formats import TABLES, split_lists
 from scheduler.store.engine import in_chunks
-from scheduler.store.tables import CHUNK_ROWS, DB_TABLES, QUALIFICATIONS
+from scheduler.store.tables import CHUNK_ROWS, DB_TABLES, QUALIFICATIONS, base_type
 
 __all__ = [
     "Progress",
     "SQLITE_CACHE_KIB",
     "write_table",
+    "suspend_checks",
+    "analyze",
     "write_qualifications",
     "use_large_cache",
     "use_default_cache",
@@ -139,6 +141,53 @@ def _driver_chunks(
         ]
 
 
+COPY_ROWS = 100_000
+"""Rows per CSV block handed to ``COPY`` (a few tens of MB of text)."""
+
+
+def _arrow_column(column: Any, values: pd.Series | None, default: Any, n: int) -> Any:
+    """One column for ``COPY``'s CSV: dates as ISO days, booleans, text, numbers."""
+    import pyarrow as pa
+
+    if values is None:  # a column the frame lacks: its scalar default on every row
+        return pa.array([default] * n, from_pandas=True)
+    if values.dtype.kind == "M":
+        return pa.array(values.to_numpy().astype("datetime64[D]"), from_pandas=True)
+    if values.dtype.kind == "b" or isinstance(base_type(column), Boolean):
+        return pa.array(values.astype(bool).to_numpy())
+    if isinstance(base_type(column), String):
+        return pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+    return pa.array(values.to_numpy(), from_pandas=True)
+
+
+def _csv_block(table: Table, chunk: pd.DataFrame, order: list[str]) -> bytes:
+    """The rows as PostgreSQL CSV, written by Arrow in C++ (no Python call per row).
+
+    Text is always quoted, so an empty string stays an empty string; a missing
+    value is an unquoted empty field, which ``COPY ... CSV`` reads as ``NULL``,
+    as the driver would bind ``None``.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    arrays = [
+        _arrow_column(
+            table.c[name],
+            chunk[name] if name in chunk else None,
+            None if name in chunk else _scalar_default(table.c[name]),
+            len(chunk),
+        )
+        for name in order
+    ]
+    sink = pa.BufferOutputStream()
+    pa_csv.write_csv(
+        pa.Table.from_arrays(arrays, names=order),
+        sink,
+        write_options=pa_csv.WriteOptions(include_header=False, quoting_style="needed"),
+    )
+    return sink.getvalue().to_pybytes()
+
+
 def _copy(
     connection: Connection,
     table: Table,
@@ -148,29 +197,103 @@ def _copy(
 ) -> None:
     """PostgreSQL's ``COPY ... FROM STDIN`` into an empty table, inside the load's transaction.
 
-    Measured about twice as fast as executemany for a first load. The columns
-    are those a compiled ``INSERT`` would bind (the frame's plus defaulted ones).
+    The rows go as CSV blocks made by Arrow (``_csv_block``): measured several
+    times faster than the driver's ``write_row`` per row, itself about twice as
+    fast as executemany. The columns are those a compiled ``INSERT`` would bind
+    (the frame's plus defaulted ones).
     """
     compiled = postgresql.insert(table).compile(
         dialect=connection.dialect, column_keys=list(frame.columns)
     )
     order = list(compiled.params)
     quote = connection.dialect.identifier_preparer
-    sql = (
-        f"COPY {quote.format_table(table)} ({', '.join(quote.quote(n) for n in order)}) FROM STDIN"
-    )
+    columns = ", ".join(quote.quote(n) for n in order)
+    sql = f"COPY {quote.format_table(table)} ({columns}) FROM STDIN (FORMAT csv)"
     cursor = connection.connection.cursor()
-    done = 0
     try:
         with cursor.copy(sql) as copy:
-            for columns in _driver_chunks(connection, table, frame, order):
-                for row in zip(*columns, strict=True):
-                    copy.write_row(row)
-                done += len(columns[0]) if columns else 0
+            for start in range(0, len(frame), COPY_ROWS):
+                chunk = frame.iloc[start : start + COPY_ROWS]
+                copy.write(_csv_block(table, chunk, order))
                 if progress is not None:
-                    progress(label, done, len(frame))
+                    progress(label, start + len(chunk), len(frame))
     finally:
         cursor.close()
+
+
+_CHECKS_OF_TABLE = text(
+    """
+    SELECT c.conname, pg_get_constraintdef(c.oid), c.contype
+    FROM pg_constraint c
+    WHERE c.conrelid = CAST(:table AS regclass) AND c.contype IN ('u', 'f')
+      AND NOT EXISTS (
+        SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid
+          AND f.oid <> c.oid)
+    ORDER BY c.contype DESC, c.conname
+    """
+)
+_PLAIN_INDEXES_OF_TABLE = text(
+    """
+    SELECT i.relname, pg_get_indexdef(i.oid)
+    FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+    WHERE x.indrelid = CAST(:table AS regclass)
+      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)
+    ORDER BY i.relname
+    """
+)
+
+
+def suspend_checks(connection: Connection, table: Table) -> Callable[[], None]:
+    """Before a bulk load into an empty PostgreSQL table: drop what slows each row.
+
+    Drops the table's plain indexes, its unique constraints (not a primary
+    key, nor one a foreign key points at) and its own foreign keys, and returns
+    a function that makes them again with their exact names and definitions.
+    One sort per index and one anti-join per foreign key at the end replace a
+    B-tree insert and a trigger lookup per row. PostgreSQL's DDL is
+    transactional and the rows are validated before: a violation still fails
+    the whole load (at the ``ADD CONSTRAINT``), and nothing is left changed.
+    Other dialects: nothing is dropped.
+    """
+    if connection.dialect.name != "postgresql":
+        return lambda: None
+    quote = connection.dialect.identifier_preparer
+    name = quote.format_table(table)
+    checks = connection.execute(_CHECKS_OF_TABLE, {"table": name}).all()
+    indexes = connection.execute(_PLAIN_INDEXES_OF_TABLE, {"table": name}).all()
+    for constraint, _, _ in checks:
+        connection.exec_driver_sql(f"ALTER TABLE {name} DROP CONSTRAINT {quote.quote(constraint)}")
+    for index, _ in indexes:
+        connection.exec_driver_sql(f"DROP INDEX {quote.quote(index)}")
+
+    def restore() -> None:
+        # unique constraints first, then indexes, then foreign keys (the checks last)
+        for constraint, definition, kind in checks:
+            if kind == "u":
+                connection.exec_driver_sql(
+                    f"ALTER TABLE {name} ADD CONSTRAINT {quote.quote(constraint)} {definition}"
+                )
+        for _, definition in indexes:
+            connection.exec_driver_sql(definition)
+        for constraint, definition, kind in checks:
+            if kind == "f":
+                connection.exec_driver_sql(
+                    f"ALTER TABLE {name} ADD CONSTRAINT {quote.quote(constraint)} {definition}"
+                )
+
+    return restore
+
+
+def analyze(connection: Connection, tables: Collection[Table]) -> None:
+    """Refresh PostgreSQL's planner statistics after a load (SQLite: nothing).
+
+    Right after a bulk load autovacuum has not run yet, so the planner would
+    guess row counts and could scan a 14M-row table for a one-division frame.
+    """
+    if connection.dialect.name != "postgresql" or not tables:
+        return
+    quote = connection.dialect.identifier_preparer
+    connection.exec_driver_sql("ANALYZE " + ", ".join(quote.format_table(t) for t in tables))
 
 
 def write_table(
@@ -185,7 +308,9 @@ def write_table(
     # key order turns random B-tree inserts into appends: far fewer page writes
     frame = frame.sort_values(list(key), kind="stable")
     if empty and connection.dialect.driver == "psycopg":
+        restore = suspend_checks(connection, table)
         _copy(connection, table, frame, progress, name)
+        restore()
         return
     if empty:  # nothing to conflict with: a plain insert, measured 20-30% faster
         statement = _insert(connection, table)

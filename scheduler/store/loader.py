@@ -40,6 +40,7 @@ from scheduler.data.importing.stream import CHUNK_BYTES, Chunk, FolderStream
 from scheduler.store.audit_chain import lock_for_write
 from scheduler.store.bulk_write import (
     Progress,
+    analyze,
     use_default_cache,
     use_large_cache,
     write_qualifications,
@@ -266,6 +267,7 @@ def _load(
         if "inspectors" not in skip:
             frame = pd.concat(inspectors, ignore_index=True)
             qualifications = write_qualifications(connection, frame)
+        analyze(connection, [DB_TABLES[n] for n in TABLE_ORDER if n not in skip])
         version = record_version(connection, "load", fingerprints=fingerprints, counts=counts)
         seconds = time.perf_counter() - started
         record_event(

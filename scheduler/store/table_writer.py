@@ -16,10 +16,13 @@ so a table is never whole in memory. Two ways to write it:
 Into an empty SQLite table, its secondary indexes are dropped first and made
 again in ``finish``: one sort per index instead of a random B-tree insert per
 row. SQLite's DDL is transactional, so a failed load leaves them as they were.
+Into an empty PostgreSQL table, ``bulk_write.suspend_checks`` drops its plain
+indexes, unique constraints and foreign keys, made again in ``finish``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -33,6 +36,7 @@ from scheduler.store.bulk_write import (
     _insert,
     _scalar_default,
     _upsert,
+    suspend_checks,
 )
 from scheduler.store.tables import DB_TABLES
 
@@ -65,8 +69,12 @@ class TableWriter:
         self.staged = "id" in self.table.c
         self._stage: Table | None = None
         self._indexes: list[Index] = []
+        self._restore: Callable[[], None] = lambda: None
         if empty and connection.dialect.name == "sqlite":
             self._drop_indexes()
+        elif empty and connection.dialect.name == "postgresql":
+            # indexes, unique and foreign keys made again once in ``finish``
+            self._restore = suspend_checks(connection, self.table)
 
     def _drop_indexes(self) -> None:
         """Drop the table's non-unique named indexes (made again in ``finish``)."""
@@ -129,3 +137,5 @@ class TableWriter:
         for index in self._indexes:
             index.create(self.connection)
         self._indexes = []
+        self._restore()
+        self._restore = lambda: None

@@ -20,7 +20,7 @@ from scheduler.data.synth.catalog import Catalog
 from scheduler.data.synth.people import mobile_phones, person_names
 from scheduler.data.synth.pick import choose, concat, fill_templates, pick_grouped
 
-__all__ = ["EntityDraw", "make_entities", "TYPE_SHARE", "USCC_CATEGORY"]
+__all__ = ["EntityDraw", "make_entities", "uscc_keys", "TYPE_SHARE", "USCC_CATEGORY"]
 
 TYPE_SHARE = {
     "企业": 0.293,
@@ -140,12 +140,30 @@ def _kind_rows(
     return np.stack([primary, first, second], axis=1), trade, template_id
 
 
+def uscc_keys(codes: np.ndarray) -> np.ndarray:
+    """64-bit hashes of USCCs: equal codes have equal keys (a chunked run's "taken" set)."""
+    return pd.util.hash_array(np.asarray(codes, dtype=object))
+
+
 def _unique_usccs(
-    rng: np.random.Generator, regions: np.ndarray, categories: np.ndarray
+    rng: np.random.Generator,
+    regions: np.ndarray,
+    categories: np.ndarray,
+    taken: np.ndarray | None = None,
 ) -> np.ndarray:
+    """Valid USCCs, unique among themselves and (by hash) not in the sorted ``taken`` keys.
+
+    A hash clash only redraws a code that was unique already, so uniqueness is exact;
+    without ``taken`` the random stream is consumed exactly as before.
+    """
     codes = uscc.make(rng, len(regions), regions, categories)
     while True:
-        again = np.flatnonzero(pd.Series(codes).duplicated().to_numpy())
+        clash = pd.Series(codes).duplicated().to_numpy()
+        if taken is not None and taken.size:
+            keys = uscc_keys(codes)
+            where = np.minimum(np.searchsorted(taken, keys), taken.size - 1)
+            clash = clash | (taken[where] == keys)
+        again = np.flatnonzero(clash)
         if again.size == 0:
             return codes
         codes[again] = uscc.make(rng, again.size, regions[again], categories[again])
@@ -157,9 +175,17 @@ def _registered_ages(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def make_entities(
-    rng: np.random.Generator, cat: Catalog, n: int, today: np.datetime64, min_per_department: int
+    rng: np.random.Generator,
+    cat: Catalog,
+    n: int,
+    today: np.datetime64,
+    min_per_department: int,
+    taken: np.ndarray | None = None,
 ) -> EntityDraw:
-    """``n`` entities; every department gets at least ``min_per_department`` operating ones."""
+    """``n`` entities; every department gets at least ``min_per_department`` operating ones.
+
+    ``taken``: sorted ``uscc_keys`` of entities made earlier (a chunked run) to avoid.
+    """
     streams = rng.spawn(4)
     type_index = choose(streams[0], [TYPE_SHARE[t] for t in ENTITY_TYPES], n)
     region = choose(streams[0], cat.region_population, n)
@@ -206,7 +232,7 @@ def make_entities(
     _force_coverage(place_rng, cat, slots, operating, type_index, min_per_department)
     region_codes = cat.region_codes[region]
     categories = np.array([USCC_CATEGORY[t] for t in ENTITY_TYPES])[type_index]
-    codes = _unique_usccs(place_rng, region_codes, categories)
+    codes = _unique_usccs(place_rng, region_codes, categories, taken)
     text = {
         "uscc": codes,
         "name": names,

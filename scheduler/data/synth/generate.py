@@ -27,6 +27,7 @@ from scheduler.errors import InvalidInputError
 
 __all__ = [
     "generate_directory",
+    "check_sizes",
     "DEFAULT_ENTITIES",
     "DEFAULT_INSPECTORS",
     "DEFAULT_SEED",
@@ -45,7 +46,8 @@ STEPS = ("entities", "ratings", "inspectors", "conflicts", "history", "commitmen
 """Progress steps reported through ``on_step``."""
 
 
-def _check(n_entities: int, n_inspectors: int) -> None:
+def check_sizes(n_entities: int, n_inspectors: int) -> None:
+    """Raise ``InvalidInputError`` naming every size below the generator's minimum."""
     minimum_inspectors = MIN_PER_DEPARTMENT * len(reference.departments())
     problems = []
     if not isinstance(n_entities, (int, np.integer)) or n_entities < MIN_ENTITIES:
@@ -90,7 +92,7 @@ def generate_directory(
     Directory
         Column types as documented in ``scheduler.data.directory``.
     """
-    _check(n_entities, n_inspectors)
+    check_sizes(n_entities, n_inspectors)
     rng = np.random.default_rng(rng)
     scheme = reference.tier_scheme(tier_scheme)
     streams = rng.spawn(len(STEPS))
