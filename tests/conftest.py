@@ -8,8 +8,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
-# fixtures of the dashboard tests (loaded as a plugin so its asserts are rewritten too)
-pytest_plugins = ("dashboard_support",)
+# shared fixtures, loaded as plugins so their asserts are rewritten too: the dashboard
+# tests' databases, and one private PostgreSQL server per session
+pytest_plugins = ("dashboard_support", "postgres_support")
 
 
 FROZEN_TODAY = "2026-11-01"

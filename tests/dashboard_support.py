@@ -7,6 +7,7 @@ plan infeasible).
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -153,10 +154,25 @@ def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     get_settings.cache_clear()
 
 
+@pytest.fixture(scope="session")
+def seeded_template(small_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small directory loaded once (migrations, import, load) into a SQLite file."""
+    path = tmp_path_factory.mktemp("dashboard-template") / "dashboard.db"
+    seed_database(f"sqlite:///{path}", small_folder)
+    return path
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """A closed SQLite database file with its write-ahead log, if one is left."""
+    for suffix in ("", "-wal"):
+        if Path(f"{source}{suffix}").exists():
+            shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
+
+
 @pytest.fixture
-def seeded_db(empty_db: str, small_folder: Path) -> str:
-    """The dashboard pointed at a database holding the small directory."""
-    seed_database(empty_db, small_folder)
+def seeded_db(empty_db: str, seeded_template: Path) -> str:
+    """The dashboard pointed at its own copy of a database holding the small directory."""
+    copy_sqlite(seeded_template, Path(empty_db.removeprefix("sqlite:///")))
     return empty_db
 
 

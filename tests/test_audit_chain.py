@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from integrity_support import END, START, recorded_plan
+from postgres_support import PgServer
 from sqlalchemy import Engine, delete, text
 from sqlalchemy.exc import DatabaseError
-from test_postgres import PgServer, pg_server  # noqa: F401  (the private server fixture)
 
 from scheduler.cli import main
 from scheduler.store.audit_chain import chain_head

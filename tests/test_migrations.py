@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from postgres_support import PgServer
 from sqlalchemy import Engine, inspect, text
 from sqlmodel import SQLModel
-from test_postgres import PgServer, pg_server  # noqa: F401  (the private PostgreSQL server)
 
 from scheduler.cli import main
 from scheduler.store.engine import make_engine
