@@ -8,9 +8,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
-# shared fixtures, loaded as plugins so their asserts are rewritten too: the dashboard
-# tests' databases, and one private PostgreSQL server per session
-pytest_plugins = ("dashboard_support", "postgres_support")
+# shared fixtures, loaded as plugins so their asserts are rewritten too: SQLite databases
+# built once and copied per test, the dashboard tests' databases, and one private
+# PostgreSQL server per session
+pytest_plugins = ("sqlite_support", "dashboard_support", "postgres_support")
 
 
 FROZEN_TODAY = "2026-11-01"

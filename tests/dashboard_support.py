@@ -7,13 +7,13 @@ plan infeasible).
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from sqlite_support import copy_sqlite
 from streamlit.testing.v1 import AppTest
 
 from scheduler.data import uscc
@@ -160,13 +160,6 @@ def seeded_template(small_folder: Path, tmp_path_factory: pytest.TempPathFactory
     path = tmp_path_factory.mktemp("dashboard-template") / "dashboard.db"
     seed_database(f"sqlite:///{path}", small_folder)
     return path
-
-
-def copy_sqlite(source: Path, target: Path) -> None:
-    """A closed SQLite database file with its write-ahead log, if one is left."""
-    for suffix in ("", "-wal"):
-        if Path(f"{source}{suffix}").exists():
-            shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
 
 
 @pytest.fixture
