@@ -54,12 +54,21 @@ class PgServer:
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://{PG_USER}@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self) -> str:
-        """A new empty database; returns its SQLAlchemy URL."""
+    def create_database(self, template: str | None = None) -> str:
+        """A new database, empty or a copy of ``template`` (a URL of this server; its
+        open connections are ended first); returns its SQLAlchemy URL."""
         name = f"scheduler_test_{next(self.names)}"
         dsn = f"host=127.0.0.1 port={self.port} user={PG_USER} dbname=postgres"
+        source = template.rsplit("/", 1)[1] if template else None
         with psycopg.connect(dsn, autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
+            if source:  # connections the commands' engines left in their pools
+                connection.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = %s AND pid <> pg_backend_pid()",
+                    (source,),
+                )
+            copy = f' TEMPLATE "{source}"' if source else ""
+            connection.execute(f'CREATE DATABASE "{name}"{copy}')
         return self.url(name)
 
 
