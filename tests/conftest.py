@@ -9,9 +9,9 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 # shared fixtures, loaded as plugins so their asserts are rewritten too: SQLite databases
-# built once and copied per test, the dashboard tests' databases, and one private
-# PostgreSQL server per session
-pytest_plugins = ("sqlite_support", "dashboard_support", "postgres_support")
+# built once and copied per test, the dashboard tests' databases, one private PostgreSQL
+# server per session, and the importer tests' minimal folder
+pytest_plugins = ("sqlite_support", "dashboard_support", "postgres_support", "importer_support")
 
 
 FROZEN_TODAY = "2026-11-01"

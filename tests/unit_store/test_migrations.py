@@ -45,7 +45,7 @@ def engine(empty_url: str) -> Iterator[Engine]:
 PREVIOUS_RELEASE = "a7661c0"
 """The last commit of release 0.1.0, whose tables ``create_all`` made (the baseline schema)."""
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _snapshot(engine: Engine) -> dict[str, pd.DataFrame]:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from importer_support import cell, minimal_directory
 from postgres_support import PgServer
-from test_importer import cell, minimal_directory
 
 from scheduler.access.users import find_user
 from scheduler.cli import main

@@ -335,7 +335,7 @@ def test_results_import_of_more_rows_than_bound_parameters(any_url: str) -> None
 
 def test_directory_from_db_orders_keys_by_code_point(pg_url: str) -> None:
     """The server collates en-US (ICU): "b1" < "B2" there, "B2" < "b1" in Python and SQLite."""
-    from test_importer import as_documented, minimal_directory
+    from importer_support import as_documented, minimal_directory
 
     from scheduler.data.directory import Directory
     from scheduler.store.loader import load_directory
@@ -360,7 +360,7 @@ def test_text_longer_than_its_column_is_refused_on_every_dialect(
     any_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """PostgreSQL enforces VARCHAR(32) for an inspector id; SQLite would have stored it."""
-    from test_importer import as_documented, minimal_directory
+    from importer_support import as_documented, minimal_directory
 
     from scheduler.data.directory import Directory
     from scheduler.data.folder_writer import write_folder
