@@ -19,7 +19,7 @@ install() {
 
 ensure_system_packages() {
     # The browser test drives the real dashboard in Debian's Chromium; a CJK font
-    # makes its screenshots show Chinese instead of empty boxes. tests/test_postgres.py
+    # makes its screenshots show Chinese instead of empty boxes. tests/integration/test_postgres.py
     # starts a private PostgreSQL server from /usr/lib/postgresql/*/bin.
     # Only what is missing is installed.
     local missing=()

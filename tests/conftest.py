@@ -8,8 +8,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
-# fixtures of the dashboard tests (loaded as a plugin so its asserts are rewritten too)
-pytest_plugins = ("dashboard_support",)
+# shared fixtures, loaded as plugins so their asserts are rewritten too: SQLite databases
+# built once and copied per test, the dashboard tests' databases, one private PostgreSQL
+# server per session, and the importer tests' minimal folder
+pytest_plugins = ("sqlite_support", "dashboard_support", "postgres_support", "importer_support")
 
 
 FROZEN_TODAY = "2026-11-01"

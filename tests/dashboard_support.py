@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sqlite_support import copy_sqlite
 from streamlit.testing.v1 import AppTest
 
 from scheduler.data import uscc
@@ -153,10 +154,18 @@ def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     get_settings.cache_clear()
 
 
+@pytest.fixture(scope="session")
+def seeded_template(small_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small directory loaded once (migrations, import, load) into a SQLite file."""
+    path = tmp_path_factory.mktemp("dashboard-template") / "dashboard.db"
+    seed_database(f"sqlite:///{path}", small_folder)
+    return path
+
+
 @pytest.fixture
-def seeded_db(empty_db: str, small_folder: Path) -> str:
-    """The dashboard pointed at a database holding the small directory."""
-    seed_database(empty_db, small_folder)
+def seeded_db(empty_db: str, seeded_template: Path) -> str:
+    """The dashboard pointed at its own copy of a database holding the small directory."""
+    copy_sqlite(seeded_template, Path(empty_db.removeprefix("sqlite:///")))
     return empty_db
 
 

@@ -88,7 +88,7 @@ def db_revision(
             path = new_revision(engine, message)
         finally:
             engine.dispose()
-    console.print(f"wrote {path}; review it, then run tests/test_migrations.py")
+    console.print(f"wrote {path}; review it, then run tests/unit_store/test_migrations.py")
 
 
 @db_app.command("load")

@@ -12,7 +12,7 @@ sector test is a substring ``LIKE``, the repeat window starts a day early), and
 ``scheduler.draw.frame.build_frame`` then applies the exact rule to it. Every entity
 the frame can contain is read with all its frame columns, ratings and recent
 inspections, so the frame, its ``frame_sha256`` and hence the draw are those
-of the whole directory (``tests/test_db_scope.py`` checks it table for table).
+of the whole directory (``tests/unit_draw/test_db_scope.py`` checks it table for table).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ time of one ``rng.random`` pass. The choice among the candidates then needs
 no sort: each stratum's ``m``-th smallest key comes from two 256-bin
 histograms, and the tie-break reads the same raw words in the same order.
 Nothing here changes *which* units are selected: ``scheduler.draw.sampling``'s
-numpy code is the reference, and ``tests/test_sampling_scan.py`` compares the
+numpy code is the reference, and ``tests/unit_draw/test_sampling_scan.py`` compares the
 two unit for unit (and the words read) on frames with ties everywhere,
 short cuts, unseen strata and every kind of label.
 

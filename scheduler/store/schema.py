@@ -11,7 +11,8 @@ stamped ``0001`` and upgraded from there.
 A new revision after changing the models::
 
     scheduler db revision -m "what changed"   # autogenerate against a fresh database
-    # review scheduler/store/migrations/versions/000N_*.py, then run tests/test_migrations.py
+    # review scheduler/store/migrations/versions/000N_*.py,
+    # then run tests/unit_store/test_migrations.py
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ def model_differences(engine: Engine) -> list:
     """What the models have that the migrated database lacks (empty when they agree).
 
     ``engine`` should hold a database upgraded to the head revision; a model
-    change without a migration shows up here and fails ``tests/test_migrations.py``.
+    change without a migration shows up here and fails ``tests/unit_store/test_migrations.py``.
     """
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})

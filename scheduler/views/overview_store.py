@@ -8,7 +8,7 @@ same on SQLite and PostgreSQL), the small tables (inspectors, departments,
 regions) go through the ``scheduler.views.overview`` functions themselves, and the
 result is stored as a ``DirectorySummary`` of the current version: computed
 right after a load, read by every dashboard process, replaced by a new load.
-``tests/test_overview_store.py`` checks it equals ``scheduler.views.overview`` on
+``tests/unit_views/test_overview_store.py`` checks it equals ``scheduler.views.overview`` on
 the directory read back.
 """
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from integrity_support import ESCAPED, race, recorded_plan
+from postgres_support import PgServer
 from sqlalchemy import func, select
-from test_postgres import PgServer, pg_server  # noqa: F401  (the private server fixture)
 
 from scheduler.draw.plans import list_draws
 from scheduler.store.audit_verify import verify_audit

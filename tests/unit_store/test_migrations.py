@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from postgres_support import PgServer
 from sqlalchemy import Engine, inspect, text
 from sqlmodel import SQLModel
-from test_postgres import PgServer, pg_server  # noqa: F401  (the private PostgreSQL server)
 
 from scheduler.cli import main
 from scheduler.store.engine import init_db, make_engine
@@ -47,7 +47,7 @@ def engine(empty_url: str) -> Iterator[Engine]:
 PREVIOUS_RELEASE = "a7661c0"
 """The last commit of release 0.1.0, whose tables ``create_all`` made (the baseline schema)."""
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _snapshot(engine: Engine) -> dict[str, pd.DataFrame]:

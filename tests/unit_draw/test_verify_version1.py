@@ -20,7 +20,7 @@ from scheduler.draw.frame import FRAME_INPUT
 from scheduler.draw.receipt import write_json
 from scheduler.draw.verify import verify
 
-V1 = Path(__file__).resolve().parent / "data" / "draw_v1"
+V1 = Path(__file__).resolve().parents[1] / "data" / "draw_v1"
 CASES = ["", "-reveal", "-budget", "-dashboard"]
 
 

@@ -3,7 +3,7 @@
 ``oidc-provider-mock`` runs in a thread on a free loopback port; its
 authorization page lets the test choose who signs in (the ``sub`` field; an
 unknown subject gets ``email = sub``). ``scheduler dashboard`` runs as in
-``tests/test_browser.py``, with an ``[auth]`` section in
+``tests/integration/test_browser.py``, with an ``[auth]`` section in
 ``.streamlit/secrets.toml`` of its working folder. Two plans of two
 departments are drawn before the dashboard starts; a MARKET planner must see
 only the MARKET plan, and a viewer must not reach the draw page, even by URL.

@@ -1,8 +1,8 @@
 """Import defects found by the reliability probe (issue 12, point 6), each refused clearly.
 
-Same pattern as ``tests/test_importer.py`` (whose valid minimal folder and
-mutations this reuses): the exact problem text, from ``read_folder`` and from
-``scheduler db load`` (exit 2, nothing written). Each case failed on the code
+Same pattern as ``test_importer.py`` (whose valid minimal folder and mutations, in
+``tests/importer_support.py``, this reuses): the exact problem text, from ``read_folder``
+and from ``scheduler db load`` (exit 2, nothing written). Each case failed on the code
 before this change (accepted, or reported with a misleading reason).
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_importer import cell, folder, read_text_table  # noqa: F401  (``folder`` is a fixture)
+from importer_support import cell, read_text_table
 
 from scheduler.cli import main
 from scheduler.data.importing.reader import read_folder
@@ -77,7 +77,7 @@ DEFECTS: list[tuple[str, Callable[[Path], None], str]] = [
     ("mutate", "expected"), [d[1:] for d in DEFECTS], ids=[d[0] for d in DEFECTS]
 )
 def test_defect_is_reported_exactly(
-    folder: Path,  # noqa: F811
+    folder: Path,
     mutate: Callable[[Path], None],
     expected: str,
 ) -> None:
@@ -91,7 +91,7 @@ def test_defect_is_reported_exactly(
     ("mutate", "expected"), [d[1:] for d in DEFECTS], ids=[d[0] for d in DEFECTS]
 )
 def test_cli_load_rejects_defect_and_writes_nothing(
-    folder: Path,  # noqa: F811
+    folder: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     mutate: Callable[[Path], None],
@@ -108,7 +108,7 @@ def test_cli_load_rejects_defect_and_writes_nothing(
     engine.dispose()
 
 
-def test_tabs_and_line_breaks_are_ordinary_text(folder: Path) -> None:  # noqa: F811
+def test_tabs_and_line_breaks_are_ordinary_text(folder: Path) -> None:
     cell("entities", 2, "address", "潍城区\t某路\n1号")(folder)
     directory = read_folder(folder)
     assert directory.entities.loc[0, "address"] == "潍城区\t某路\n1号"

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from importer_support import E1, E2, UNKNOWN, as_documented, cell, minimal_directory
 from sqlalchemy import Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
-from test_importer import E1, E2, UNKNOWN, as_documented, cell, minimal_directory
 
 from scheduler.cli import main
 from scheduler.data.directory import Directory

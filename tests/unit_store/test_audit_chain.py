@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 from integrity_support import END, START, recorded_plan
+from postgres_support import PgServer
 from sqlalchemy import Engine, delete, text
 from sqlalchemy.exc import DatabaseError
-from test_postgres import PgServer, pg_server  # noqa: F401  (the private server fixture)
+from sqlite_support import copy_sqlite
 
 from scheduler.cli import main
 from scheduler.store.audit_chain import chain_head
@@ -32,9 +33,8 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return server.create_database()
 
 
-@pytest.fixture
-def recorded(url: str, tmp_path: Path) -> tuple[str, Engine, str, int]:
-    """A plan drawn, re-drawn, substituted and assigned: (url, engine, draw id, run id)."""
+def _record(url: str, folder: Path) -> tuple[str, int]:
+    """A plan drawn, re-drawn, substituted and assigned; returns (draw id, run id)."""
     plan_id = recorded_plan(url)
     assert main(["draw", "--plan", str(plan_id), "--seed", "1", "--url", url]) == 0
     args = ["draw", "--plan", str(plan_id), "--seed", "2", "--reason", "复核", "--url", url]
@@ -47,13 +47,45 @@ def recorded(url: str, tmp_path: Path) -> tuple[str, Engine, str, int]:
     uscc = str(draw_rows(engine, draw_id)["uscc"].iloc[0])
     args = ["substitute", "--draw-id", draw_id, "--uscc", uscc, "--reason", "已注销", "--url", url]
     assert main(args) == 0
-    out = tmp_path / "a.csv"
+    out = folder / "a.csv"
     assign = ["assign", "--url", url, "--draw-id", draw_id, "--seed", "4", "--allow-partial",
               "--start", str(START), "--end", str(END), "--out", str(out)]  # fmt: skip
     assert main(assign) == 0
     with engine.connect() as connection:
         run_id = connection.execute(text("SELECT max(id) FROM assignmentrun")).scalar_one()
-    yield url, engine, draw_id, int(run_id)
+    engine.dispose()
+    return draw_id, int(run_id)
+
+
+@pytest.fixture(scope="session")
+def recorded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, int]:
+    """The record built once on SQLite: (file, draw id, run id)."""
+    folder = tmp_path_factory.mktemp("recorded-sqlite")
+    path = folder / "db.sqlite"
+    return (path, *_record(f"sqlite:///{path}", folder))
+
+
+@pytest.fixture(scope="session")
+def recorded_postgresql(
+    pg_server: PgServer, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, str, int]:
+    """The record built once on PostgreSQL: (template database URL, draw id, run id)."""
+    url = pg_server.create_database()
+    return (url, *_record(url, tmp_path_factory.mktemp("recorded-postgresql")))
+
+
+@pytest.fixture
+def recorded(url: str, request: pytest.FixtureRequest) -> tuple[str, Engine, str, int]:
+    """The test's own copy of the record: (url, engine, draw id, run id). Each tamper
+    happens on a copy; the record itself is built once per dialect."""
+    if url.startswith("sqlite"):
+        path, draw_id, run_id = request.getfixturevalue("recorded_sqlite")
+        copy_sqlite(path, Path(url.removeprefix("sqlite:///")))
+    else:
+        template, draw_id, run_id = request.getfixturevalue("recorded_postgresql")
+        url = request.getfixturevalue("pg_server").create_database(template=template)
+    engine = make_engine(url)
+    yield url, engine, draw_id, run_id
     engine.dispose()
 
 

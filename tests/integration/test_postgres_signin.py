@@ -1,6 +1,6 @@
 """Issue 12 on PostgreSQL: the users tables and their constraints, plan codes, NUL bytes.
 
-Reuses the private server of ``tests/test_postgres.py``. A NUL byte in a cell
+Uses the private server of ``tests/postgres_support.py``. A NUL byte in a cell
 used to reach PostgreSQL and crash the load with a traceback; it is now
 refused at import, naming file, row and column.
 """
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from test_importer import cell, minimal_directory
-from test_postgres import PgServer, pg_server, pg_url  # noqa: F401  (fixtures)
+from importer_support import cell, minimal_directory
+from postgres_support import PgServer
 
 from scheduler.access.users import find_user
 from scheduler.cli import main
@@ -21,7 +21,7 @@ from scheduler.store.engine import make_engine
 from scheduler.store.loader import row_counts
 
 
-def test_users_on_postgres(pg_url: str, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+def test_users_on_postgres(pg_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["db", "init", "--url", pg_url]) == 0
     assert main(["users", "add", "li@city.cn", "--role", "planner", "--department", "MARKET",
                  "--department", "TAX", "--url", pg_url]) == 0  # fmt: skip
@@ -46,7 +46,7 @@ def test_users_on_postgres(pg_url: str, capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_nul_byte_is_refused_before_postgres(
-    pg_url: str,  # noqa: F811
+    pg_url: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -64,7 +64,7 @@ def test_nul_byte_is_refused_before_postgres(
 
 
 def test_plan_with_unknown_region_is_refused_on_postgres(
-    pg_server: PgServer,  # noqa: F811
+    pg_server: PgServer,
     sample_dir: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:

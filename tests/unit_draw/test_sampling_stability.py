@@ -18,7 +18,7 @@ import pytest
 from scheduler.draw import sampling, sampling_v1
 from scheduler.draw.sampling import ALGORITHM_VERSION, draw_sample
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def _vectors(path: Path) -> list[dict]:

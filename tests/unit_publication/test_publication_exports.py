@@ -59,7 +59,7 @@ def xlsx_rows(path: Path, header_row: int = 1) -> dict[str, list[tuple]]:
 
 
 def test_round_trip_on_sample_data(
-    sample_dir: Path, planned: dict[str, Path], tmp_path: Path, capsys
+    sample_dir: Path, sample_db: str, planned: dict[str, Path], tmp_path: Path, capsys
 ) -> None:
     draw = inputs.read_draw(planned["draw"])
     assignment = inputs.read_assignment(planned["assign"])
@@ -137,13 +137,7 @@ def test_round_trip_on_sample_data(
     )
     results_file = tmp_path / "results.csv"
     results.to_csv(results_file, index=False, encoding="gb18030")
-    url = f"sqlite:///{tmp_path / 'pub.db'}"
-    from scheduler.store.engine import init_db, make_engine
-    from scheduler.store.loader import load_directory
-
-    engine = make_engine(url)
-    init_db(engine)
-    load_directory(engine, read_folder(sample_dir))
+    url = sample_db
     assert main(["results", "import", str(results_file), "--url", url]) == 0
     assert f"recorded {len(draw)} results" in capsys.readouterr().out
     # 4. the public list, from the files and from the database

@@ -33,10 +33,9 @@ def test_an_ambiguous_bare_name_asks_for_the_code() -> None:
 
 @pytest.mark.parametrize("given", ["市场监管局", "市市场监管局", "market"])
 def test_plan_create_takes_a_chinese_name_or_a_lowercase_code(
-    given: str, tmp_path, sample_dir, capsys
+    given: str, sample_db, capsys
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'd.db'}"
-    assert main(["db", "load", str(sample_dir), "--url", url]) == 0
+    url = sample_db
     code = main(
         ["plan", "create", "--department", given, "--preset", "weifang-default"] + ["--url", url]
     )

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select
 
-from scheduler.data.importing.reader import read_folder
 from scheduler.draw.tiers import effective_tiers
-from scheduler.store.engine import init_db, make_engine, session_scope
-from scheduler.store.loader import directory_from_db, load_directory
+from scheduler.store.engine import make_engine, session_scope
+from scheduler.store.loader import directory_from_db
 from scheduler.store.models import DirectorySummary, Entity
 from scheduler.views import overview
 from scheduler.views.overview_store import overview_from_db, stored_overview, tier_mix_from_db
@@ -21,10 +19,8 @@ DAY = date(2026, 11, 26)
 
 
 @pytest.fixture
-def engine(tmp_path: Path, sample_dir: Path) -> Engine:
-    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    init_db(engine)
-    load_directory(engine, read_folder(sample_dir))
+def engine(sample_db: str) -> Engine:
+    engine = make_engine(sample_db)
     yield engine
     engine.dispose()
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("SCHEDULER_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -301,13 +301,11 @@ def test_english_detector_finds_what_issue_14_saw() -> None:
 
 
 @pytest.fixture
-def demo_dashboard_url(tmp_path: Path) -> Iterator[str]:
+def demo_dashboard_url(tmp_path: Path, sample_db: str) -> Iterator[str]:
     """The dashboard on the demo plan of ``./run.sh demo`` (drawn and assigned)."""
     from scheduler.cli import main
 
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    assert main(["db", "init", "--url", url]) == 0
-    assert main(["db", "load", str(REPO / "sample_data"), "--url", url]) == 0
+    url = sample_db  # `scheduler db load sample_data`, done once and copied
     assert main(["demo-plan", "--url", url]) == 0
     port = _free_port()
     log = (tmp_path / "dashboard.log").open("w")

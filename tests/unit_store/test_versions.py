@@ -34,9 +34,8 @@ def _versions(engine: Engine) -> list[DirectoryVersion]:
         return list(session.execute(select(DirectoryVersion)).scalars())
 
 
-def test_reload_of_an_unchanged_folder_writes_nothing(tmp_path: Path, folder: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    _load(folder, url)
+def test_reload_of_an_unchanged_folder_writes_nothing(sample_db: str, folder: Path) -> None:
+    url = sample_db  # these files loaded by `scheduler db load`, once, and copied
     engine = make_engine(url)
     assert unchanged_tables(engine, folder_fingerprints(folder)) == set(TABLE_ORDER)
     _load(folder, url)
@@ -49,9 +48,8 @@ def test_reload_of_an_unchanged_folder_writes_nothing(tmp_path: Path, folder: Pa
     assert len(loads) == 1
 
 
-def test_reload_writes_only_the_changed_table(tmp_path: Path, folder: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    _load(folder, url)
+def test_reload_writes_only_the_changed_table(sample_db: str, folder: Path) -> None:
+    url = sample_db  # these files loaded by `scheduler db load`, once, and copied
     inspectors = pd.read_csv(folder / "inspectors.csv", dtype=str, keep_default_na=False)
     inspectors.loc[0, "capacity"] = "77"
     inspectors.to_csv(folder / "inspectors.csv", index=False)
@@ -75,10 +73,9 @@ def test_reload_writes_only_the_changed_table(tmp_path: Path, folder: Path) -> N
 
 
 def test_an_edit_outside_a_load_makes_the_next_load_write_everything(
-    tmp_path: Path, folder: Path
+    sample_db: str, folder: Path
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    _load(folder, url)
+    url = sample_db  # these files loaded by `scheduler db load`, once, and copied
     engine = make_engine(url)
     with session_scope(engine) as session:
         entity = session.execute(select(Entity).limit(1)).scalars().one()
@@ -90,10 +87,9 @@ def test_an_edit_outside_a_load_makes_the_next_load_write_everything(
     assert "edited by hand" not in set(names)
 
 
-def test_a_deleted_row_makes_its_table_changed(tmp_path: Path, folder: Path) -> None:
+def test_a_deleted_row_makes_its_table_changed(sample_db: str, folder: Path) -> None:
     """Row counts guard against writes that bypass the ORM (raw SQL)."""
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    _load(folder, url)
+    url = sample_db  # these files loaded by `scheduler db load`, once, and copied
     engine = make_engine(url)
     with engine.begin() as connection:
         connection.exec_driver_sql(
@@ -103,10 +99,9 @@ def test_a_deleted_row_makes_its_table_changed(tmp_path: Path, folder: Path) -> 
 
 
 def test_bad_folder_after_a_load_is_still_refused_with_nothing_written(
-    tmp_path: Path, folder: Path
+    sample_db: str, folder: Path
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    _load(folder, url)
+    url = sample_db  # these files loaded by `scheduler db load`, once, and copied
     ratings = pd.read_csv(folder / "ratings.csv", dtype=str, keep_default_na=False)
     ratings.loc[3, "tier"] = "Z"
     ratings.to_csv(folder / "ratings.csv", index=False)
