@@ -9,7 +9,7 @@ Runs, against a data folder (e.g. ``scheduler sample-data --entities 1480000
 - ``assign --draw-id`` of that draw;
 - the dashboard's cold open as a user sees it: ``scheduler dashboard`` started
   as a new process, timed until its health endpoint answers and until headless
-  Chromium (Playwright, as ``tests/test_browser.py``) shows the 总览 heading and
+  Chromium (Playwright, as ``tests/integration/test_browser.py``) shows the 总览 heading and
   its metrics; the browser is started beforehand (a user already has one open);
 - the first page's script run in a new process with Streamlit's ``AppTest``
   (no server, no browser: what the page itself costs, imports included).

@@ -66,7 +66,7 @@ COMMANDS = {
     "audit": "audit",
     "users": "users",
 }
-"""Which area registers each top-level command (``tests/test_cli_lazy.py`` checks it).
+"""Which area registers each top-level command (``tests/unit_cli/test_cli_lazy.py`` checks it).
 
 A new process runs one command: importing only that command's module keeps the
 others' libraries (simulation, synthetic data, matching, exports) out of its

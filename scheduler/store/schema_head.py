@@ -28,7 +28,7 @@ _DOWN = re.compile(r'^down_revision(?:: [^=]+)? = (None|["\']([^"\']+)["\'])', r
 def shipped_head() -> str | None:
     """The single head of the shipped revision files; ``None`` if they are not a plain chain.
 
-    ``tests/test_migrations.py`` checks this equals Alembic's own head.
+    ``tests/unit_store/test_migrations.py`` checks this equals Alembic's own head.
     """
     revisions: set[str] = set()
     parents: set[str] = set()

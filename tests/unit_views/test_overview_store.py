@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -76,6 +77,9 @@ def _summaries(engine: Engine) -> int:
 def test_the_load_workflow_stores_the_overview_and_the_store_alone_does_not(
     tmp_path: Path, sample_dir: Path
 ) -> None:
+    from scheduler.data.importing.reader import read_folder
+    from scheduler.store.engine import init_db
+    from scheduler.store.loader import load_directory
     from scheduler.views.loading import load_with_overview
 
     directory = read_folder(sample_dir)

@@ -13,7 +13,7 @@ from pathlib import Path
 from scheduler.cli.fields import OPTIONS, options_hint
 from scheduler.errors import InvalidInputError, OutputError
 
-LIBRARY = Path(__file__).resolve().parents[1] / "scheduler"
+LIBRARY = Path(__file__).resolve().parents[2] / "scheduler"
 FLAG = re.compile(r"--[a-z]")
 
 

@@ -12,7 +12,7 @@ from cli_help_support import file_name, render_all
 
 from scheduler.cli import app
 
-GOLDEN = Path(__file__).parent / "data" / "cli_help"
+GOLDEN = Path(__file__).parents[1] / "data" / "cli_help"
 
 
 def test_every_help_text_matches_its_golden_file() -> None:

@@ -1,6 +1,6 @@
 """PostgreSQL bulk load: ``COPY`` as CSV blocks, checks suspended and made again, ``ANALYZE``.
 
-Needs the PostgreSQL server binaries (see ``tests/test_postgres.py``).
+Needs the PostgreSQL server binaries (see ``tests/postgres_support.py``).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from datetime import date
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from test_postgres import PgServer, pg_server, pg_url  # noqa: F401  (fixtures)
 
 from scheduler.cli import main
 from scheduler.data.formats import TABLE_ORDER, TABLES
@@ -36,7 +35,7 @@ def _schema(engine: sa.Engine) -> list[tuple[str, str, str]]:
         return [tuple(row) for row in connection.execute(_SCHEMA)]
 
 
-def test_first_load_keeps_every_index_and_constraint_and_analyzes(pg_url, sample_dir):  # noqa: F811
+def test_first_load_keeps_every_index_and_constraint_and_analyzes(pg_url, sample_dir):
     assert main(["db", "init", "--url", pg_url]) == 0
     engine = make_engine(pg_url)
     before = _schema(engine)
@@ -54,7 +53,7 @@ def test_first_load_keeps_every_index_and_constraint_and_analyzes(pg_url, sample
     engine.dispose()
 
 
-def test_copied_values_read_back_exactly(pg_url, sample_dir):  # noqa: F811
+def test_copied_values_read_back_exactly(pg_url, sample_dir):
     """Empty text stays empty (not NULL), dates and booleans survive the CSV form."""
     from scheduler.data.importing.reader import read_folder
 
@@ -79,7 +78,7 @@ def test_copied_values_read_back_exactly(pg_url, sample_dir):  # noqa: F811
     engine.dispose()
 
 
-def test_a_violation_found_when_checks_are_made_again_undoes_everything(pg_url):  # noqa: F811
+def test_a_violation_found_when_checks_are_made_again_undoes_everything(pg_url):
     assert main(["db", "init", "--url", pg_url]) == 0
     engine = make_engine(pg_url)
     before = _schema(engine)

@@ -15,8 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from importer_support import UNKNOWN, read_text_table, write_text_table
 from sqlalchemy import Engine, inspect, text
-from test_importer import DEFECTS, UNKNOWN, folder, read_text_table, write_text_table
+from test_importer import DEFECTS
 
 from scheduler.data.importing.crossrow import KnownValues, SeenKeys, key_hashes
 from scheduler.data.importing.reader import read_folder
@@ -26,8 +27,6 @@ from scheduler.store.engine import init_db, make_engine
 from scheduler.store.loader import load_folder, row_counts
 from scheduler.store.models import AuditEvent, DirectoryVersion
 from scheduler.views.loading import load_folder_with_overview, load_with_overview
-
-__all__ = ["folder"]  # the fixture, re-used
 
 SMALL = 256
 """Bytes per chunk for the minimal folder: a few rows of each table."""
