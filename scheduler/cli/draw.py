@@ -10,7 +10,7 @@ and ``substitute`` have their own modules; shared options are in
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -28,10 +28,18 @@ from scheduler.cli.draw_options import (
 )
 from scheduler.errors import InvalidInputError, VerificationError
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from scheduler.data.atomic_files import Staging
+    from scheduler.draw.frame import SamplingFrame
+    from scheduler.draw.run import DrawParameters, DrawResult
+    from scheduler.draw.verify import VerifyReport
+
 __all__ = ["register"]
 
 
-def _summary(result) -> None:
+def _summary(result: DrawResult) -> None:
     receipt = result.receipt
     table = Table(
         title=f"draw {result.draw_id}: {receipt['sample_size']} of {receipt['frame_size']} entities"
@@ -52,7 +60,7 @@ def _summary(result) -> None:
         )
 
 
-def _print_forced_reasons(frame) -> None:
+def _print_forced_reasons(frame: SamplingFrame) -> None:
     """Each unit drawn with probability 1 and why (承诺核查, the force-include list)."""
     if frame.forced_reasons.empty:
         return
@@ -66,9 +74,9 @@ def _print_forced_reasons(frame) -> None:
 
 def _file_draw(
     data: Path,
-    parameters,
+    parameters: DrawParameters,
     seed: int | None,
-    ceremony: dict,
+    ceremony: dict[str, Any],
     out: Path | None,
     receipt: Path | None,
     reserves: Path | None,
@@ -328,10 +336,10 @@ def draw(
 
 
 def _stage(
-    staging,
-    rows,
-    receipt_value: dict,
-    reserves_rows,
+    staging: Staging,
+    rows: pd.DataFrame,
+    receipt_value: dict[str, Any],
+    reserves_rows: pd.DataFrame,
     out: Path | None,
     receipt: Path | None,
     reserves: Path | None,
@@ -368,7 +376,7 @@ def _plan_draw(
     with Staging() as staging, progress_bar() as progress:
         task = progress.add_task(f"drawing plan {plan}", total=None)
 
-        def write_first(result) -> None:
+        def write_first(result: DrawResult) -> None:
             _stage(staging, result.rows, result.receipt, result.reserves, out, receipt, reserves)
 
         result = run_plan_draw(
@@ -466,7 +474,7 @@ def verify(
     _print_report(report, source)
 
 
-def _print_report(report, source: str) -> None:
+def _print_report(report: VerifyReport, source: str) -> None:
     for warning in report.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     if report.ok:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,6 +16,9 @@ from scheduler.cli.actor import cli_actor
 from scheduler.cli.console import console
 from scheduler.cli.draw_options import Url
 from scheduler.errors import InvalidInputError, VerificationError
+
+if TYPE_CHECKING:
+    from scheduler.draw.reserve import Substitution
 
 __all__ = ["register"]
 
@@ -54,7 +57,9 @@ def substitute(
     )
 
 
-def _file_substitute(data: Path, draw_file: Path, receipt_path: Path, uscc: str, reason: str):
+def _file_substitute(
+    data: Path, draw_file: Path, receipt_path: Path, uscc: str, reason: str
+) -> Substitution:
     from scheduler.data.importing.reader import read_folder
     from scheduler.draw.frame import FRAME_INPUT, build_frame
     from scheduler.draw.receipt import read_json, write_json
