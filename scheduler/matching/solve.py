@@ -28,7 +28,7 @@ from scheduler.matching.tasks import DrawInput, TaskTable, build_tasks
 
 __all__ = ["plan", "Progress"]
 
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[str, int, int], object]
 """``progress(description, done, total)``, called between steps of a long run."""
 
 
