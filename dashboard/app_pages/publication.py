@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import workflow
 from dashboard.access import allowed, require
@@ -70,6 +73,7 @@ with entry:
         st.info(t("Assign a plan on the Inspector matching page to enter its results here."))
     else:
         _, result = record
+        assert plan_id is not None  # a recorded assignment is of the chosen plan
         rows = pd.DataFrame(
             [
                 {
@@ -102,7 +106,9 @@ with entry:
                 "draw_id": None,
                 "inspected_on": st.column_config.DateColumn(t("Inspected on")),
                 "result_code": st.column_config.SelectboxColumn(
-                    t("Result"), options=[NO_RESULT, *codes], format_func=lambda c: codes.get(c, c)
+                    t("Result"),
+                    options=[NO_RESULT, *codes],
+                    format_func=lambda c: codes.get(str(c), str(c)),
                 ),
                 "notes": st.column_config.TextColumn(t("Notes")),
             },
@@ -205,7 +211,7 @@ with tracker:
     else:
         frame = pd.DataFrame([d.__dict__ for d in deadlines])
         counts = frame["status"].value_counts()
-        cols = st.columns(4)
+        cols: Sequence[DeltaGenerator] = st.columns(4)
         for col, status in zip(cols, ["overdue", "due", "late", "done"], strict=True):
             col.metric(t(f"status:{status}"), int(counts.get(status, 0)))
         shown = frame.assign(
@@ -295,7 +301,7 @@ with objections:
         dept = cols[1].selectbox(
             t("Department"),
             list(departments),
-            format_func=departments.get,
+            format_func=lambda code: departments.get(code, code),
             key=key(PAGE, "obj_dept"),
             placeholder=t("Choose an option"),
         )
@@ -335,7 +341,7 @@ with objections:
                 list(by_id),
                 format_func={
                     r: f"#{r} {d.uscc} · {t('Due')} {d.due_on}" for r, d in by_id.items()
-                }.get,
+                }.__getitem__,
                 key=key(PAGE, "decide_id"),
                 placeholder=t("Choose an option"),
             )
@@ -345,7 +351,7 @@ with objections:
             corrected = cols[1].selectbox(
                 t("Corrected tier (if upheld)"),
                 ["", *tiers],
-                format_func=({"": t("the tier before the change")} | tiers).get,
+                format_func=({"": t("the tier before the change")} | tiers).__getitem__,
                 key=key(PAGE, "decide_tier"),
                 placeholder=t("Choose an option"),
             )
@@ -385,7 +391,7 @@ with repairs:
         dept = cols[1].selectbox(
             t("Department"),
             list(departments),
-            format_func=departments.get,
+            format_func=lambda code: departments.get(code, code),
             key=key(PAGE, "rep_dept"),
             placeholder=t("Choose an option"),
         )
@@ -412,8 +418,10 @@ with repairs:
         )
         cols = st.columns(2)
         complete = cols[0].form_submit_button(t("Complete the repair"), disabled=not manage)
-        report = cols[1].form_submit_button(t("Report the completed repair"), disabled=not manage)
-        if complete or report:
+        report_it = cols[1].form_submit_button(
+            t("Report the completed repair"), disabled=not manage
+        )
+        if complete or report_it:
             try:
                 with session_scope(engine()) as session:
                     if complete:

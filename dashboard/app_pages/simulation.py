@@ -30,6 +30,7 @@ if simulation is None:
     missing(t("the policy simulation (scheduler.simulation)"))
     st.stop()
 from scheduler.simulation.output import TABLE_METRICS, summary_frame  # noqa: E402
+from scheduler.simulation.population import Population  # noqa: E402
 from scheduler.simulation.seeded import seeded_population  # noqa: E402
 
 data = directory()
@@ -60,7 +61,7 @@ with st.form(key("simulation", "form")):
     department = left.selectbox(
         t("Rating department"),
         list(departments),
-        format_func=departments.get,
+        format_func=lambda code: departments.get(code, code),
         key=key(PAGE, "department"),
         placeholder=t("Choose an option"),
     )
@@ -72,7 +73,7 @@ with st.form(key("simulation", "form")):
         format_func=(
             {"uniform": t("uniform (no credit weighting)"), "risk": t("risk-adaptive")}
             | preset_options()
-        ).get,
+        ).__getitem__,
         key=key(PAGE, "policies"),
         placeholder=t("Choose options"),
     )
@@ -115,8 +116,9 @@ if run:
         st.session_state[key(PAGE, "result")] = result
 
 
-def population_of(seed: int) -> simulation.Population:
+def population_of(seed: int) -> Population:
     """The population chosen above, for the sweep section (synthetic: from the user's seed)."""
+    assert simulation is not None  # the page stopped above otherwise
     if source == "directory" and data is not None:
         return simulation.population_from_directory(data, on=clock.today(), department=department)
     return seeded_population(seed, int(size), scheme)
@@ -144,7 +146,7 @@ metrics = {m.name: m for m in result.metrics}
 metric = st.selectbox(
     t("Metric"),
     [m for m in metrics if metrics[m].unit != "count"],
-    format_func={name: t(m.label) for name, m in metrics.items()}.get,
+    format_func={name: t(m.label) for name, m in metrics.items()}.__getitem__,
     key=key(PAGE, "metric"),
     placeholder=t("Choose an option"),
 )
