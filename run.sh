@@ -51,9 +51,12 @@ run_tests() {
     install
     ensure_system_packages
     mkdir -p test-artifacts
-    # the gates first: lint (incl. stale noqa, complexity 15, unused arguments) and format
+    # the gates first: lint (incl. stale noqa, complexity 15, unused arguments), format, types
     "$VENV/bin/ruff" check scheduler dashboard tests benchmarks
     "$VENV/bin/ruff" format --check --quiet scheduler dashboard tests benchmarks
+    # types (config in pyproject.toml): the library strict, the dashboard's pages plain
+    "$VENV/bin/mypy" --strict scheduler
+    "$VENV/bin/mypy" dashboard
     "$VENV/bin/python" -m pytest "$@"
 }
 

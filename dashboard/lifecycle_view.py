@@ -148,7 +148,7 @@ def objections_section(ctx: Lifecycle) -> None:
         dept = cols[1].selectbox(
             t("Department"),
             list(departments),
-            format_func=departments.get,
+            format_func=lambda code: departments.get(code, code),
             key=key(PAGE, "obj_dept"),
             placeholder=t("Choose an option"),
         )
@@ -185,22 +185,22 @@ def objections_section(ctx: Lifecycle) -> None:
                 list(by_id),
                 format_func={
                     r: f"#{r} {d.uscc} · {t('Due')} {d.due_on}" for r, d in by_id.items()
-                }.get,
+                }.__getitem__,
                 key=key(PAGE, "decide_id"),
                 placeholder=t("Choose an option"),
             )
             cols = st.columns(3)
             upheld = cols[0].checkbox(t("Upheld"), key=key(PAGE, "decide_upheld"))
-            tiers = tier_labels()
+            tiers: dict[str, str] = tier_labels()
             corrected = cols[1].selectbox(
                 t("Corrected tier (if upheld)"),
                 ["", *tiers],
-                format_func=({"": t("the tier before the change")} | tiers).get,
+                format_func=({"": t("the tier before the change")} | tiers).__getitem__,
                 key=key(PAGE, "decide_tier"),
                 placeholder=t("Choose an option"),
             )
             note = cols[2].text_input(t("Note"), key=key(PAGE, "decide_note"))
-            if st.form_submit_button(t("Decide"), disabled=not manage):
+            if st.form_submit_button(t("Decide"), disabled=not manage) and ref is not None:
                 try:
                     actions.decide_objection(
                         engine(),
@@ -237,7 +237,7 @@ def repairs_section(ctx: Lifecycle) -> None:
         dept = cols[1].selectbox(
             t("Department"),
             list(departments),
-            format_func=departments.get,
+            format_func=lambda code: departments.get(code, code),
             key=key(PAGE, "rep_dept"),
             placeholder=t("Choose an option"),
         )

@@ -84,7 +84,7 @@ def sweep_section(population_of) -> None:
         preset = left.selectbox(
             t("Base preset (other tiers' rates and the budget)"),
             presets,
-            format_func=labels.get,
+            format_func=lambda code: labels.get(code, code),
             key=key(PAGE, "preset"),
             placeholder=t("Choose an option"),
         )
@@ -92,7 +92,7 @@ def sweep_section(population_of) -> None:
             t("Policies to compare"),
             ["uniform", "risk", *presets],
             default=["uniform", presets[0]],
-            format_func=labels.get,
+            format_func=lambda code: labels.get(code, code),
             key=key(PAGE, "named"),
             placeholder=t("Choose options"),
         )

@@ -20,6 +20,7 @@ from dashboard.access import current_user
 from dashboard.i18n import t
 from dashboard.state import current_actor, database_url, engine, frame_input, key
 from scheduler.access.policy import check, may
+from scheduler.errors import NotFoundError
 
 __all__ = [
     "PlanView",
@@ -136,7 +137,9 @@ def run_draw(plan_id: int, seed: int, *, seed_source: dict, reason: str | None) 
 
     plan = plans().get(plan_id)
     check(current_user(), "draw", plan.department_code if plan else "(a plan not yours)")
-    rules = plan.parameters.rules  # type: ignore[union-attr]  (check refused a missing plan)
+    if plan is None:  # an admin passes the check above
+        raise NotFoundError(f"no plan {plan_id}")
+    rules = plan.parameters.rules
     result = run_plan_draw(
         engine(),
         plan_id,

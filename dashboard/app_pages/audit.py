@@ -21,7 +21,9 @@ left, middle, right = st.columns([2, 2, 1])
 chosen = left.multiselect(
     t("Event kinds"),
     options=list(kinds),
-    format_func={kind: f"{event_label(kind)} ({fmt_count(n)})" for kind, n in kinds.items()}.get,
+    format_func={
+        kind: f"{event_label(kind)} ({fmt_count(n)})" for kind, n in kinds.items()
+    }.__getitem__,
     key=key("audit", "kinds"),
     placeholder=t("Choose options"),
 )

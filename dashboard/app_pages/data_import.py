@@ -76,9 +76,9 @@ if uploads:
     unknown = [name for name, table in named.items() if table is None]
     if unknown:
         st.warning(t("Unrecognised file names (ignored): {names}", names=", ".join(unknown)))
-    recognised = {upload.name: named[upload.name] for upload in uploads if named[upload.name]}
+    recognised = {name: table for name, table in named.items() if table}
     st.write(t("Tables to import: {names}", names=", ".join(sorted(set(recognised.values())))))
-    if importer is None or loader is None or loading is None:
+    if importer is None or loader is None or loading is None or folder_module is None:
         missing(
             t(
                 "the importer and database loader "

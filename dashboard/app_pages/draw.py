@@ -102,7 +102,7 @@ if mode == "reveal":
                     "value_source": value_source,
                 },
             )
-    commitment = st.session_state.get(commitment_key)
+    commitment = st.session_state.get(commitment_key) or {}
     if commitment:
         st.code(f"sha256 {ceremony.commitment_digest(commitment)}", language=None)
         st.download_button(
@@ -134,7 +134,8 @@ if live is not None:
         t("Reason for drawing again (required, recorded in the audit log)"), key=key(PAGE, "reason")
     )
 ready = can_draw and seed is not None and (live is None or bool(reason and reason.strip()))
-if st.button(t("Run the draw"), type="primary", disabled=not ready, key=key(PAGE, "run")):
+run = st.button(t("Run the draw"), type="primary", disabled=not ready, key=key(PAGE, "run"))
+if run and seed is not None:  # the button is disabled without a seed
     bar = st.progress(0.0, text=t("Building the sampling frame..."))
     try:
         frame = cached_frame(plan.parameters.rules)

@@ -97,6 +97,7 @@ def _export(
     anchor: str | None = None,
 ) -> tuple:
     """``(file name, bytes, rows)`` of one export, cached per draw, assignment and options."""
+    assert jobs is not None  # the page stopped above otherwise
     with tempfile.TemporaryDirectory(prefix="scheduler-export-") as tmp:
         out = Path(tmp) / f"{KINDS[kind][1]}_{draw_id}.{fmt}"
         files, rows = jobs.run_export(
@@ -114,7 +115,11 @@ def _export(
         return files[0].name, files[0].read_bytes(), rows
 
 
-version = f"{record[0]}:{hash(tuple(assignment.itertuples(index=False)))}" if record else "none"
+version = (
+    f"{record[0]}:{hash(tuple(assignment.itertuples(index=False)))}"
+    if record and assignment is not None
+    else "none"
+)
 prepared_key = key(PAGE, f"prepared_{draw_id}_{version}_{split}")
 # Small plans get their files at once; a large one (Excel writing is slow) on request.
 if len(draw.rows) <= AUTO_PREPARE_ROWS or st.session_state.get(prepared_key):

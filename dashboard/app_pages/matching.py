@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from datetime import timedelta
 
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import workflow
 from dashboard.access import allowed, require
@@ -70,7 +72,7 @@ st.caption(
 )
 
 with st.form(key(PAGE, "form")):
-    cols = st.columns(5)
+    cols: Sequence[DeltaGenerator] = st.columns(5)
     start = cols[0].date_input(
         t("Inspections from"), value=plan.start or clock.today(), key=key(PAGE, "start")
     )
@@ -216,7 +218,7 @@ st.subheader(t("Workload against capacity"))
 division = st.selectbox(
     t("Division"),
     ["", *sorted(set(loads["region_code"]))],
-    format_func=({"": t("All divisions")} | regions).get,
+    format_func=lambda code: ({"": t("All divisions")} | regions).get(code, code),
     key=key(PAGE, "load_region"),
     placeholder=t("Choose an option"),
 )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import views, workflow
 from dashboard.access import allowed, require
@@ -51,7 +53,7 @@ name = left.text_input(
 department = left.selectbox(
     t("Department"),
     ordered,
-    format_func=departments.get,
+    format_func=lambda code: departments.get(code, code),
     key=key(PAGE, "department"),
     placeholder=t("Choose an option"),
 )
@@ -59,7 +61,7 @@ sectors = sector_options(data, department)
 chosen_sectors = left.multiselect(
     t("Inspection items (sectors; empty = all of the department's)"),
     list(sectors),
-    format_func=sectors.get,
+    format_func=lambda code: sectors.get(code, code),
     key=key(PAGE, "sectors"),
     placeholder=t("Choose options"),
 )
@@ -67,7 +69,7 @@ regions = region_options(data)
 chosen_regions = left.multiselect(
     t("Divisions (empty = all)"),
     list(regions),
-    format_func=regions.get,
+    format_func=lambda code: regions.get(code, code),
     key=key(PAGE, "regions"),
     placeholder=t("Choose options"),
 )
@@ -82,7 +84,7 @@ chosen_types = left.multiselect(
 joint = left.multiselect(
     t("Joint departments (one visit, several departments' items)"),
     [code for code in ordered if code != department],
-    format_func=departments.get,
+    format_func=lambda code: departments.get(code, code),
     key=key(PAGE, "joint"),
     placeholder=t("Choose options"),
 )
@@ -100,12 +102,12 @@ if mode == "preset":
     policy_args["preset_name"] = right.selectbox(
         t("Preset"),
         list(presets),
-        format_func=presets.get,
+        format_func=lambda code: presets.get(code, code),
         key=key(PAGE, "preset"),
         placeholder=t("Choose an option"),
     )
 elif mode == "rates":
-    cols = right.columns(len(scheme.codes))
+    cols: Sequence[DeltaGenerator] = right.columns(len(scheme.codes))
     defaults = {"A": 3.0, "B": 5.0, "C": 15.0, "D": 50.0}
     policy_args["rates"] = {
         code: cols[i].number_input(

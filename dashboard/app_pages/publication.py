@@ -118,7 +118,9 @@ with entry:
                 "draw_id": None,
                 "inspected_on": st.column_config.DateColumn(t("Inspected on")),
                 "result_code": st.column_config.SelectboxColumn(
-                    t("Result"), options=[NO_RESULT, *codes], format_func=lambda c: codes.get(c, c)
+                    t("Result"),
+                    options=[NO_RESULT, *codes],
+                    format_func=lambda c: codes.get(str(c), str(c)),
                 ),
                 "notes": st.column_config.TextColumn(t("Notes")),
                 **(
@@ -146,7 +148,8 @@ with entry:
         if st.button(
             t("Record the results"),
             type="primary",
-            disabled=not allowed("record_results", known_plans[plan_id].department_code),
+            disabled=plan_id is None
+            or not allowed("record_results", known_plans[plan_id].department_code),
             key=key(PAGE, "record"),
         ):
             filled = edited.loc[~edited["result_code"].fillna(NO_RESULT).isin([NO_RESULT, ""])]

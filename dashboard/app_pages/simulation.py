@@ -41,6 +41,7 @@ if simulation is None:
     missing(t("the policy simulation (scheduler.simulation)"))
     st.stop()
 from scheduler.simulation.output import TABLE_METRICS, summary_frame  # noqa: E402
+from scheduler.simulation.population import Population  # noqa: E402
 from scheduler.simulation.seeded import seeded_population  # noqa: E402
 
 data = small_directory()  # the population is read from the database only when a run needs it
@@ -48,13 +49,13 @@ scheme = tier_scheme()
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _population(url: str, version: int | None, department: str, on: date) -> simulation.Population:
+def _population(url: str, version: int | None, department: str, on: date) -> Population:
     from scheduler.simulation.db_population import population_from_db
 
     return population_from_db(engine(), on=on, department=department)
 
 
-def stored_population(department: str) -> simulation.Population:
+def stored_population(department: str) -> Population:
     """The imported directory's population: three entity columns and two raters' ratings."""
     return _population(database_url(), directory_version(), department, clock.today())
 
@@ -84,7 +85,7 @@ with st.form(key("simulation", "form")):
     department = left.selectbox(
         t("Rating department"),
         list(departments),
-        format_func=departments.get,
+        format_func=lambda code: departments.get(code, code),
         key=key(PAGE, "department"),
         placeholder=t("Choose an option"),
     )
@@ -96,7 +97,7 @@ with st.form(key("simulation", "form")):
         format_func=(
             {"uniform": t("uniform (no credit weighting)"), "risk": t("risk-adaptive")}
             | preset_options()
-        ).get,
+        ).__getitem__,
         key=key(PAGE, "policies"),
         placeholder=t("Choose options"),
     )
@@ -116,6 +117,7 @@ if run:
         chosen = [simulation.parse_policy(p, scheme) for p in policies]
         if custom.strip():
             chosen.append(simulation.parse_policy(custom, scheme))
+        population: Population | int
         if source == "directory" and data is not None:
             population = stored_population(department)
         else:
@@ -137,8 +139,9 @@ if run:
         st.session_state[key(PAGE, "result")] = result
 
 
-def population_of(seed: int) -> simulation.Population:
+def population_of(seed: int) -> Population:
     """The population chosen above, for the sweep section (synthetic: from the user's seed)."""
+    assert simulation is not None  # the page stopped above otherwise
     if source == "directory" and data is not None:
         return stored_population(department)
     return seeded_population(seed, int(size), scheme)
@@ -166,7 +169,7 @@ metrics = {m.name: m for m in result.metrics}
 metric = st.selectbox(
     t("Metric"),
     [m for m in metrics if metrics[m].unit != "count"],
-    format_func={name: t(m.label) for name, m in metrics.items()}.get,
+    format_func={name: t(m.label) for name, m in metrics.items()}.__getitem__,
     key=key(PAGE, "metric"),
     placeholder=t("Choose an option"),
 )

@@ -23,6 +23,7 @@ from scheduler.data.directory import Directory
 from scheduler.errors import InvalidInputError
 
 if TYPE_CHECKING:
+    from scheduler.matching.result import AssignmentResult
     from scheduler.matching.tasks import DrawInput
 
 __all__ = ["register", "assign_command", "swap_command"]
@@ -72,7 +73,7 @@ def _draws(draw: list[Path], receipt: list[Path], department: list[str]) -> list
     ]
 
 
-def _summary(result) -> None:
+def _summary(result: AssignmentResult) -> None:
     loads = result.loads()
     table = Table(title=f"assignment {result.start} .. {result.end} (seed {result.seed})")
     table.add_column("figure")

@@ -9,8 +9,9 @@ and ``substitute`` have their own modules; shared options are in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -28,10 +29,18 @@ from scheduler.cli.draw_options import (
 )
 from scheduler.errors import InvalidInputError
 
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from scheduler.draw.file_draw import DrawFiles
+    from scheduler.draw.frame import SamplingFrame
+    from scheduler.draw.run import DrawParameters, DrawResult
+    from scheduler.draw.verify import VerifyReport
+
 __all__ = ["register"]
 
 
-def _summary(result) -> None:
+def _summary(result: DrawResult) -> None:
     receipt = result.receipt
     table = Table(
         title=f"draw {result.draw_id}: {receipt['sample_size']} of {receipt['frame_size']} entities"
@@ -52,7 +61,7 @@ def _summary(result) -> None:
         )
 
 
-def _print_forced_reasons(frame) -> None:
+def _print_forced_reasons(frame: SamplingFrame) -> None:
     """Each unit drawn with probability 1 and why (承诺核查, the force-include list)."""
     if frame.forced_reasons.empty:
         return
@@ -64,7 +73,7 @@ def _print_forced_reasons(frame) -> None:
     console.print(table)
 
 
-def _stepper(progress, total: int):
+def _stepper(progress: Progress, total: int) -> tuple[TaskID, Callable[[str], None]]:
     """A ``Step`` that shows each library step on a progress bar of ``total`` steps."""
     task = progress.add_task("starting", total=total)
     started = False
@@ -79,10 +88,10 @@ def _stepper(progress, total: int):
 
 def _file_draw(
     data: Path,
-    parameters,
+    parameters: DrawParameters,
     seed: int | None,
-    ceremony: dict,
-    files,
+    ceremony: dict[str, Any],
+    files: DrawFiles,
 ) -> None:
     from scheduler.draw import ceremony as ceremonies
     from scheduler.draw.file_draw import commit_file_draw, draw_to_files
@@ -320,7 +329,9 @@ def draw(
     _file_draw(data, parameters, seed, ceremony, files)
 
 
-def _plan_draw(plan: int, seed: int | None, reason: str | None, url: str | None, files) -> None:
+def _plan_draw(
+    plan: int, seed: int | None, reason: str | None, url: str | None, files: DrawFiles
+) -> None:
     from scheduler.draw.file_draw import DrawFiles, draw_plan_to_files
     from scheduler.store.engine import init_db, make_engine
 
@@ -343,7 +354,7 @@ def _plan_draw(plan: int, seed: int | None, reason: str | None, url: str | None,
     console.print(f"recorded draw {result.draw_id} of plan {plan}", markup=False)
 
 
-def _rewrite(draw_id: str, url: str | None, files) -> None:
+def _rewrite(draw_id: str, url: str | None, files: DrawFiles) -> None:
     """Write a recorded draw's files again, byte for byte as when it was drawn."""
     from scheduler.draw.file_draw import DrawFiles, rewrite_draw_files
     from scheduler.store.engine import make_engine
@@ -418,7 +429,7 @@ def verify(
     _print_report(report, source)
 
 
-def _print_report(report, source: str) -> None:
+def _print_report(report: VerifyReport, source: str) -> None:
     for warning in report.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     if report.ok:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -12,10 +12,13 @@ from scheduler.cli.console import console
 from scheduler.cli.draw_options import Url, tier_months
 from scheduler.errors import InvalidInputError
 
+if TYPE_CHECKING:
+    from scheduler.draw.plan_months import PlannedYear
+
 __all__ = ["register"]
 
 
-def _planned(url: str | None, department: str, year: int):
+def _planned(url: str | None, department: str, year: int) -> PlannedYear:
     """The department's stored plans starting in ``year`` (rounds, per-tier months)."""
     from sqlmodel import Session
 

@@ -59,7 +59,8 @@ def health_ok(base_url: str) -> bool:
     """Whether the Streamlit server at ``base_url`` answers its health check with ``ok``."""
     try:
         with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=5) as response:
-            return response.status == 200 and response.read().strip() == b"ok"
+            body: bytes = response.read()
+            return response.status == 200 and body.strip() == b"ok"
     except OSError:
         return False
 
@@ -71,7 +72,7 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def open_when_ready(base_url: str, process: subprocess.Popen) -> threading.Thread | None:
+def open_when_ready(base_url: str, process: subprocess.Popen[bytes]) -> threading.Thread | None:
     """Open ``base_url`` in the user's browser once the server is healthy (background thread).
 
     Nothing is opened without a display: a text-mode browser would take over the
@@ -96,7 +97,7 @@ def run_until_interrupted(
     command: list[str],
     env: Mapping[str, str],
     *,
-    on_start: Callable[[subprocess.Popen], object] | None = None,
+    on_start: Callable[[subprocess.Popen[bytes]], object] | None = None,
 ) -> int:
     """Run ``command`` until it exits or the user presses Ctrl-C; Ctrl-C is a clean stop (0).
 

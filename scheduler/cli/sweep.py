@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 from rich.table import Table
 
@@ -23,7 +25,9 @@ from scheduler.cli.simulation_options import (
 from scheduler.simulation.cluster import parse_cluster, run_tasks
 from scheduler.simulation.seeded import seed_sequences, seeded_population
 from scheduler.simulation.sweep import (
+    SweepPayload,
     SweepResult,
+    SweepTask,
     run_sweep,
     sweep_policies,
 )
@@ -96,7 +100,9 @@ def sweep_command(
     with progress_bar() as bar:
         task = bar.add_task("sweep tasks", total=None)
 
-        def execute(payload, tasks):
+        def execute(
+            payload: SweepPayload, tasks: list[SweepTask]
+        ) -> Iterator[tuple[SweepTask, np.ndarray]]:
             bar.update(task, total=len(tasks))
             return run_tasks(
                 payload,

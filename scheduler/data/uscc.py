@@ -65,7 +65,8 @@ def valid_mask(codes: np.ndarray | list[str]) -> np.ndarray:
     text = arr.astype("U19")
     lengths = np.strings.str_len(text)
     points = text.view(np.uint32).reshape(n, 19)[:, :18]
-    return (lengths == 18) & valid_mask_ascii(np.minimum(points, 255).astype(np.uint8))
+    mask: np.ndarray = (lengths == 18) & valid_mask_ascii(np.minimum(points, 255).astype(np.uint8))
+    return mask
 
 
 def valid_mask_ascii(chars: np.ndarray) -> np.ndarray:
@@ -77,7 +78,8 @@ def valid_mask_ascii(chars: np.ndarray) -> np.ndarray:
     ok = (values >= 0).all(axis=1)
     total = values[:, :17] @ _WEIGHTS16
     expected = (31 - total % 31) % 31
-    return ok & (values[:, 17] == expected)
+    mask: np.ndarray = ok & (values[:, 17] == expected)
+    return mask
 
 
 def make(

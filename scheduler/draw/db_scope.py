@@ -44,7 +44,7 @@ def _like_escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _scope_condition(rules: FrameRules, sectors: tuple[str, ...]):
+def _scope_condition(rules: FrameRules, sectors: tuple[str, ...]) -> ColumnElement[bool]:
     """Entities that may be in the frame: a superset of ``frame._supervised`` and the filters."""
     entity = DB_TABLES["entities"]
     conditions: list[ColumnElement[bool]] = []

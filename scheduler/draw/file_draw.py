@@ -43,7 +43,7 @@ class DrawFiles:
     reserves: Path | None = None
     snapshot: Path | None = None
 
-    def stage(self, staging: Staging, rows: Any, receipt: dict, reserves: Any) -> None:
+    def stage(self, staging: Staging, rows: Any, receipt: dict[str, Any], reserves: Any) -> None:
         """Write the draw CSV, receipt and reserve lists under temporary names."""
         from scheduler.draw.receipt import write_json
         from scheduler.draw.run import write_draw_csv, write_reserves_csv

@@ -128,7 +128,10 @@ def create_plan(
     from scheduler.store.models.core import Department
 
     known = [
-        (code, name) for code, name in session.execute(select(Department.code, Department.name))
+        (code, name)
+        for code, name in session.execute(
+            select(_col(Department, "code"), _col(Department, "name"))
+        )
     ]
     if not known:
         raise InvalidInputError("no departments yet; load the directory first (scheduler db load).")

@@ -13,6 +13,7 @@ runs the fast stratified-SRS design.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,8 +36,8 @@ class Policy:
     weights: dict[str, float] = field(default_factory=dict)
     preset: str | None = None
 
-    def as_dict(self) -> dict:
-        out: dict = {"mode": self.mode}
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"mode": self.mode}
         if self.preset:
             out["preset"] = self.preset
         if self.mode == "rates":
@@ -47,7 +48,7 @@ class Policy:
         return out
 
     @classmethod
-    def from_dict(cls, data: dict) -> Policy:
+    def from_dict(cls, data: dict[str, Any]) -> Policy:
         return cls(
             mode=data["mode"],
             rates={k: float(v) for k, v in data.get("rates", {}).items()},

@@ -69,7 +69,7 @@ def canonical_frame_bytes(frame: Any) -> bytes:
         return ("uscc,region_code,tier\n" + body).encode("utf-8")
     lines = pc.binary_join_element_wise(*columns, ",")
     whole = pa.ListArray.from_arrays(pa.array([0, len(lines)], type=pa.int32()), lines)
-    body_bytes = pc.binary_join(whole, "\n").cast(pa.binary())[0].as_py()
+    body_bytes: bytes = pc.binary_join(whole, "\n").cast(pa.binary())[0].as_py()
     return b"uscc,region_code,tier\n" + body_bytes
 
 

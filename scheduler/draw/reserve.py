@@ -15,6 +15,7 @@ treats a substitution as non-response (see ``docs/draw.md``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,7 +34,7 @@ class Substitution:
     at: str
     """ISO timestamp; kept out of every hash."""
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "uscc_out": self.uscc_out,
             "uscc_in": self.uscc_in,

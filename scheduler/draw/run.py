@@ -101,7 +101,7 @@ class DrawParameters:
         parameters (and draw ids) of draws without it are what they were.
         """
         r = self.rules
-        checks = (
+        checks: dict[str, Any] = (
             {}
             if r.verify_commitments is None
             else {

@@ -121,7 +121,8 @@ def inclusion_probabilities(weights: ArrayLike, n: float) -> NDArray[np.float64]
     with np.errstate(over="ignore", divide="ignore"):  # capped units may reach inf: min -> 1
         pi = np.minimum(1.0, (n - k) * (w / tail[k]))
     pi[pi >= 1.0 - _ONE_TOL] = 1.0
-    return pi
+    capped: NDArray[np.float64] = pi
+    return capped
 
 
 def _as_pi(pi: ArrayLike) -> NDArray[np.float64]:
@@ -311,7 +312,8 @@ def _cut(pi_h: NDArray[np.float64], seen: NDArray[np.int64], step: int) -> NDArr
     share = pi_h + (_CUT_SIGMAS * np.sqrt(m) + _CUT_SLACK) / low
     cut = np.fmax(np.fmin(share * 2.0**16, 2.0**16 - 1), 0.0)  # NaN (not seen): every key
     cut[pi_h <= 0] = 0
-    return cut.astype(np.uint16)
+    cuts: NDArray[np.uint16] = cut.astype(np.uint16)
+    return cuts
 
 
 def _learn(p: NDArray[np.float64], chunk: NDArray[np.intp], pi_h: NDArray[np.float64]) -> bool:
@@ -484,7 +486,8 @@ def draw_sample(pi: ArrayLike, *, rng: Any, strata: ArrayLike | None = None) -> 
     after_start = bits.state
     keys = _uniform_keys(bits, p.size)  # words 1 ..: four keys each (SRS path)
     found = None if labels is None else sampling_scan.scan(p, labels, keys, _cut)
-    if found is not None:  # large frame, dense integer labels: one compiled pass
+    cand: NDArray[np.int32] | NDArray[np.intp]  # int32 from the compiled pass
+    if found is not None and labels is not None:  # large frame, dense labels: one compiled pass
         codes, (counts, pi_h, cand) = labels, found[:3]
     else:
         if labels is not None:  # labels to code (or to refuse)

@@ -270,7 +270,7 @@ def scan(
             cuts = np.concatenate([cuts, np.full(n_strata - cuts.size, 65535, np.uint16)])
             continue
         if varies:
-            return Scan(counts, None, cand[:0], cand[:0], cand[:0])
+            return Scan(counts, None, cand[:0], cand_codes[:0], cand_keys[:0])
         values[~known] = np.nan
         return Scan(counts, values, cand[:found], cand_codes[:found], cand_keys[:found])
     raise AssertionError("unreachable: the second attempt has every label in range")
@@ -288,11 +288,14 @@ def select(
     places (the caller then takes every key of it). Chosen set and tie groups
     are those of the packed sort by (stratum, key, unit).
     """
-    return _kernels().select(found.cand_codes, found.cand_keys, sizes)
+    chosen: (
+        tuple[NDArray[np.bool_], NDArray[np.intp], NDArray[np.intp], NDArray[np.int64]] | None
+    ) = _kernels().select(found.cand_codes, found.cand_keys, sizes)
+    return chosen
 
 
 def finish(
-    cand: NDArray[np.intp],
+    cand: NDArray[np.int32] | NDArray[np.intp],
     mask: NDArray[np.bool_],
     members: NDArray[np.intp],
     lengths: NDArray[np.intp],
@@ -305,4 +308,5 @@ def finish(
     words keep member order. ``None`` (``mask`` then partly updated) when two
     words tie at a group's cut: the caller refines that group with fresh words.
     """
-    return _kernels().finish(cand, mask, members, lengths, need, words)
+    out: NDArray[np.intp] | None = _kernels().finish(cand, mask, members, lengths, need, words)
+    return out

@@ -82,9 +82,11 @@ def lookup_positions(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             pass  # not all text: the general path below
         else:
-            return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
+            positions: np.ndarray = found.fill_null(-1).to_numpy(zero_copy_only=False)
+            return positions.astype(np.intp)
     index = pd.Index(keys, dtype=object)
-    return index.get_indexer(pd.Index(queries, dtype=object))
+    indexer: np.ndarray = index.get_indexer(pd.Index(queries, dtype=object))
+    return indexer
 
 
 def _latest(

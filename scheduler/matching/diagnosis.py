@@ -234,7 +234,7 @@ def _smallest(works: Any, limit: int) -> int | None:
 
 
 def with_raised_capacity(
-    directory: Directory, cells: set[tuple[str, str]] | tuple, k: int
+    directory: Directory, cells: set[tuple[str, str]] | tuple[tuple[str, str], ...], k: int
 ) -> Directory:
     """A copy of ``directory`` where every active inspector in ``cells`` (department,
     division) has ``k`` more capacity: how ``raise_capacity`` is applied and verified."""

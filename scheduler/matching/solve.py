@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import numpy as np
 import ortools
@@ -27,11 +28,11 @@ from scheduler.matching.tasks import DrawInput, TaskTable, build_tasks
 
 __all__ = ["plan", "Progress"]
 
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[str, int, int], object]
 """``progress(description, done, total)``, called between steps of a long run."""
 
 
-def _solver_info(settings: AssignSettings, full_model_departments: list[str]) -> dict:
+def _solver_info(settings: AssignSettings, full_model_departments: list[str]) -> dict[str, Any]:
     return {
         "staffing": "ortools SimpleMinCostFlow.solve_max_flow_with_min_cost",
         "ortools_version": ortools.__version__,

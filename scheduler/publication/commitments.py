@@ -95,7 +95,7 @@ def mark_broken(
                 Commitment.uscc == uscc,  # type: ignore[arg-type]
                 Commitment.department_code == department_code,  # type: ignore[arg-type]
                 Commitment.item == item,  # type: ignore[arg-type]
-                *(() if commitment_id is None else (Commitment.id == commitment_id,)),  # type: ignore[arg-type]
+                *(() if commitment_id is None else (Commitment.id == commitment_id,)),
             )
             .order_by(Commitment.committed_on.desc())  # type: ignore[attr-defined]
         )

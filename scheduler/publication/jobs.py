@@ -52,7 +52,7 @@ def department_of(
         return explicit
     for frame in (draw, assignment):
         if frame is not None and "department_code" in frame:
-            codes = set(frame["department_code"]) - {""}
+            codes: set[str] = set(frame["department_code"]) - {""}
             if len(codes) == 1:
                 return codes.pop()
     for source in (receipt or {}, (receipt or {}).get("parameters") or {}):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -50,7 +50,7 @@ def _group_path(path: Path, key: str, many: bool) -> Path:
     return path.with_name(f"{path.stem}_{safe}{path.suffix}")
 
 
-def _append_table(sheet, frame: pd.DataFrame) -> None:
+def _append_table(sheet: Any, frame: pd.DataFrame) -> None:
     """Header (bold) and rows; column widths from the first 200 rows, set before the rows."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font

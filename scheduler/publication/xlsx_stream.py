@@ -17,8 +17,10 @@ missing values as blank cells.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -32,19 +34,19 @@ _OPTIONS = {
 }
 
 
-def open_book(path: str | Path):
+def open_book(path: str | Path) -> Any:
     """A workbook built in memory; its ``bold`` and ``title`` formats in ``formats_by_name``."""
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path), _OPTIONS)
-    book.formats_by_name = {  # type: ignore[attr-defined]
+    book.formats_by_name = {
         "bold": book.add_format({"bold": True}),
         "title": book.add_format({"bold": True, "font_size": 14}),
     }
     return book
 
 
-def _cell(sheet, row: int, col: int, value: object, fmt=None) -> None:
+def _cell(sheet: Any, row: int, col: int, value: object, fmt: Any = None) -> None:
     if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
         return
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
@@ -65,7 +67,7 @@ def _midnight(value: date) -> bool:
     return not isinstance(value, datetime) or value.time() == datetime.min.time()
 
 
-def write_row(sheet, row: int, values: list[object], fmt=None) -> int:
+def write_row(sheet: Any, row: int, values: Sequence[object], fmt: Any = None) -> int:
     """Write ``values`` from column A of ``row``; returns the next row."""
     for col, value in enumerate(values):
         _cell(sheet, row, col, value, fmt)
@@ -73,11 +75,11 @@ def write_row(sheet, row: int, values: list[object], fmt=None) -> int:
 
 
 def write_table(
-    sheet,
+    sheet: Any,
     row: int,
     headers: list[str],
-    rows: list[list[object]],
-    bold,
+    rows: Sequence[Sequence[object]],
+    bold: Any,
 ) -> int:
     """Bold header and ``rows`` from ``row``; column widths from the first 200 rows. Next row."""
     sample = rows[:200]

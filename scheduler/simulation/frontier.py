@@ -58,4 +58,5 @@ def non_dominated(values: np.ndarray, maximise: tuple[bool, ...] | list[bool]) -
     at_least = (better[:, None, :] >= better[None, :, :]).all(axis=2)  # [j, i]: j >= i
     strictly = (better[:, None, :] > better[None, :, :]).any(axis=2)
     dominated = np.asarray((at_least & strictly).any(axis=0), dtype=bool)
-    return np.logical_not(dominated)
+    kept: np.ndarray = np.logical_not(dominated)
+    return kept

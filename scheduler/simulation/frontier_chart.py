@@ -122,7 +122,7 @@ def write_frontier_chart(sweep: SweepResult, policies: pd.DataFrame, path: Path)
         ax.grid(alpha=0.3)
         legend = ax.legend(loc="lower left", fontsize=8, title=LABELS["size"], title_fontsize=8)
         for handle in legend.legend_handles:
-            handle.set_sizes([60])  # type: ignore[union-attr]
+            handle.set_sizes([60])
         fig.text(
             0.99,
             0.01,

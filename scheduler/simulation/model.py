@@ -145,7 +145,7 @@ class PeriodRates:
 
 
 def _per_period(yearly: float, periods_per_year: int) -> float:
-    return 1.0 - (1.0 - yearly) ** (1.0 / periods_per_year)
+    return 1.0 - float((1.0 - yearly) ** (1.0 / periods_per_year))
 
 
 def _periods(years: float, periods_per_year: int) -> int:

@@ -74,7 +74,7 @@ def _horizon_values(result: SimulationResult) -> np.ndarray:
     """Per replication, policy and metric: the mean over the periods where it is defined."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN (e.g. 5y coverage in 3 years)
-        values = np.nanmean(result.values, axis=2)
+        values: np.ndarray = np.nanmean(result.values, axis=2)
     # Time to first detection is cumulative: its horizon figure is the last period's.
     i = result.metric_index("time_to_detection")
     values[:, :, i] = result.values[:, :, -1, i]

@@ -137,7 +137,8 @@ def lock_for_write(session: Session) -> ChainHead:
 
 def _plain_json(details: dict[str, Any] | None) -> dict[str, Any]:
     """``details`` as they read back from a JSON column (string keys, lists not tuples)."""
-    return json.loads(json.dumps(details or {}, ensure_ascii=False, default=str))
+    plain: dict[str, Any] = json.loads(json.dumps(details or {}, ensure_ascii=False, default=str))
+    return plain
 
 
 def append_event(
@@ -194,7 +195,7 @@ def chain_head(engine: Engine) -> ChainHead:
     return ChainHead(int(last[0]), str(last[1])) if last else ChainHead(0, GENESIS)
 
 
-def stored_event_hash(row: Mapping[str, Any], *, seq: int, prev_hash: str) -> str:
+def stored_event_hash(row: Mapping[Any, Any], *, seq: int, prev_hash: str) -> str:
     """``event_hash`` of an audit row as read from the table, at chain position ``seq``."""
     return event_hash(
         seq=seq,

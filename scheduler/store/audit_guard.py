@@ -52,7 +52,7 @@ def install_guards(connection: Connection) -> None:
         connection.execute(text(statement))
 
 
-def after_create(target, connection: Connection, **_: object) -> None:  # noqa: ARG001
+def after_create(target: object, connection: Connection, **_: object) -> None:  # noqa: ARG001
     """``after_create`` listener of the audit table."""
     install_guards(connection)
 

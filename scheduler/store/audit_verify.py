@@ -134,8 +134,8 @@ class _Records:
     digest of no rows is then compared like any other).
     """
 
-    stored: Callable[[Connection], list]
-    digest: Callable[[Connection, Any], str]
+    stored: Callable[[Connection], list[Any]]
+    digest: Callable[[Connection, Any], str | None]
     unaudited: str
     changed: str
     unstored: str | None
@@ -169,7 +169,7 @@ RECORDS: dict[str, _Records] = {
 
 def _check(
     connection: Connection, records: _Records, latest: dict[Any, tuple[int, str]]
-) -> tuple[list[str], list]:
+) -> tuple[list[str], list[Any]]:
     """Every stored record against its latest event, then every event whose record is gone."""
     problems: list[str] = []
     keys = records.stored(connection)

@@ -40,17 +40,18 @@ Progress = Callable[[str, int, int], None]
 """``progress(table, rows_done, rows_total)``."""
 
 
-def _insert(connection: Connection, table: Table):
-    dialects = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+def _insert(connection: Connection, table: Table) -> sqlite.Insert | postgresql.Insert:
     name = connection.dialect.name
-    if name not in dialects:
-        raise NotImplementedError(
-            f"bulk upsert is implemented for SQLite and PostgreSQL, not {name}"
-        )
-    return dialects[name](table)
+    if name == "sqlite":
+        return sqlite.insert(table)
+    if name == "postgresql":
+        return postgresql.insert(table)
+    raise NotImplementedError(f"bulk upsert is implemented for SQLite and PostgreSQL, not {name}")
 
 
-def _upsert(connection: Connection, table: Table, key: tuple[str, ...], columns: list[str]):
+def _upsert(
+    connection: Connection, table: Table, key: tuple[str, ...], columns: list[str]
+) -> sqlite.Insert | postgresql.Insert:
     statement = _insert(connection, table)
     update = [c for c in columns if c not in key]
     if not update:
@@ -185,7 +186,8 @@ def _csv_block(table: Table, chunk: pd.DataFrame, order: list[str]) -> bytes:
         sink,
         write_options=pa_csv.WriteOptions(include_header=False, quoting_style="needed"),
     )
-    return sink.getvalue().to_pybytes()
+    data: bytes = sink.getvalue().to_pybytes()
+    return data
 
 
 def _copy(

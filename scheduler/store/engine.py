@@ -91,7 +91,7 @@ def record_event(
     session: Session,
     kind: str,
     subject: str = "",
-    details: dict | None = None,
+    details: dict[str, Any] | None = None,
     actor: str = "system",
     *,
     digest: str = "",

@@ -147,7 +147,8 @@ def load_folder(
 
 
 class _Source(Protocol):
-    failed: bool
+    @property
+    def failed(self) -> bool: ...
 
     def chunks(self, name: str) -> Iterator[Chunk]: ...
 

@@ -40,7 +40,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _rows(connection: Connection, table: Table, where: Any, order: list[str]) -> list[dict]:
+def _rows(
+    connection: Connection, table: Table, where: Any, order: list[str]
+) -> list[dict[str, Any]]:
     columns = [c for c in table.c if c.name != "id"]
     query = select(*columns).where(where).order_by(*(table.c[c] for c in order))
     return [

@@ -18,6 +18,7 @@ A new revision after changing the models::
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -117,12 +118,12 @@ def _write_lock(connection: Connection) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(74200)"))
 
 
-def _has_scheduler_tables(connection) -> bool:
+def _has_scheduler_tables(connection: Connection) -> bool:
     existing = set(inspect(connection).get_table_names())
     return bool(existing & set(SQLModel.metadata.tables))
 
 
-def model_differences(engine: Engine) -> list:
+def model_differences(engine: Engine) -> list[Any]:
     """What the models have that the migrated database lacks (empty when they agree).
 
     ``engine`` should hold a database upgraded to the head revision; a model

@@ -46,7 +46,7 @@ __all__ = ["TableWriter"]
 def _bound_columns(connection: Connection, table: Table, columns: list[str]) -> list[str]:
     """The columns an ``INSERT`` of ``columns`` binds: those and the ones with a default."""
     compiled = _insert(connection, table).compile(dialect=connection.dialect, column_keys=columns)
-    return list(compiled.positiontup if compiled.positional else compiled.params)
+    return list(compiled.positiontup or [] if compiled.positional else compiled.params)
 
 
 class TableWriter:

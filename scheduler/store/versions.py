@@ -105,7 +105,7 @@ def record_version(
     return int(key[0])
 
 
-def summary(engine: Engine, name: str, compute: Callable[[], dict]) -> dict:
+def summary(engine: Engine, name: str, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """Summary ``name`` of the current directory version: stored, or computed once and stored.
 
     ``compute`` returns a JSON-able dict. Two processes computing it at the
@@ -128,7 +128,7 @@ def summary(engine: Engine, name: str, compute: Callable[[], dict]) -> dict:
     return payload
 
 
-def store_summary(engine: Engine, version: int, name: str, payload: dict) -> None:
+def store_summary(engine: Engine, version: int, name: str, payload: dict[str, Any]) -> None:
     """Keep ``payload`` as summary ``name`` of ``version`` (first writer wins)."""
     from scheduler.store.engine import insert_if_absent
 

@@ -13,8 +13,9 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from scheduler.data.directory import Directory
+from scheduler.data.importing.stream import CHUNK_BYTES
 from scheduler.store.bulk_write import Progress
-from scheduler.store.loader import CHUNK_BYTES, LoadReport, load_directory, load_folder
+from scheduler.store.loader import LoadReport, load_directory, load_folder
 from scheduler.views.overview_store import store_overview
 
 __all__ = ["load_folder_with_overview", "load_with_overview"]

@@ -233,7 +233,7 @@ def tier_mix_from_db(
     from scheduler.data.reference import PUBLIC_DEPARTMENT
     from scheduler.draw.tiers import effective_tiers
 
-    def compute() -> dict:
+    def compute() -> dict[str, Any]:
         rating = DB_TABLES["ratings"]
         with engine.connect() as connection:
             entities = read_table(connection, "entities", columns=("uscc", "region_code"))

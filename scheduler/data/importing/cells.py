@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,7 +52,7 @@ _BOOL_HELP = "true/false, 1/0, yes/no, 是/否 or 在岗/不在岗"
 _DATE_FORMATS = "YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD"
 
 
-def _arrow(values: pd.Series | Collection[str]):
+def _arrow(values: pd.Series | Collection[str]) -> Any:
     import pyarrow as pa
 
     if isinstance(values, pd.Series) and hasattr(values.array, "__arrow_array__"):
@@ -216,7 +217,7 @@ def check_controls(values: pd.Series, file: str, column: str, log: ProblemLog) -
     """
     if not _may_hold_controls(values):
         return np.ones(len(values), dtype=bool)
-    bad = values.str.contains(_CONTROLS, regex=True).to_numpy(dtype=bool)
+    bad: np.ndarray = values.str.contains(_CONTROLS, regex=True).to_numpy(dtype=bool)
     if not bad.any():
         return ~bad
     rows, texts = _bad(values, ~bad)

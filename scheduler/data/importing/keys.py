@@ -39,12 +39,13 @@ def _text_values(values: pd.Series) -> np.ndarray:
             words = np.zeros((len(fixed), -(-width // 8) * 8), dtype=np.uint8)
             words[:, :width] = data.reshape(-1, width)
             columns = words.view(np.uint64)
-            result = columns[:, 0].copy()
+            result: np.ndarray = columns[:, 0].copy()
             for i in range(1, columns.shape[1]):
                 result = result * _MIX + columns[:, i]
             return result
     codes, _ = pd.factorize(values)
-    return codes.astype(np.uint64)
+    keys: np.ndarray = codes.astype(np.uint64)
+    return keys
 
 
 def fingerprints(keys: pd.DataFrame) -> np.ndarray:

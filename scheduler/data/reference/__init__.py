@@ -128,7 +128,8 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 @cache
 def _json(name: str) -> dict[str, Any]:
-    return json.loads(_text(name))
+    loaded: dict[str, Any] = json.loads(_text(name))
+    return loaded
 
 
 @cache

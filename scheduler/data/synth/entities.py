@@ -142,7 +142,8 @@ def _kind_rows(
 
 def uscc_keys(codes: np.ndarray) -> np.ndarray:
     """64-bit hashes of USCCs: equal codes have equal keys (a chunked run's "taken" set)."""
-    return pd.util.hash_array(np.asarray(codes, dtype=object))
+    keys: np.ndarray = pd.util.hash_array(np.asarray(codes, dtype=object))
+    return keys
 
 
 def _unique_usccs(

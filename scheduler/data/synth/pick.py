@@ -29,7 +29,8 @@ def choose(
     """``size`` indices drawn with replacement with probabilities proportional to ``weights``."""
     cumulative = np.cumsum(np.asarray(weights, dtype=float))
     index = np.searchsorted(cumulative, rng.random(size) * cumulative[-1], side="right")
-    return np.minimum(index, len(cumulative) - 1)
+    chosen: np.ndarray = np.minimum(index, len(cumulative) - 1)
+    return chosen
 
 
 def pick_grouped(
@@ -40,12 +41,14 @@ def pick_grouped(
     starts = np.cumsum(counts) - counts
     flat = np.array([word for opts in options for word in opts])
     offset = (rng.random(len(group)) * counts[group]).astype(np.int64)
-    return flat[starts[group] + offset]
+    picked: np.ndarray = flat[starts[group] + offset]
+    return picked
 
 
 def choose_within(rng: np.random.Generator, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """A uniform index in ``[starts[i], starts[i] + counts[i])`` per row (counts >= 1)."""
-    return starts + (rng.random(len(starts)) * counts).astype(np.int64)
+    index: np.ndarray = starts + (rng.random(len(starts)) * counts).astype(np.int64)
+    return index
 
 
 def apportion(total: int, weights: np.ndarray, minimum: int = 0) -> np.ndarray:
@@ -62,7 +65,8 @@ def apportion(total: int, weights: np.ndarray, minimum: int = 0) -> np.ndarray:
     leftover = spare - int(base.sum())
     order = np.argsort(-(share - base), kind="stable")
     base[order[:leftover]] += 1
-    return base + minimum
+    parts: np.ndarray = base + minimum
+    return parts
 
 
 def exact_labels(rng: np.random.Generator, mix: Sequence[float], size: int) -> np.ndarray:

@@ -42,7 +42,8 @@ AGREEMENT = 0.8
 def _shift(rng: np.random.Generator, tier: np.ndarray, levels: int) -> np.ndarray:
     u = rng.random(tier.size)
     step = np.where(u < AGREEMENT, 0, np.where(u < (1 + AGREEMENT) / 2, -1, 1))
-    return np.clip(tier + step, 0, levels - 1)
+    shifted: np.ndarray = np.clip(tier + step, 0, levels - 1)
+    return shifted
 
 
 def _dated(rng: np.random.Generator, days: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:

@@ -9,6 +9,7 @@ table does not depend on how draws are stored.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, Column, Index, UniqueConstraint, text
 from sqlalchemy.types import JSON
@@ -47,8 +48,8 @@ class AssignmentRun(SQLModel, table=True):
     seed: int | None = Field(default=None, sa_type=BigInteger)
     """BIGINT: PostgreSQL's INTEGER is 32-bit and would refuse seeds SQLite stores."""
     complete: bool = True
-    settings: dict = Field(default_factory=dict, sa_column=Column(JSON))
-    solver: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    solver: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     supersedes: int | None = Field(default=None)
     """Id of the earlier run of the same draws that this one replaces."""
     reason: str = ""

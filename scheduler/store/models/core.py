@@ -9,8 +9,11 @@ qualifications are also normalised into ``InspectorQualification`` for queries.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Column, Index, UniqueConstraint, event, insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapper
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.types import JSON
 from sqlmodel import Field, SQLModel
@@ -171,7 +174,7 @@ class AuditEvent(SQLModel, table=True):
     actor: str = "system"
     kind: str = Field(index=True, max_length=64)
     subject: str = Field(default="", index=True)
-    details: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     seq: int | None = Field(default=None, unique=True)
     prev_hash: str | None = Field(default=None, unique=True, max_length=64)
     hash: str | None = Field(default=None, max_length=64)
@@ -190,7 +193,7 @@ class AuditHead(SQLModel, table=True):
     hash: str = Field(default="0" * 64, max_length=64)
 
 
-def _refuse_change(mapper, connection, target) -> None:  # noqa: ARG001
+def _refuse_change(mapper: Mapper[Any], connection: Connection, target: object) -> None:  # noqa: ARG001
     raise PermissionError("the audit log is append-only")
 
 
@@ -212,9 +215,9 @@ class DirectoryVersion(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
     kind: str = Field(max_length=8)
     """``load`` or ``edit``."""
-    fingerprints: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    fingerprints: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     """Table -> SHA-256 of its source file as loaded (``{}`` for an edit)."""
-    counts: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    counts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     """Table -> rows in the database after the load."""
 
 
@@ -224,7 +227,7 @@ class DirectorySummary(SQLModel, table=True):
     __tablename__ = "directory_summary"
     version_id: int = Field(foreign_key="directory_version.id", primary_key=True)
     name: str = Field(primary_key=True, max_length=128)
-    payload: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
 
 
 _DIRECTORY_MODELS = (

@@ -9,8 +9,11 @@ names the earlier one, so "superseded" is derived, never written over.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint, event, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapper
 from sqlalchemy.types import JSON
 from sqlmodel import Field, SQLModel
 
@@ -31,10 +34,10 @@ class Plan(SQLModel, table=True):
     entity_types: str = ""
     joint_departments: str = ""
     """``;``-joined codes of departments joining the visits (进一次门、查多项事)."""
-    policy: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    policy: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     """``Policy.as_dict()``: preset/rates or budget/weights."""
     repeat_window_months: int = 12
-    tier_months: dict = Field(
+    tier_months: dict[str, int] = Field(
         default_factory=dict,
         sa_column=Column(JSON, nullable=False, server_default=text("'{}'")),
     )
@@ -79,7 +82,7 @@ class Draw(SQLModel, table=True):
     supersedes: str | None = Field(default=None, max_length=32)
     """``draw_id`` of the earlier draw of the same plan this one replaces."""
     reason: str = ""
-    receipt: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    receipt: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow)
     created_by: str = "system"
 
@@ -140,7 +143,7 @@ class FrameSnapshot(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-def _refuse_change(mapper, connection, target) -> None:  # noqa: ARG001
+def _refuse_change(mapper: Mapper[Any], connection: Connection, target: object) -> None:  # noqa: ARG001
     raise PermissionError(f"a recorded {type(target).__name__} is immutable")
 
 

@@ -23,7 +23,7 @@ ROLES = ("admin", "planner", "auditor", "viewer")
 class UserAccount(SQLModel, table=True):
     """One person allowed to sign in, by the lower-cased e-mail the provider verifies."""
 
-    __tablename__ = "user_account"  # type: ignore[assignment]  # "user" is reserved in PostgreSQL
+    __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
     __table_args__ = (
         CheckConstraint(
             "role IN ('admin', 'planner', 'auditor', 'viewer')", name="ck_user_account_role"
@@ -39,7 +39,7 @@ class UserAccount(SQLModel, table=True):
 class UserDepartment(SQLModel, table=True):
     """A department whose plans a planner works on (one row per user and department)."""
 
-    __tablename__ = "user_department"  # type: ignore[assignment]
+    __tablename__ = "user_department"
 
     email: str = Field(
         sa_column=Column(
