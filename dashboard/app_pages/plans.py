@@ -21,12 +21,17 @@ from dashboard.views import (
 )
 from scheduler import clock
 from scheduler.data.reference import default_min_months, default_weights, preset, tier_scheme
-from scheduler.draw.frame import FrameRules
+from scheduler.draw.frame import JOINT_TIER_RULES, FrameRules
 from scheduler.draw.policy import make_policy
 from scheduler.errors import SchedulerError
 from scheduler.views.plan_summary import frame_summary
 
 PAGE = "plans"
+JOINT_TIER_RULE_LABELS = {
+    "least_favourable": "The least favourable of the departments' tiers (default)",
+    "most_favourable": "The most favourable of the departments' tiers",
+    "lead": "The lead department's tier",
+}
 st.title(t("Inspection plans"))
 require("view_plans")
 data = small_directory()
@@ -86,6 +91,14 @@ joint = left.multiselect(
     key=key(PAGE, "joint"),
     placeholder=t("Choose options"),
 )
+joint_tier_rule = "least_favourable"
+if joint:  # the rule only means something when several departments' tiers meet
+    joint_tier_rule = left.selectbox(
+        t("An entity's tier in the joint plan"),
+        list(JOINT_TIER_RULES),
+        format_func=lambda rule: t(JOINT_TIER_RULE_LABELS[rule]),
+        key=key(PAGE, "joint_tier_rule"),
+    )
 
 mode = right.radio(
     t("How much to inspect"),
@@ -197,6 +210,7 @@ try:
         repeat_window_months=repeat,
         tier_months=tuple(sorted(tier_months.items())),
         joint_departments=tuple(sorted(joint)),  # the joint frame the plan will draw from
+        joint_tier_rule=joint_tier_rule,
         verify_commitments=end if verify_commitments else None,
     )
 except SchedulerError as error:
@@ -256,6 +270,7 @@ if st.button(t("Save the plan"), type="primary", disabled=not can_edit, key=key(
             regions=tuple(chosen_regions),
             entity_types=tuple(chosen_types),
             joint_departments=tuple(joint),
+            joint_tier_rule=joint_tier_rule,
             start=start,
             end=end,
             repeat_window_months=repeat,
@@ -278,6 +293,11 @@ if saved:
                     t("Plan"): p.plan_id,
                     t("Plan name"): p.name,
                     t("Departments"): "、".join(departments.get(d, d) for d in p.departments),
+                    t("Tier in the joint plan"): t(
+                        JOINT_TIER_RULE_LABELS[p.parameters.rules.joint_tier_rule]
+                    )
+                    if p.joint_departments
+                    else "",
                     t("Window"): f"{p.start} – {p.end}",
                     t("Repeat control"): "、".join(
                         f"{tiers.get(c, c)} {m}" for c, m in p.parameters.rules.tier_months

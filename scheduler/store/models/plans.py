@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint, event, text
+from sqlalchemy import Column, Index, LargeBinary, String, UniqueConstraint, event, text
 from sqlalchemy.types import JSON
 from sqlmodel import Field, SQLModel
 
@@ -31,6 +31,11 @@ class Plan(SQLModel, table=True):
     entity_types: str = ""
     joint_departments: str = ""
     """``;``-joined codes of departments joining the visits (进一次门、查多项事)."""
+    joint_tier_rule: str = Field(
+        default="least_favourable",
+        sa_column=Column(String(32), nullable=False, server_default="least_favourable"),
+    )
+    """An entity's tier in the joint frame (``scheduler.draw.frame.JOINT_TIER_RULES``)."""
     policy: dict = Field(default_factory=dict, sa_column=Column(JSON))
     """``Policy.as_dict()``: preset/rates or budget/weights."""
     repeat_window_months: int = 12
