@@ -7,7 +7,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard import views, workflow
+from dashboard import joint_rule_view, views, workflow
 from dashboard.access import allowed, require
 from dashboard.i18n import fmt_count, fmt_pct, t
 from dashboard.programme_view import programme_section
@@ -21,17 +21,12 @@ from dashboard.views import (
 )
 from scheduler import clock
 from scheduler.data.reference import default_min_months, default_weights, preset, tier_scheme
-from scheduler.draw.frame import JOINT_TIER_RULES, FrameRules
+from scheduler.draw.frame import FrameRules
 from scheduler.draw.policy import make_policy
 from scheduler.errors import SchedulerError
 from scheduler.views.plan_summary import frame_summary
 
 PAGE = "plans"
-JOINT_TIER_RULE_LABELS = {
-    "least_favourable": "The least favourable of the departments' tiers (default)",
-    "most_favourable": "The most favourable of the departments' tiers",
-    "lead": "The lead department's tier",
-}
 st.title(t("Inspection plans"))
 require("view_plans")
 data = small_directory()
@@ -91,14 +86,7 @@ joint = left.multiselect(
     key=key(PAGE, "joint"),
     placeholder=t("Choose options"),
 )
-joint_tier_rule = "least_favourable"
-if joint:  # the rule only means something when several departments' tiers meet
-    joint_tier_rule = left.selectbox(
-        t("An entity's tier in the joint plan"),
-        list(JOINT_TIER_RULES),
-        format_func=lambda rule: t(JOINT_TIER_RULE_LABELS[rule]),
-        key=key(PAGE, "joint_tier_rule"),
-    )
+joint_tier_rule = joint_rule_view.rule_input(left, joint, key(PAGE, "joint_tier_rule"))
 
 mode = right.radio(
     t("How much to inspect"),
@@ -293,11 +281,7 @@ if saved:
                     t("Plan"): p.plan_id,
                     t("Plan name"): p.name,
                     t("Departments"): "、".join(departments.get(d, d) for d in p.departments),
-                    t("Tier in the joint plan"): t(
-                        JOINT_TIER_RULE_LABELS[p.parameters.rules.joint_tier_rule]
-                    )
-                    if p.joint_departments
-                    else "",
+                    t("Tier in the joint plan"): joint_rule_view.rule_cell(p),
                     t("Window"): f"{p.start} – {p.end}",
                     t("Repeat control"): "、".join(
                         f"{tiers.get(c, c)} {m}" for c, m in p.parameters.rules.tier_months
