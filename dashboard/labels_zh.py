@@ -547,3 +547,13 @@ ZH.update(
         ),
     }
 )
+
+ZH.update(
+    {  # stored plans carry their joint tier rule (issue 15)
+        "An entity's tier in the joint plan": "联合抽查中主体的信用等级取值",
+        "The least favourable of the departments' tiers (default)": "取各部门信用等级中最不利的（默认）",
+        "The most favourable of the departments' tiers": "取各部门信用等级中最有利的",
+        "The lead department's tier": "取牵头部门的信用等级",
+        "Tier in the joint plan": "联合抽查等级取值",
+    }
+)

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dashboard import views, workflow
+from dashboard import joint_rule_view, views, workflow
 from dashboard.access import allowed, require
 from dashboard.i18n import fmt_count, fmt_pct, t
 from dashboard.programme_view import programme_section
@@ -88,6 +88,7 @@ joint = left.multiselect(
     key=key(PAGE, "joint"),
     placeholder=t("Choose options"),
 )
+joint_tier_rule = joint_rule_view.rule_input(left, joint, key(PAGE, "joint_tier_rule"))
 
 mode = right.radio(
     t("How much to inspect"),
@@ -199,6 +200,7 @@ try:
         repeat_window_months=repeat,
         tier_months=tuple(sorted(tier_months.items())),
         joint_departments=tuple(sorted(joint)),  # the joint frame the plan will draw from
+        joint_tier_rule=joint_tier_rule,
         verify_commitments=end if verify_commitments else None,
     )
 except SchedulerError as error:
@@ -258,6 +260,7 @@ if st.button(t("Save the plan"), type="primary", disabled=not can_edit, key=key(
             regions=tuple(chosen_regions),
             entity_types=tuple(chosen_types),
             joint_departments=tuple(joint),
+            joint_tier_rule=joint_tier_rule,
             start=start,
             end=end,
             repeat_window_months=repeat,
@@ -280,6 +283,7 @@ if saved:
                     t("Plan"): p.plan_id,
                     t("Plan name"): p.name,
                     t("Departments"): "、".join(departments.get(d, d) for d in p.departments),
+                    t("Tier in the joint plan"): joint_rule_view.rule_cell(p),
                     t("Window"): f"{p.start} – {p.end}",
                     t("Repeat control"): "、".join(
                         f"{tiers.get(c, c)} {m}" for c, m in p.parameters.rules.tier_months

@@ -20,6 +20,7 @@ from scheduler import clock
 from scheduler.cli.actor import cli_actor
 from scheduler.cli.console import console, err_console, progress_bar
 from scheduler.cli.draw_options import (
+    JointTierRule,
     Url,
     codes,
     optional_day,
@@ -192,14 +193,7 @@ def draw(
         str | None,
         typer.Option("--joint", help="Departments joining the visits: the frame is their union."),
     ] = None,
-    joint_tier_rule: Annotated[
-        str,
-        typer.Option(
-            "--joint-tier-rule",
-            help="least_favourable (default), most_favourable or lead: an entity's tier "
-            "in a joint frame.",
-        ),
-    ] = "least_favourable",
+    joint_tier_rule: JointTierRule = "least_favourable",
     months_by_tier: Annotated[
         str | None,
         typer.Option(

@@ -18,11 +18,30 @@ from scheduler.errors import InvalidInputError, Problem
 if TYPE_CHECKING:
     from scheduler.draw.policy import Policy
 
-__all__ = ["Url", "codes", "optional_day", "uscc_list", "tier_policy", "tier_months"]
+__all__ = [
+    "Url",
+    "JointTierRule",
+    "codes",
+    "optional_day",
+    "uscc_list",
+    "tier_policy",
+    "tier_months",
+]
 
 Url = Annotated[
     str | None, typer.Option("--url", help="Database URL (default: SCHEDULER_DATABASE_URL).")
 ]
+
+JointTierRule = Annotated[
+    str,
+    typer.Option(
+        "--joint-tier-rule",
+        help="least_favourable (default), most_favourable or lead: an entity's tier "
+        "in a joint frame.",
+    ),
+]
+"""``--joint-tier-rule`` of ``draw`` and ``plan create`` (the rules: ``frame.JOINT_TIER_RULES``;
+the library refuses others, naming the field)."""
 
 
 def codes(text: str | None) -> tuple[str, ...]:

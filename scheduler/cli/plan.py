@@ -14,7 +14,14 @@ from rich.table import Table
 
 from scheduler.cli.actor import cli_actor
 from scheduler.cli.console import console
-from scheduler.cli.draw_options import Url, codes, optional_day, tier_months, tier_policy
+from scheduler.cli.draw_options import (
+    JointTierRule,
+    Url,
+    codes,
+    optional_day,
+    tier_months,
+    tier_policy,
+)
 
 __all__ = ["register"]
 
@@ -48,6 +55,7 @@ def plan_create(
     joint: Annotated[
         str | None, typer.Option("--joint", help="Departments joining the visits.")
     ] = None,
+    joint_tier_rule: JointTierRule = "least_favourable",
     name: Annotated[str, typer.Option("--name")] = "",
     repeat_window: Annotated[
         int,
@@ -90,6 +98,7 @@ def plan_create(
             regions=codes(regions),
             entity_types=codes(entity_types),
             joint_departments=codes(joint),
+            joint_tier_rule=joint_tier_rule,
             start=optional_day(start, "--start"),
             end=optional_day(end, "--end"),
             repeat_window_months=repeat_window,
@@ -126,7 +135,7 @@ def plan_list(url: Url = None) -> None:
                 p.policy,
                 p.start,
                 p.end,
-                p.joint_departments,
+                f"{p.joint_departments} ({p.joint_tier_rule})" if p.joint_departments else "",
                 ",".join(f"{t}={m}" for t, m in sorted((p.tier_months or {}).items()))
                 or f"{p.repeat_window_months} (all tiers)",
             )

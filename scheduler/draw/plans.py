@@ -23,7 +23,7 @@ from scheduler import clock
 from scheduler.data.department_names import resolve_department
 from scheduler.data.directory import Directory
 from scheduler.data.formats import join_list, split_list
-from scheduler.draw.frame import FrameRules
+from scheduler.draw.frame import JOINT_TIER_RULES, FrameRules
 from scheduler.draw.plan_months import plan_tier_months
 from scheduler.draw.policy import Policy
 from scheduler.draw.receipt import canonical_frame_bytes
@@ -99,6 +99,20 @@ def _check_codes(
         raise InvalidInputError("; ".join(problems))
 
 
+def _check_joint_tier_rule(rule: str, joint_departments: tuple[str, ...]) -> None:
+    """Refuse an unknown rule, and a rule other than the default without joint departments
+    (it would be stored and shown, yet change nothing)."""
+    if rule not in JOINT_TIER_RULES:
+        raise InvalidInputError(
+            f"`joint_tier_rule` must be one of {', '.join(JOINT_TIER_RULES)}; got {rule!r}."
+        ).about("joint_tier_rule")
+    if rule != "least_favourable" and not joint_departments:
+        raise InvalidInputError(
+            f"`joint_tier_rule` {rule!r} needs joint departments (`joint`); "
+            "a plan of one department draws with its own tiers."
+        ).about("joint_tier_rule")
+
+
 def create_plan(
     session: Session,
     *,
@@ -109,6 +123,7 @@ def create_plan(
     regions: tuple[str, ...] = (),
     entity_types: tuple[str, ...] = (),
     joint_departments: tuple[str, ...] = (),
+    joint_tier_rule: str = "least_favourable",
     start: date | None = None,
     end: date | None = None,
     repeat_window_months: int = 12,
@@ -120,9 +135,11 @@ def create_plan(
 
     ``tier_months``: repeat control by tier the plan's draws apply; ``None`` =
     the policy's preset's ``min_months`` (``plan_months.plan_tier_months``), ``{}`` =
-    the single ``repeat_window_months``.
+    the single ``repeat_window_months``. ``joint_tier_rule``: an entity's tier in the
+    joint frame (``JOINT_TIER_RULES``); only a plan with joint departments may change it.
     """
     months = plan_tier_months(policy, tier_months)
+    _check_joint_tier_rule(joint_tier_rule, joint_departments)
     if start and end and end < start:
         raise InvalidInputError(f"`end` ({end}) is before `start` ({start}).")
     from scheduler.store.models.core import Department
@@ -148,6 +165,7 @@ def create_plan(
             "regions": _joined(regions),
             "entity_types": _joined(entity_types),
             "joint_departments": _joined(joint_departments),
+            "joint_tier_rule": joint_tier_rule,
             "policy": policy.as_dict(),
             "repeat_window_months": repeat_window_months,
             "tier_months": months,
@@ -168,6 +186,7 @@ def create_plan(
             **policy.as_dict(),
             **({"tier_months": months} if months else {}),
             **({"verify_commitments": True} if verify_commitments else {}),
+            **({"joint_tier_rule": joint_tier_rule} if joint_departments else {}),
         },
         actor,
     )
@@ -196,6 +215,7 @@ def plan_parameters(plan: Plan, *, on: date | None = None) -> DrawParameters:
         repeat_window_months=plan.repeat_window_months,
         tier_months=tuple(sorted((str(t), int(m)) for t, m in (plan.tier_months or {}).items())),
         joint_departments=tuple(sorted(split_list(plan.joint_departments))),
+        joint_tier_rule=plan.joint_tier_rule,
     )
     if plan.verify_commitments:  # 承诺核查 covers what falls due within the plan's window
         rules = replace(rules, verify_commitments=plan.end or rules.on)

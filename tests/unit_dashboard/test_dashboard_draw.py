@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from dashboard_support import app_at, drawn, metrics, texts
+from dashboard_support import app_at, drawn, metrics, table_with, texts
 
 from scheduler.store.auditlog import read_events
 from scheduler.store.engine import make_engine
@@ -99,3 +99,43 @@ def test_plan_page_previews_many_divisions_on_request(
     at.multiselect(key="plans__regions").set_value(["370702"]).run()  # 80 entities: at once
     assert not at.exception
     assert int(metrics(at)["抽样框主体数"]) == 80
+
+
+def test_plan_form_asks_the_joint_tier_rule_and_the_draw_applies_it(seeded_db: str) -> None:
+    # Issue 15: a stored plan carries its joint tier rule; the form asks only for joint plans.
+    from scheduler.draw.plans import draw_receipt, get_plan
+    from scheduler.store.engine import session_scope
+
+    at = app_at("plans.py")
+    assert "plans__joint_tier_rule" not in {s.key for s in at.selectbox}
+    at.multiselect(key="plans__joint").set_value(["TAX"]).run()
+    rule = at.selectbox(key="plans__joint_tier_rule")
+    assert rule.label == "联合抽查中主体的信用等级取值"
+    assert rule.value == "least_favourable"
+    assert list(rule.options) == [
+        "取各部门信用等级中最不利的（默认）",
+        "取各部门信用等级中最有利的",
+        "取牵头部门的信用等级",
+    ]
+    rule.set_value("lead").run()
+    at.button(key="plans__save").click().run()
+    assert not at.exception
+    saved = table_with(at, "联合抽查等级取值")
+    assert list(saved["联合抽查等级取值"]) == ["取牵头部门的信用等级"]
+    engine = make_engine(seeded_db)
+    with session_scope(engine) as session:
+        assert get_plan(session, 1).joint_tier_rule == "lead"
+    at.switch_page("app_pages/draw.py").run()
+    at.radio(key="draw__mode").set_value("given").run()
+    at.number_input(key="draw__seed").set_value(5)
+    at.button(key="draw__run").click().run()
+    assert not at.exception
+    (draw_id,) = read_events(engine, kinds=["draw.created"])["subject"]
+    assert draw_receipt(engine, draw_id)["parameters"]["joint_tier_rule"] == "lead"
+    engine.dispose()
+    at.switch_page("app_pages/plans.py").run()
+    at.sidebar.radio[0].set_value("en").run()
+    at.multiselect(key="plans__joint").set_value(["TAX"]).run()
+    assert at.selectbox(key="plans__joint_tier_rule").label == "An entity's tier in the joint plan"
+    saved = table_with(at, "Tier in the joint plan")
+    assert list(saved["Tier in the joint plan"]) == ["The lead department's tier"]

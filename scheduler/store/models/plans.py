@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint, event, text
+from sqlalchemy import Column, Index, LargeBinary, String, UniqueConstraint, event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper
 from sqlalchemy.types import JSON
@@ -34,6 +34,11 @@ class Plan(SQLModel, table=True):
     entity_types: str = ""
     joint_departments: str = ""
     """``;``-joined codes of departments joining the visits (进一次门、查多项事)."""
+    joint_tier_rule: str = Field(
+        default="least_favourable",
+        sa_column=Column(String(32), nullable=False, server_default="least_favourable"),
+    )
+    """An entity's tier in the joint frame (``scheduler.draw.frame.JOINT_TIER_RULES``)."""
     policy: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     """``Policy.as_dict()``: preset/rates or budget/weights."""
     repeat_window_months: int = 12
