@@ -38,14 +38,22 @@ def _paths(command: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ..
 
 def render_all(app: typer.Typer) -> dict[str, str]:
     """``{"draw": help text, "publish list": ..., "": the root}`` for every command."""
+    saved = {name: os.environ.get(name) for name in ENV}
     os.environ.update(ENV)  # typer reads the width when it renders
-    runner = CliRunner()
-    out: dict[str, str] = {}
-    for path in _paths(typer.main.get_command(app)):
-        result = runner.invoke(app, [*path, "--help"], env=ENV, color=False)
-        assert result.exit_code == 0, (path, result.output)
-        out[" ".join(path)] = "\n".join(line.rstrip() for line in result.output.splitlines())
-    return out
+    try:
+        runner = CliRunner()
+        out: dict[str, str] = {}
+        for path in _paths(typer.main.get_command(app)):
+            result = runner.invoke(app, [*path, "--help"], env=ENV, color=False)
+            assert result.exit_code == 0, (path, result.output)
+            out[" ".join(path)] = "\n".join(line.rstrip() for line in result.output.splitlines())
+        return out
+    finally:  # the width must not leak into later tests of this process
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def file_name(command: str) -> str:

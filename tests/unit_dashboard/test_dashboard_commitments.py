@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from test_commitments import C, make_directory
+from commitments_support import C, make_directory
 
 from scheduler.publication.commitments import due_and_overdue, mark_broken
 from scheduler.store.engine import init_db, make_engine, session_scope

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_commitments import CHECKED, ON, UNTIL, C, make_directory
+from commitments_support import CHECKED, ON, UNTIL, C, make_directory
 
 from scheduler.cli import main
 from scheduler.data.folder_writer import write_folder

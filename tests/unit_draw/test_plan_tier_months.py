@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_commitments import ON, C, make_directory
+from commitments_support import ON, C, make_directory
 
 from scheduler.cli import main
 from scheduler.data.reference import default_min_months, preset, tier_scheme

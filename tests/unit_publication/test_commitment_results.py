@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_commitments import ON, UNTIL, C, make_directory
+from commitments_support import ON, UNTIL, C, make_directory
 
 from scheduler.cli import main
 from scheduler.data.calendar import WorkingCalendar
