@@ -132,13 +132,11 @@ else:
 # names to mask (one column of the directory) -- never the whole entity table.
 drawn = staffing_directory(draw_id, tuple(draw.rows["uscc"].astype(str))) if prepared else None
 for kind, (label, _) in KINDS.items():
-    if (
-        not prepared
-        or (kind == "tasks" and assignment is None)
-        or (kind != "public" and not internal)
-    ):
+    if (kind == "tasks" and assignment is None) or (kind != "public" and not internal):
         continue
-    st.subheader(label)
+    st.subheader(label)  # every list the user may have is named, prepared or not
+    if not prepared:
+        continue
     anchor, masker = None, None
     if kind == "public":
         masker = export_masker()
