@@ -254,6 +254,7 @@ FIELD_LABELS: dict[str, str] = {
     "grid": "Rate grid (start:stop:step per tier)",
     "policies": "Policies to compare",
     "preset": "Preset",
+    "joint_tier_rule": "An entity's tier in the joint plan",
 }
 """The dashboard's label of each domain field a library error names (``SchedulerError.fields``)."""
 

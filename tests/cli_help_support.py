@@ -38,6 +38,8 @@ def _paths(command: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ..
 
 def render_all(app: typer.Typer) -> dict[str, str]:
     """``{"draw": help text, "publish list": ..., "": the root}`` for every command."""
+    import scheduler.cli.console  # noqa: F401  (its consoles take this process's width, not ENV's)
+
     saved = {name: os.environ.get(name) for name in ENV}
     os.environ.update(ENV)  # typer reads the width when it renders
     try:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# pytest-xdist's workers run with COLUMNS=80, which would narrow the CLI's tables and wrap its
+# messages mid-sentence; the tests read the CLI as it prints to a pipe (200 columns).
+os.environ["COLUMNS"] = "200"
 
 REPO = Path(__file__).resolve().parent.parent
 

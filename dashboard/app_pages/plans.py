@@ -14,13 +14,7 @@ from dashboard.access import allowed, require
 from dashboard.i18n import fmt_count, fmt_pct, t
 from dashboard.programme_view import programme_section
 from dashboard.state import cached_frame, division_sizes, key, show_error, small_directory
-from dashboard.views import (
-    department_options,
-    preset_options,
-    region_options,
-    sector_options,
-    tier_labels,
-)
+from dashboard.views import department_options, preset_options, region_options, sector_options
 from scheduler import clock
 from scheduler.data.reference import default_min_months, default_weights, preset, tier_scheme
 from scheduler.draw.frame import FrameRules
@@ -37,7 +31,7 @@ if data is None:
     st.stop()
 
 scheme = tier_scheme()
-tiers = tier_labels()
+tiers = views.tier_labels()
 departments = department_options(data, public=False)
 with_inspectors = set(data.inspectors["department_code"])
 # Departments with inspectors first: only they can staff a plan.

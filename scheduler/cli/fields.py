@@ -30,6 +30,7 @@ OPTIONS: dict[str, str] = {
     "policy": "--policy",
     "preset": "--preset",
     "budget": "--budget",
+    "joint_tier_rule": "--joint-tier-rule",
 }
 
 _RELAXATION_OPTIONS = {"allow_cross_region": "--allow-cross-region", "extend_window": "--end"}
