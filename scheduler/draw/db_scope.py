@@ -7,6 +7,13 @@ is what made every command and every new dashboard process slow. Here the
 database does the selection with indexed SQL that runs the same on SQLite and
 PostgreSQL, and only the selected rows leave it.
 
+The scope's condition (region index, sector ``LIKE``) is evaluated once, for
+the entities; the ratings and the inspection history are then looked up by the
+keys of the entities read (a temporary table joined through their ``uscc``
+indexes),
+instead of evaluating the scope again inside each table's query (measured on
+the Weifang one-division plan: 0.75 s -> 0.45 s of SQLite CPU).
+
 Exactness: the SQL selects a *superset* of what the Python rule keeps (the
 sector test is a substring ``LIKE``, the repeat window starts a day early), and
 ``scheduler.draw.frame.build_frame`` then applies the exact rule to it. Every entity
@@ -17,10 +24,25 @@ of the whole directory (``tests/unit_draw/test_db_scope.py`` checks it table for
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, Engine, and_, false, literal, or_, select, true
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    and_,
+    false,
+    literal,
+    or_,
+    select,
+    true,
+)
 
 from scheduler.data.directory import Directory, empty_table, sectors_by_department
 from scheduler.data.formats import TABLES
@@ -38,6 +60,35 @@ REFERENCE_TABLES = ("departments", "sectors", "regions")
 
 def _references(connection: Connection) -> dict[str, pd.DataFrame]:
     return {name: read_table(connection, name) for name in REFERENCE_TABLES}
+
+
+@contextmanager
+def _scope_keys(connection: Connection, usccs: list[str]) -> Iterator[Table]:
+    """A temporary table of ``usccs`` on ``connection``, dropped afterwards.
+
+    The ratings and history reads join it through their ``uscc`` indexes
+    instead of evaluating the scope's condition again each. Only the
+    connection's temporary schema is written. SQLite's driver creates the table
+    outside the transaction it rolls back, so a read that failed half-way can
+    leave it behind on a pooled connection: it is dropped first if present, and
+    the caller commits the final drop.
+    """
+    keys = Table(
+        "scope_uscc",
+        MetaData(),
+        Column("uscc", String(18), primary_key=True),
+        prefixes=["TEMPORARY"],
+    )
+    keys.drop(connection, checkfirst=True)
+    keys.create(connection)
+    try:
+        if usccs:  # the driver's executemany: SQLAlchemy's own costs 3x as much here
+            insert = keys.insert().compile(dialect=connection.dialect)
+            rows = [(u,) for u in usccs] if insert.positional else [{"uscc": u} for u in usccs]
+            connection.exec_driver_sql(str(insert), rows)
+        yield keys
+    finally:
+        keys.drop(connection)
 
 
 def _like_escaped(text: str) -> str:
@@ -77,7 +128,7 @@ def frame_directory(engine: Engine, rules: FrameRules) -> Directory:
     against the reference tables, which are read whole.
     """
     departments = (rules.department_code, *rules.joint_departments)
-    with engine.connect() as connection:
+    with engine.begin() as connection:  # commits the drop of the temporary table
         tables = _references(connection)
         by_department = sectors_by_department(Directory.from_tables(tables))
         sectors = rules.sectors or tuple(
@@ -98,31 +149,34 @@ def frame_directory(engine: Engine, rules: FrameRules) -> Directory:
                 and_(in_regions, entity.c.uscc.in_(select(commitment.c.uscc).where(committed))),
             )
             tables["commitments"] = read_table(connection, "commitments", where=committed)
-        in_scope = select(entity.c.uscc).where(scope)
         tables["entities"] = read_table(
             connection, "entities", columns=FRAME_INPUT["entities"], where=scope
         )
-        sources = {PUBLIC_DEPARTMENT, *departments}
-        tables["ratings"] = read_table(
-            connection,
-            "ratings",
-            where=and_(rating.c.department_code.in_(sorted(sources)), rating.c.uscc.in_(in_scope)),
-        )
-        months = max([rules.repeat_window_months, *(m for _, m in rules.tier_months)])
-        if months > 0:
-            day = pd.Timestamp(rules.on)
-            since = (day - pd.DateOffset(months=months)).date()
-            tables["history"] = read_table(
+        with _scope_keys(connection, tables["entities"]["uscc"].tolist()) as keys:
+            in_scope = select(keys.c.uscc)
+            sources = {PUBLIC_DEPARTMENT, *departments}
+            tables["ratings"] = read_table(
                 connection,
-                "history",
-                columns=FRAME_INPUT["history"],
+                "ratings",
                 where=and_(
-                    history.c.department_code.in_(departments),
-                    history.c.inspected_on >= literal(since, history.c.inspected_on.type),
-                    history.c.inspected_on <= literal(rules.on, history.c.inspected_on.type),
-                    history.c.uscc.in_(in_scope),
+                    rating.c.department_code.in_(sorted(sources)), rating.c.uscc.in_(in_scope)
                 ),
             )
+            months = max([rules.repeat_window_months, *(m for _, m in rules.tier_months)])
+            if months > 0:
+                day = pd.Timestamp(rules.on)
+                since = (day - pd.DateOffset(months=months)).date()
+                tables["history"] = read_table(
+                    connection,
+                    "history",
+                    columns=FRAME_INPUT["history"],
+                    where=and_(
+                        history.c.department_code.in_(departments),
+                        history.c.inspected_on >= literal(since, history.c.inspected_on.type),
+                        history.c.inspected_on <= literal(rules.on, history.c.inspected_on.type),
+                        history.c.uscc.in_(in_scope),
+                    ),
+                )
     return Directory.from_tables(tables)
 
 

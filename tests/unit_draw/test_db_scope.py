@@ -88,6 +88,31 @@ def test_draw_from_the_database_scope_is_the_old_draw(
     pd.testing.assert_frame_equal(new.reserves, old.reserves)
 
 
+def _temporary_tables(engine: Engine) -> list[str]:
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT name FROM sqlite_temp_master WHERE type='table'")
+        return [name for (name,) in rows]
+
+
+def test_the_scope_keys_table_leaves_no_trace(loaded: tuple[Engine, Directory]) -> None:
+    """The ratings and history are read through a temporary table of the scope's keys:
+    dropped afterwards, and one left behind on a pooled connection (a read that failed
+    half-way) does not stop the next read."""
+    engine, whole = loaded
+    rules = RULES[1]
+    first = build_frame(frame_directory(engine, rules), rules)
+    assert _temporary_tables(engine) == []
+    with engine.connect() as connection:  # the pool hands this connection out again
+        connection.exec_driver_sql("CREATE TEMPORARY TABLE scope_uscc (uscc VARCHAR(18))")
+        connection.exec_driver_sql("INSERT INTO scope_uscc VALUES ('not an entity')")
+        connection.commit()
+    assert _temporary_tables(engine) == ["scope_uscc"]
+    again = build_frame(frame_directory(engine, rules), rules)
+    pd.testing.assert_frame_equal(again.units, first.units)
+    pd.testing.assert_frame_equal(again.units, build_frame(whole, rules).units)
+    assert _temporary_tables(engine) == []
+
+
 def test_staffing_directory_holds_every_row_of_the_wanted_entities(
     loaded: tuple[Engine, Directory],
 ) -> None:
