@@ -225,9 +225,12 @@ def plan_parameters(plan: Plan, *, on: date | None = None) -> DrawParameters:
 def _bulk(session: Session, model: type, frame: pd.DataFrame, draw_id: str) -> None:
     if frame.empty:
         return
-    records = frame.assign(draw_id=draw_id).to_dict("records")
-    for record in records:
-        record["inclusion_prob"] = float(record["inclusion_prob"])
+    # column by column (``tolist`` gives the same Python values as ``to_dict``, at a
+    # fraction of its per-cell cost)
+    columns = {name: frame[name].tolist() for name in frame.columns}
+    columns["draw_id"] = [draw_id] * len(frame)
+    columns["inclusion_prob"] = [float(p) for p in columns["inclusion_prob"]]
+    records = [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
     session.execute(insert(model.__table__), records)  # type: ignore[attr-defined]
 
 

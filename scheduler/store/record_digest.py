@@ -33,6 +33,8 @@ MISSING: Table = UnassignedRow.__table__  # type: ignore[attr-defined]
 
 def _plain(value: Any) -> Any:
     """A stored value as canonical JSON text can hold it (floats by repr, times in UTC)."""
+    if value is None or type(value) is str or type(value) is int:  # most cells: as they are
+        return value
     if hasattr(value, "isoformat"):
         return canonical_time(value) if hasattr(value, "hour") else value.isoformat()
     if isinstance(value, float):
@@ -44,9 +46,10 @@ def _rows(
     connection: Connection, table: Table, where: Any, order: list[str]
 ) -> list[dict[str, Any]]:
     columns = [c for c in table.c if c.name != "id"]
+    names = [c.name for c in columns]
     query = select(*columns).where(where).order_by(*(table.c[c] for c in order))
     return [
-        {k: _plain(v) for k, v in row._mapping.items()} for row in connection.execute(query).all()
+        dict(zip(names, map(_plain, row), strict=True)) for row in connection.execute(query).all()
     ]
 
 
