@@ -1,4 +1,4 @@
-"""Estimates of a recorded draw: nothing before results, the file estimate after, no scipy to ask."""
+"""Estimates of a recorded draw: none before results, the inputs' estimate after, no scipy."""
 
 from __future__ import annotations
 
