@@ -34,10 +34,16 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "dashboard" / "app.py"
 
 
+CPU: dict[str, float] = {}
+"""CPU seconds (user + system, every thread of this process) of each timed action: on a
+shared machine the wall time is inflated by the other jobs, the CPU time much less."""
+
+
 def timed(label: str, action, results: dict[str, float]):
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     value = action()
     results[label] = time.perf_counter() - started
+    CPU[label] = time.process_time() - cpu
     exception = getattr(value, "exception", None)
     if exception:
         raise RuntimeError(f"{label}: {exception}")
@@ -147,12 +153,15 @@ def main() -> None:
     engine.dispose()
     shutil.rmtree(tmp, ignore_errors=True)
     if args.json:
-        print(json.dumps({"results": results, "load": os.getloadavg()[0]}))
+        print(json.dumps({"results": results, "cpu": CPU, "load": os.getloadavg()[0]}))
         return
     base = results["baseline: groupby region"]
     print(f"dashboard benchmark: {args.entities:,} entities, {args.inspectors:,} inspectors")
     for label, seconds in results.items():
-        print(f"  {label:<45} {seconds:8.3f} s   {seconds / base:8.1f} x baseline")
+        print(
+            f"  {label:<45} {seconds:8.3f} s   {seconds / base:8.1f} x baseline"
+            f"   cpu {CPU[label]:7.3f} s"
+        )
 
 
 def _child(database: Path, work: Path, source: Path | None) -> dict:
@@ -184,12 +193,23 @@ def compare(database: Path, before: Path, work: Path) -> None:
         f"each: after {after_run['load']:.1f}, before {before_run['load']:.1f}, "
         f"{os.cpu_count()} cores"
     )
-    print(f"  {'action':<45} {'after s':>9} {'before s':>9} {'before/after':>12}")
+    print(
+        f"  {'action':<45} {'after s':>9} {'before s':>9} {'before/after':>12}"
+        f" {'after cpu':>10} {'before cpu':>10} {'cpu ratio':>9}"
+    )
+    cpu_after, cpu_before = after_run.get("cpu", {}), before_run.get("cpu", {})
     for label, seconds in after.items():
-        old = previous.get(label)
-        ratio = f"{old / seconds:11.1f}x" if old is not None and seconds > 0 else "-"
-        shown = f"{old:9.2f}" if old is not None else "        -"
-        print(f"  {label:<45} {seconds:9.2f} {shown} {ratio:>12}")
+        print(
+            f"  {label:<45} {_pair(seconds, previous.get(label), 9, 12)}"
+            f" {_pair(cpu_after.get(label), cpu_before.get(label), 10, 9)}"
+        )
+
+
+def _pair(after: float | None, before: float | None, width: int, ratio_width: int) -> str:
+    """``after before before/after`` columns, ``-`` where a figure is missing."""
+    shown = [f"{v:{width}.2f}" if v is not None else f"{'-':>{width}}" for v in (after, before)]
+    ratio = f"{before / after:.1f}x" if before is not None and after else "-"
+    return f"{shown[0]} {shown[1]} {ratio:>{ratio_width}}"
 
 
 if __name__ == "__main__":

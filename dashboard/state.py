@@ -150,15 +150,18 @@ def cached_frame(rules: Any) -> Any:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _staffing(url: str, version: int | None, draw_id: str, usccs: tuple[str, ...]) -> Directory:
+def _staffing(
+    url: str, version: int | None, draw_id: str, digest: int, _usccs: tuple[str, ...]
+) -> Directory:
+    # keyed by the tuple's own hash (microseconds), not Streamlit's hashing of 2k strings
     from scheduler.draw.db_scope import staffing_directory as read
 
-    return read(engine_for(url), usccs)
+    return read(engine_for(url), _usccs)
 
 
 def staffing_directory(draw_id: str, usccs: tuple[str, ...]) -> Directory:
     """What staffing the visits of draw ``draw_id`` reads: its entities' rows, all inspectors."""
-    return _staffing(database_url(), directory_version(), draw_id, usccs)
+    return _staffing(database_url(), directory_version(), draw_id, hash(usccs), usccs)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from dashboard.access import current_user
 from dashboard.i18n import t
-from dashboard.state import current_actor, database_url, engine, frame_input, key
+from dashboard.state import cached_frame, current_actor, database_url, engine, key
 from scheduler.access.policy import check, may
 from scheduler.errors import NotFoundError
 
@@ -132,7 +132,11 @@ def live_draw(plan_id: int) -> DrawView | None:
 
 
 def run_draw(plan_id: int, seed: int, *, seed_source: dict, reason: str | None) -> str:
-    """Draw and record the plan (its frame selected in the database); returns the draw id."""
+    """Draw and record the plan; returns the draw id.
+
+    The frame is the one the preview built for the same rules and directory
+    version (``cached_frame``), so a draw after its preview builds nothing again.
+    """
     from scheduler.draw.plans import run_plan_draw
 
     plan = plans().get(plan_id)
@@ -146,7 +150,7 @@ def run_draw(plan_id: int, seed: int, *, seed_source: dict, reason: str | None) 
         seed,
         reason=reason,
         actor=current_actor(),
-        directory=frame_input(rules),
+        frame=cached_frame(rules),
         seed_source=seed_source,
     )
     return result.draw_id

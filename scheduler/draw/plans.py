@@ -23,12 +23,12 @@ from scheduler import clock
 from scheduler.data.department_names import resolve_department
 from scheduler.data.directory import Directory
 from scheduler.data.formats import join_list, split_list
-from scheduler.draw.frame import JOINT_TIER_RULES, FrameRules
+from scheduler.draw.frame import JOINT_TIER_RULES, FrameRules, SamplingFrame
 from scheduler.draw.plan_months import plan_tier_months
 from scheduler.draw.policy import Policy
 from scheduler.draw.receipt import canonical_frame_bytes
 from scheduler.draw.reserve import Substitution, next_reserve
-from scheduler.draw.run import DrawParameters, DrawResult, run_draw
+from scheduler.draw.run import DrawParameters, DrawResult, draw_from_frame, run_draw
 from scheduler.draw.snapshot import store_snapshot
 from scheduler.errors import ConflictError, InvalidInputError, NotFoundError
 from scheduler.store.audit_chain import lock_for_write
@@ -43,6 +43,7 @@ __all__ = [
     "get_plan",
     "plan_parameters",
     "run_plan_draw",
+    "built_from",
     "list_draws",
     "draw_rows",
     "draw_reserves",
@@ -284,8 +285,14 @@ def run_plan_draw(
     directory: Directory | None = None,
     seed_source: dict[str, Any] | None = None,
     before_record: Callable[[DrawResult], None] | None = None,
+    frame: SamplingFrame | None = None,
 ) -> DrawResult:
     """Draw plan ``plan_id`` from the database's directory and record it immutably.
+
+    ``frame``: the plan's frame as already built (the dashboard's preview of the
+    same rules and directory version); used only when it was built from exactly
+    the plan's rules, else the frame is built again. The draw is the same either
+    way: ``run_draw`` is ``build_frame`` then ``draw_from_frame``.
 
     The record is one transaction that holds the audit chain's lock, checks
     that the plan's current draw is still the one the draw replaces, inserts
@@ -304,11 +311,14 @@ def run_plan_draw(
                 f"plan {plan_id} was already drawn: {_who(current)}; "
                 "a re-draw needs a reason and supersedes it."
             ).about("reason")
-    if directory is None:  # only the rows the frame can hold leave the database
-        from scheduler.draw.db_scope import frame_directory
+    if frame is not None and built_from(frame, parameters.rules):
+        result = draw_from_frame(frame, parameters, seed, seed_source=seed_source)
+    else:
+        if directory is None:  # only the rows the frame can hold leave the database
+            from scheduler.draw.db_scope import frame_directory
 
-        directory = frame_directory(engine, parameters.rules)
-    result = run_draw(directory, parameters, seed, seed_source=seed_source)
+            directory = frame_directory(engine, parameters.rules)
+        result = run_draw(directory, parameters, seed, seed_source=seed_source)
     if before_record is not None:
         before_record(result)
     try:
@@ -318,6 +328,12 @@ def run_plan_draw(
             _conflict(session, plan_id, earlier, result.draw_id)
         raise
     return result
+
+
+def built_from(frame: SamplingFrame, rules: FrameRules) -> bool:
+    """Whether ``build_frame`` gave ``frame`` for ``rules`` (it only adds the commitment checks
+    it resolved from the data, so the rules must match in everything else)."""
+    return frame.rules == replace(rules, commitment_checks=frame.rules.commitment_checks)
 
 
 def _record_draw(

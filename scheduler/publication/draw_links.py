@@ -24,7 +24,7 @@ from scheduler.store.models.assignments import AssignmentRow, AssignmentRun
 from scheduler.store.models.plans import Draw, DrawnEntity, Plan
 from scheduler.store.models.publication import InspectionResult
 
-__all__ = ["draws_with_entity", "db_inputs"]
+__all__ = ["draws_with_entity", "db_inputs", "draw_frame", "recorded_results"]
 
 
 def _draw_day(draw: Draw) -> date:
@@ -63,12 +63,7 @@ def db_inputs(
     The assignment is the latest recorded matching run that staffed the draw
     (``None`` if none); results are those recorded with the draw's id.
     """
-    from scheduler.draw.plans import draw_receipt, draw_rows
-
-    receipt = draw_receipt(engine, draw_id)  # raises NotFoundError for an unknown draw
-    draw = draw_rows(engine, draw_id)
-    draw["inclusion_prob"] = draw["inclusion_prob"].astype(float)
-    draw["department_code"] = str((receipt.get("parameters") or {}).get("department_code", ""))
+    draw = draw_frame(engine, draw_id)
     with Session(engine) as session:
         run_id = session.exec(
             select(AssignmentRow.run_id)
@@ -85,8 +80,24 @@ def db_inputs(
             ).all()
             assignment = pd.DataFrame([r.model_dump(exclude={"id", "run_id"}) for r in rows])
             assignment["scheduled_on"] = pd.to_datetime(assignment["scheduled_on"])
+    return draw, assignment, recorded_results(engine, draw_id)
+
+
+def draw_frame(engine: Engine, draw_id: str) -> pd.DataFrame:
+    """The drawn rows of a recorded draw with their department (``NotFoundError`` if unknown)."""
+    from scheduler.draw.plans import draw_receipt, draw_rows
+
+    receipt = draw_receipt(engine, draw_id)  # raises NotFoundError for an unknown draw
+    draw = draw_rows(engine, draw_id)
+    draw["inclusion_prob"] = draw["inclusion_prob"].astype(float)
+    draw["department_code"] = str((receipt.get("parameters") or {}).get("department_code", ""))
+    return draw
+
+
+def recorded_results(engine: Engine, draw_id: str) -> pd.DataFrame | None:
+    """The results recorded with ``draw_id``, or ``None`` while there are none."""
+    with Session(engine) as session:
         found = session.exec(
             select(InspectionResult).where(InspectionResult.draw_id == draw_id)
         ).all()
-        results = results_frame(found) if found else None
-    return draw, assignment, results
+    return results_frame(found) if found else None

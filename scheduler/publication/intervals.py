@@ -22,8 +22,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import stats
-
 __all__ = ["ProportionInterval", "korn_graubard", "MIN_EFFECTIVE_N"]
 
 MIN_EFFECTIVE_N = 30.0
@@ -66,6 +64,9 @@ def korn_graubard(
     """
     if not 0 < confidence < 1:
         raise ValueError(f"`confidence` must be in (0, 1); got {confidence}.")
+    # scipy.stats costs ~1 s CPU to import: only a page that shows an interval pays it
+    from scipy import stats
+
     if n < 1 or not math.isfinite(rate):
         return ProportionInterval(0.0, 1.0, 0.0, max(int(df), 0))
     p = min(max(float(rate), 0.0), 1.0)

@@ -192,12 +192,13 @@ def estimate_recorded(
     """``run_estimate`` for a draw recorded in the database and the results recorded with it;
     ``None`` while no result of the draw's department is recorded."""
     from scheduler.draw.plans import draw_receipt
-    from scheduler.publication.draw_links import db_inputs
+    from scheduler.publication.draw_links import draw_frame, recorded_results
 
-    draw, _, results = db_inputs(engine, draw_id)
+    receipt = draw_receipt(engine, draw_id)  # raises NotFoundError for an unknown draw
+    results = recorded_results(engine, draw_id)  # first: the page asks before any is recorded
     if results is None:
         return None
-    receipt = draw_receipt(engine, draw_id)
+    draw = draw_frame(engine, draw_id)  # the assignment is not needed for an estimate
     sample = sample_frame(draw, results, department_code=department_of(draw, receipt=receipt))
     if sample["violation"].notna().sum() == 0:
         return None
