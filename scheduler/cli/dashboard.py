@@ -35,7 +35,7 @@ def default_data_folder() -> Path | None:
 
 
 ENTITY_TABLE = "entity"
-"""The entities' table (``DB_TABLES["entities"]``, checked by ``tests/unit_cli/test_cli_dashboard.py``)."""
+"""The entities' table, ``DB_TABLES["entities"]`` (a test checks they agree)."""
 _ENTITY_PROBE = f"SELECT 1 FROM {ENTITY_TABLE} LIMIT 1"
 
 
