@@ -56,6 +56,32 @@ def test_stored_overview_round_trips_and_is_kept_per_version(engine: Engine) -> 
     assert kept >= 2
 
 
+def test_a_new_day_reuses_the_version_and_recomputes_only_the_day(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import scheduler.views.overview_store as store
+
+    stored_overview(engine, today=DAY)
+    later = date(2028, 6, 30)  # more ratings have expired by then
+    expected = overview_from_db(engine, today=later)
+    expired = {w.kind: w.count for w in expected.warnings}["expired_rating"]
+    assert expired > {w.kind: w.count for w in stored_overview(engine, today=DAY).warnings}.get(
+        "expired_rating", 0
+    )
+
+    def whole(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a new day recomputed the whole overview")
+
+    monkeypatch.setattr(store, "overview_from_db", whole)
+    got = stored_overview(engine, today=later)
+    assert got.totals == expected.totals
+    pd.testing.assert_frame_equal(got.by_region, expected.by_region, check_dtype=False)
+    pd.testing.assert_frame_equal(got.by_type, expected.by_type, check_dtype=False)
+    pd.testing.assert_frame_equal(got.by_department, expected.by_department, check_dtype=False)
+    assert got.warnings == expected.warnings
+    assert stored_overview(engine, today=later).warnings == expected.warnings  # stored for the day
+
+
 def test_tier_mix_from_the_database(engine: Engine) -> None:
     whole = directory_from_db(engine)
     order = ("A", "B", "C", "D")
