@@ -292,31 +292,117 @@ def tier_mix_from_db(
     only, once per version, department and day.
     """
     from scheduler.data.reference import PUBLIC_DEPARTMENT
-    from scheduler.draw.tiers import effective_tiers
+
+    sources = sorted({PUBLIC_DEPARTMENT, department})
+    order = ",".join(tier_order)
 
     def compute() -> dict[str, Any]:
         rating = DB_TABLES["ratings"]
+        other = _stored_mix_of_another_day(engine, department, order)
+        if other is not None:
+            return _payload(
+                _mix_moved(engine, other[1], other[0], on, sources, department, tier_order)
+            )
         with engine.connect() as connection:
             entities = read_table(connection, "entities", columns=("uscc", "region_code"))
-            ratings = read_table(
-                connection,
-                "ratings",
-                where=rating.c.department_code.in_(sorted({PUBLIC_DEPARTMENT, department})),
-            )
-        data = Directory.from_tables({"entities": entities, "ratings": ratings})
-        mix = overview.tier_mix(
-            entities["region_code"], effective_tiers(data, department, on=on), tier_order
-        )
-        return {
-            "index": mix.index.tolist(),
-            "columns": list(mix.columns),
-            "data": mix.values.tolist(),
-        }
+            ratings = read_table(connection, "ratings", where=rating.c.department_code.in_(sources))
+        return _payload(_mix(entities, ratings, department, on, tier_order))
 
-    payload = summary(
-        engine, f"tier_mix:{department}:{on.isoformat()}:{','.join(tier_order)}", compute
+    return _frame(summary(engine, f"tier_mix:{department}:{on.isoformat()}:{order}", compute))
+
+
+def _mix(
+    entities: pd.DataFrame,
+    ratings: pd.DataFrame,
+    department: str,
+    on: date,
+    tier_order: tuple[str, ...],
+) -> pd.DataFrame:
+    from scheduler.draw.tiers import effective_tiers
+
+    data = Directory.from_tables({"entities": entities, "ratings": ratings})
+    return overview.tier_mix(
+        entities["region_code"], effective_tiers(data, department, on=on), tier_order
     )
+
+
+def _payload(mix: pd.DataFrame) -> dict[str, Any]:
+    return {"index": mix.index.tolist(), "columns": list(mix.columns), "data": mix.values.tolist()}
+
+
+def _frame(payload: dict[str, Any]) -> pd.DataFrame:
     mix = pd.DataFrame(payload["data"], index=payload["index"], columns=payload["columns"])
     mix.index.name = "region_code"
     mix.columns.name = "tier"
     return mix.astype("int64")
+
+
+def _stored_mix_of_another_day(
+    engine: Engine, department: str, order: str
+) -> tuple[date, pd.DataFrame] | None:
+    """The latest day's stored tier mix of ``department`` (same tier order) of this version."""
+    prefix = f"tier_mix:{department}:"
+    with engine.connect() as connection:
+        latest = current_version(connection)
+        if latest is None:
+            return None
+        rows = connection.execute(
+            select(SUMMARIES.c.name, SUMMARIES.c.payload).where(
+                SUMMARIES.c.version_id == latest["id"], SUMMARIES.c.name.startswith(prefix)
+            )
+        ).all()
+    days: dict[date, Any] = {}
+    for name, payload in rows:
+        day, _, rest = str(name)[len(prefix) :].partition(":")
+        if rest == order:
+            days[date.fromisoformat(day)] = payload
+    if not days:
+        return None
+    latest_day = max(days)
+    return latest_day, _frame(dict(days[latest_day]))
+
+
+def _mix_moved(
+    engine: Engine,
+    known: pd.DataFrame,
+    known_day: date,
+    on: date,
+    sources: list[str],
+    department: str,
+    tier_order: tuple[str, ...],
+) -> pd.DataFrame:
+    """The mix on ``on`` from the mix on ``known_day``: only the entities whose tier may differ.
+
+    An entity's tier depends on its own ratings alone, and differs between two
+    days only if one of them starts (``evaluated_on``) or ends (``valid_until``)
+    between the two: those entities (thousands, not 1.5M) are read and moved
+    from their tier on ``known_day`` to their tier on ``on``.
+    """
+    rating, entity = DB_TABLES["ratings"], DB_TABLES["entities"]
+    lo, hi = sorted((known_day, on))
+    changed = (
+        select(rating.c.uscc)
+        .where(
+            rating.c.department_code.in_(sources),
+            ((rating.c.evaluated_on > lo) & (rating.c.evaluated_on <= hi))
+            | ((rating.c.valid_until >= lo) & (rating.c.valid_until < hi)),
+        )
+        .distinct()
+    )
+    with engine.connect() as connection:
+        entities = read_table(
+            connection,
+            "entities",
+            columns=("uscc", "region_code"),
+            where=entity.c.uscc.in_(changed),
+        )
+        ratings = read_table(
+            connection,
+            "ratings",
+            where=rating.c.department_code.in_(sources) & rating.c.uscc.in_(changed),
+        )
+    before = _mix(entities, ratings, department, known_day, tier_order)
+    after = _mix(entities, ratings, department, on, tier_order)
+    rows = known.index
+    moved = known + after.reindex(rows, fill_value=0) - before.reindex(rows, fill_value=0)
+    return moved.astype("int64")
