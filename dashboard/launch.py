@@ -45,34 +45,24 @@ _LOG = logging.getLogger(__name__)
 
 
 def _runtime_started(timeout: float) -> bool:
-    """Wait until the server's runtime accepts sessions (its health check answers).
-
-    Caches filled before the runtime exists would be another store; imports
-    run before it would hold the interpreter lock while the server starts,
-    delaying the moment the server answers and the browser can load the page.
-    """
-    from streamlit.runtime import Runtime, RuntimeState
+    """Wait until the server's runtime exists: caches filled earlier would be another store."""
+    from streamlit.runtime import Runtime
 
     deadline = time.monotonic() + timeout
-    while not Runtime.exists() or Runtime.instance().state == RuntimeState.INITIAL:
+    while not Runtime.exists():
         if time.monotonic() > deadline:
             return False
-        time.sleep(0.02)
+        time.sleep(0.05)
     return True
 
 
 def warm_up() -> None:
-    """Once the server answers: import the first page's modules, fill the caches it reads.
-
-    The browser loads the page's JavaScript meanwhile (~1-2 s), which is when
-    the imports cost the user nothing; the script's own imports wait for them
-    (Python's import lock) instead of doing them twice.
-    """
+    """Import the first page's modules, then fill the caches it reads (engine, reference tables)."""
     try:
-        if not _runtime_started(RUNTIME_WAIT_SECONDS):
-            return
         for name in PRELOAD:
             importlib.import_module(name)
+        if not _runtime_started(RUNTIME_WAIT_SECONDS):
+            return
         from dashboard.state import division_sizes, small_directory
 
         if small_directory() is not None:  # the schema check and the reference tables

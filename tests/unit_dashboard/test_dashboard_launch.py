@@ -29,4 +29,4 @@ def test_the_component_scan_it_skips_exists_in_this_streamlit(
 
 def test_warm_up_without_a_running_server_returns(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(launch, "RUNTIME_WAIT_SECONDS", 0.2)
-    launch.warm_up()  # no runtime: returns without importing or filling any cache
+    launch.warm_up()  # no runtime: imports only, caches left alone
