@@ -348,7 +348,8 @@ def _stored_mix_of_another_day(
             return None
         rows = connection.execute(
             select(SUMMARIES.c.name, SUMMARIES.c.payload).where(
-                SUMMARIES.c.version_id == latest["id"], SUMMARIES.c.name.startswith(prefix)
+                SUMMARIES.c.version_id == latest["id"],
+                SUMMARIES.c.name.startswith(prefix, autoescape=True),
             )
         ).all()
     days: dict[date, Any] = {}
