@@ -59,6 +59,13 @@ CHROMIUM = os.environ.get("SCHEDULER_CHROMIUM", "/usr/bin/chromium")
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 """Streamlit marks its root element this way once a script run has finished."""
 IMPORTS = "from streamlit.testing.v1 import AppTest; import pandas, sqlalchemy, altair"
+HELLO = """
+import streamlit as st
+
+st.title("Hello")
+st.metric("Entities", "1,480,000")
+"""
+"""The floor of a cold open: a hello-world page (title and one metric), same server options."""
 """The baseline of a cold open: what any new dashboard process imports before a page runs."""
 
 
@@ -100,39 +107,52 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def browser_cold_open(env: dict[str, str], browser, timeout: float = 900) -> tuple[Run, Run]:
-    """``scheduler dashboard`` as a new process until Chromium shows 总览 with its metrics.
+def _serve_and_show(
+    command: list[str], env: dict[str, str], browser, port: int, heading: str, timeout: float
+) -> dict[str, float]:
+    """Start ``command`` (a server on ``port``), open it in ``browser`` until ``heading`` shows.
 
-    Returns (until the page is shown, until the health endpoint answered), both
-    timed from the process start; ``browser`` is a Playwright browser already running.
+    Returns seconds since the process start: ``health`` (``/_stcore/health``
+    answers), ``websocket`` (the page's session socket opened), ``first_frame``
+    (the server's first message on it), ``heading`` (visible) and ``shown``
+    (a metric visible and the script run finished).
     """
     from playwright.sync_api import expect
 
-    port = _free_port()
     url = f"http://localhost:{port}"
-    command = scheduler("dashboard", "--port", str(port), "--headless")
+    marks: dict[str, float] = {}
     started = time.perf_counter()
     process = subprocess.Popen(
         command, env=env, cwd="/", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )  # fmt: skip
+
+    def mark(name: str) -> None:
+        marks.setdefault(name, time.perf_counter() - started)
+
+    def on_socket(socket) -> None:
+        mark("websocket")
+        socket.on("framereceived", lambda _frame: mark("first_frame"))
+
     try:
         while not _healthy(url):
             if process.poll() is not None:
-                raise RuntimeError(f"scheduler dashboard exited with {process.returncode}")
+                raise RuntimeError(f"{command} exited with {process.returncode}")
             if time.perf_counter() - started > timeout:
-                raise RuntimeError("the dashboard did not answer")
+                raise RuntimeError("the server did not answer")
             time.sleep(0.05)
-        healthy = time.perf_counter() - started
+        mark("health")
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        page.on("websocket", on_socket)
         try:
             page.goto(url, timeout=timeout * 1000)
-            expect(page.get_by_role("heading", name="总览", exact=True)).to_be_visible(
+            expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible(
                 timeout=timeout * 1000
             )
+            mark("heading")
             expect(page.get_by_test_id("stMetricValue").first).to_be_visible(timeout=timeout * 1000)
             page.wait_for_selector(READY, timeout=timeout * 1000)
-            shown = time.perf_counter() - started
+            mark("shown")
         finally:
             page.close()
     finally:
@@ -142,24 +162,66 @@ def browser_cold_open(env: dict[str, str], browser, timeout: float = 900) -> tup
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-    return Run(shown, 0.0), Run(healthy, 0.0)
+    return marks
 
 
-def dashboard_rows(env: dict[str, str], app: Path, repeat: int) -> dict[str, list[Run]]:
-    """The cold-open rows: the real server in a browser, the baseline imports, AppTest."""
+def browser_cold_open(env: dict[str, str], browser, timeout: float = 900) -> dict[str, float]:
+    """``scheduler dashboard`` as a new process until Chromium shows 总览 with its metrics.
+
+    ``browser`` is a Playwright browser already running; see ``_serve_and_show``.
+    """
+    port = _free_port()
+    command = scheduler("dashboard", "--port", str(port), "--headless")
+    return _serve_and_show(command, env, browser, port, "总览", timeout)
+
+
+def hello_cold_open(
+    env: dict[str, str], browser, script: Path, timeout: float = 900
+) -> dict[str, float]:
+    """The floor: ``streamlit run`` of a hello-world page with the dashboard's server options."""
+    from scheduler.cli.serve import config_flags
+
+    port = _free_port()
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port)]
+    command += config_flags()
+    return _serve_and_show(command, env, browser, port, "Hello", timeout)
+
+
+MARKS = (
+    ("health", "  of which until /_stcore/health answers"),
+    ("websocket", "  of which until the page's websocket opens"),
+    ("first_frame", "  of which until the server's first message"),
+    ("heading", "  of which until the heading shows"),
+)
+
+
+def dashboard_rows(env: dict[str, str], app: Path, repeat: int, work: Path) -> dict[str, list[Run]]:
+    """The cold-open rows: the real server in a browser, the hello-world floor, AppTest.
+
+    The dashboard and the hello-world page are opened alternately, so both see
+    the same load.
+    """
     from playwright.sync_api import sync_playwright
 
+    hello = work / "hello.py"
+    hello.write_text(HELLO, encoding="utf-8")
     rows: dict[str, list[Run]] = {}
+    opened, floor = [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
         )
         try:
-            opened = [browser_cold_open(env, browser) for _ in range(repeat)]
+            for _ in range(repeat):
+                opened.append(browser_cold_open(env, browser))
+                floor.append(hello_cold_open(env, browser, hello))
         finally:
             browser.close()
-    rows["dashboard cold open (server + Chromium, 总览)"] = [shown for shown, _ in opened]
-    rows["  of which until /_stcore/health answers"] = [healthy for _, healthy in opened]
+    rows["dashboard cold open (server + Chromium, 总览)"] = [Run(m["shown"], 0.0) for m in opened]
+    for mark, row in MARKS:
+        rows[row] = [Run(m[mark], 0.0) for m in opened if mark in m]
+    rows["floor: hello-world page, same way (Chromium)"] = [Run(m["shown"], 0.0) for m in floor]
+    rows["  of which until /_stcore/health answers "] = [Run(m["health"], 0.0) for m in floor]
     rows["baseline: a new process importing streamlit"] = [
         run([sys.executable, "-c", IMPORTS], env) for _ in range(repeat)
     ]
@@ -190,7 +252,7 @@ def measure_dashboard(database: Path, work: Path, repeat: int, source: Path | No
     app = source / "dashboard" / "app.py" if source is not None else APP
     copy = work / "loaded.db"
     shutil.copyfile(database, copy)
-    return dashboard_rows(environment(f"sqlite:///{copy}", source), app, repeat)
+    return dashboard_rows(environment(f"sqlite:///{copy}", source), app, repeat, work)
 
 
 def measure(folder: Path, work: Path, repeat: int, region: str, source: Path | None) -> dict:
@@ -248,7 +310,7 @@ def measure(folder: Path, work: Path, repeat: int, region: str, source: Path | N
                       "--seed", str(k), "--allow-partial", "--out", str(work / f"a{k}.csv")), env)
         for k in range(repeat)
     ]  # fmt: skip
-    rows.update(dashboard_rows(env, app, repeat))
+    rows.update(dashboard_rows(env, app, repeat, work))
     return rows
 
 
@@ -298,6 +360,8 @@ def main() -> None:
         header += f" {'before s (spread)':>20} {'peak MB':>8} {'speed-up':>8}"
     print(header)
     for row, runs in after.items():
+        if not runs or (before and not before.get(row)):
+            continue
         median, spread, peak = summary(runs)
         line = f"{row:42} {f'{median:.1f} ({spread})':>20} {peak:8.0f}"
         if before:

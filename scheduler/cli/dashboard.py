@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +13,14 @@ import typer
 from scheduler.cli.actor import cli_actor
 from scheduler.cli.console import console, err_console
 
-__all__ = ["register", "streamlit_command", "default_data_folder", "seed_if_empty"]
+__all__ = [
+    "register",
+    "streamlit_command",
+    "default_data_folder",
+    "database_url",
+    "holds_entities",
+    "seed_if_empty",
+]
 
 
 def default_data_folder() -> Path | None:
@@ -26,45 +34,94 @@ def default_data_folder() -> Path | None:
     return None
 
 
+ENTITY_TABLE = "entity"
+"""The entities' table, ``DB_TABLES["entities"]`` (a test checks they agree)."""
+_ENTITY_PROBE = f"SELECT 1 FROM {ENTITY_TABLE} LIMIT 1"
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The existing file of a plain ``sqlite:///PATH`` URL (no driver, no query), else ``None``."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or "?" in url or url == prefix or url.endswith(":memory:"):
+        return None
+    path = Path(url[len(prefix) :])
+    return path if path.is_file() else None
+
+
+def holds_entities(url: str) -> bool:
+    """Whether the database at ``url`` holds an entity: one indexed look-up before any import.
+
+    Every start of the server runs this first, and a database with a directory
+    needs nothing else before the server starts: a plain SQLite file is asked
+    through the standard library, any other URL through SQLAlchemy
+    Core, so neither the models, pandas nor the importer are imported (~1 s of
+    CPU). A missing table (a new database) counts as empty.
+    """
+    path = _sqlite_file(url)
+    if path is not None:
+        import sqlite3
+
+        try:
+            with closing(sqlite3.connect(path)) as db:
+                return db.execute(_ENTITY_PROBE).fetchone() is not None
+        except sqlite3.Error:  # no table yet, locked, ...: asked again the general way below
+            pass
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(text(_ENTITY_PROBE))
+            return found.first() is not None
+    except (OperationalError, ProgrammingError):  # no table yet: a new database
+        return False
+    finally:
+        engine.dispose()
+
+
 def seed_if_empty(url: str, data: Path | None) -> int:
     """Create the schema and, if the database holds no entity, import ``data``.
 
     Returns the number of entities imported (0 when the database already had a
     directory or no folder was found). Runs before every start of the server, so
-    a database that holds a directory costs one indexed look-up, not a count of
-    every table (~9 s at city size) nor the importer's imports.
+    a database that holds a directory costs one indexed look-up (``holds_entities``),
+    not a count of every table (~9 s at city size) nor the store's or the importer's
+    imports (~1 s of CPU before the server could start).
     """
-    from sqlalchemy import select
-    from sqlalchemy.exc import OperationalError, ProgrammingError
-
+    # A database holding a directory is left to the server (which brings its schema up
+    # to date on first use): no migration tooling imported here.
+    if holds_entities(url):
+        return 0
     from scheduler.store.engine import init_db, make_engine
-    from scheduler.store.tables import DB_TABLES
-    from scheduler.views.loading import load_with_overview
-
-    def holds_entities() -> bool:
-        try:
-            with engine.connect() as connection:
-                found = connection.execute(select(DB_TABLES["entities"].c.uscc).limit(1))
-                return found.first() is not None
-        except (OperationalError, ProgrammingError):  # no table yet: a new database
-            return False
 
     engine = make_engine(url)
     try:
-        # A database holding a directory is left to the server (which brings its schema up
-        # to date on first use): no migration tooling imported here.
-        if holds_entities():
-            return 0
         init_db(engine)
-        if data is None or holds_entities():  # nothing to seed from, or seeded meanwhile
+        if data is None or holds_entities(url):  # nothing to seed from, or seeded meanwhile
             return 0
         from scheduler.data.importing.reader import read_folder
+        from scheduler.views.loading import load_with_overview
 
         directory = read_folder(data)
         load_with_overview(engine, directory, actor=cli_actor())
         return len(directory.entities)
     finally:
         engine.dispose()
+
+
+def database_url() -> str:
+    """``SCHEDULER_DATABASE_URL`` (any case, as the settings read it), else the settings' default.
+
+    Read from the environment directly when set: the settings model costs ~0.2 s
+    of imports before the server could start.
+    """
+    for name, value in os.environ.items():
+        if name.lower() == "scheduler_database_url":
+            return value
+    from scheduler.settings import get_settings
+
+    return get_settings().database_url
 
 
 def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
@@ -123,7 +180,6 @@ def register(app: typer.Typer) -> None:
     ) -> int:
         """Open the planners' dashboard; an empty database is first filled from the sample data."""
         from dashboard.signin import is_loopback, signin_configured
-        from scheduler.settings import get_settings
 
         if not is_loopback(address) and not signin_configured():
             err_console.print(
@@ -136,7 +192,7 @@ def register(app: typer.Typer) -> None:
             )
             return 2
 
-        url = url or get_settings().database_url
+        url = url or database_url()
         folder = data or default_data_folder()
         imported = seed_if_empty(url, folder)
         if imported:

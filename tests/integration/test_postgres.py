@@ -104,7 +104,7 @@ def test_database_side_selection_and_overview_equal_sqlite(
     from scheduler.draw.db_scope import frame_directory, staffing_directory
     from scheduler.draw.frame import FrameRules, build_frame
     from scheduler.store.loader import load_directory
-    from scheduler.views.overview_store import overview_from_db
+    from scheduler.views.overview_store import overview_from_db, stored_overview, tier_mix_from_db
 
     lite = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
     init_db(lite)
@@ -129,6 +129,18 @@ def test_database_side_selection_and_overview_equal_sqlite(
     assert pg_view.warnings == lite_view.warnings
     pd.testing.assert_frame_equal(pg_view.by_region, lite_view.by_region)
     pd.testing.assert_frame_equal(pg_view.by_type, lite_view.by_type)
+    # a new day moves the stored overview and tier mix (PostgreSQL) to what SQLite computes afresh
+    later, order = date(2028, 6, 30), ("A", "B", "C", "D")
+    stored_overview(engine, today=day)
+    moved, fresh = stored_overview(engine, today=later), overview_from_db(lite, today=later)
+    assert moved.totals == fresh.totals
+    assert moved.warnings == fresh.warnings
+    for department in ("PUBLIC", "MARKET"):
+        tier_mix_from_db(engine, department, on=day, tier_order=order)
+        pd.testing.assert_frame_equal(
+            tier_mix_from_db(engine, department, on=later, tier_order=order),
+            tier_mix_from_db(lite, department, on=later, tier_order=order),
+        )
     lite.dispose()
 
 

@@ -14,7 +14,7 @@ import pytest
 from dashboard_support import write_small_folder
 
 from scheduler.cli import main
-from scheduler.cli.dashboard import seed_if_empty, streamlit_command
+from scheduler.cli.dashboard import ENTITY_TABLE, holds_entities, seed_if_empty, streamlit_command
 from scheduler.cli.serve import health_ok
 from scheduler.store.engine import make_engine
 from scheduler.store.loader import row_counts
@@ -38,6 +38,18 @@ def test_seed_if_empty_loads_once(tmp_path: Path, folder: Path) -> None:
     assert seed_if_empty(url, folder) == 240
     assert seed_if_empty(url, folder) == 0  # already holds a directory: untouched
     assert row_counts(make_engine(url))["entities"] == 240
+
+
+def test_holds_entities_sees_a_loaded_database_by_either_way(tmp_path: Path, folder: Path) -> None:
+    from scheduler.store.tables import DB_TABLES
+
+    assert ENTITY_TABLE == DB_TABLES["entities"].name  # the probe asks the real table
+    url = f"sqlite:///{tmp_path / 'y.db'}"
+    assert not holds_entities(url)  # no file yet
+    assert not holds_entities(url)  # an empty file, no table
+    assert seed_if_empty(url, folder) == 240
+    assert holds_entities(url)  # the standard-library way (plain sqlite:/// URL)
+    assert holds_entities(url.replace("sqlite:", "sqlite+pysqlite:"))  # through SQLAlchemy
 
 
 def test_dashboard_command_seeds_and_starts_streamlit(

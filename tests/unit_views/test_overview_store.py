@@ -56,6 +56,32 @@ def test_stored_overview_round_trips_and_is_kept_per_version(engine: Engine) -> 
     assert kept >= 2
 
 
+def test_a_new_day_reuses_the_version_and_recomputes_only_the_day(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import scheduler.views.overview_store as store
+
+    stored_overview(engine, today=DAY)
+    later = date(2028, 6, 30)  # more ratings have expired by then
+    expected = overview_from_db(engine, today=later)
+    expired = {w.kind: w.count for w in expected.warnings}["expired_rating"]
+    assert expired > {w.kind: w.count for w in stored_overview(engine, today=DAY).warnings}.get(
+        "expired_rating", 0
+    )
+
+    def whole(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a new day recomputed the whole overview")
+
+    monkeypatch.setattr(store, "overview_from_db", whole)
+    got = stored_overview(engine, today=later)
+    assert got.totals == expected.totals
+    pd.testing.assert_frame_equal(got.by_region, expected.by_region, check_dtype=False)
+    pd.testing.assert_frame_equal(got.by_type, expected.by_type, check_dtype=False)
+    pd.testing.assert_frame_equal(got.by_department, expected.by_department, check_dtype=False)
+    assert got.warnings == expected.warnings
+    assert stored_overview(engine, today=later).warnings == expected.warnings  # stored for the day
+
+
 def test_tier_mix_from_the_database(engine: Engine) -> None:
     whole = directory_from_db(engine)
     order = ("A", "B", "C", "D")
@@ -67,6 +93,36 @@ def test_tier_mix_from_the_database(engine: Engine) -> None:
         pd.testing.assert_frame_equal(got, expected, check_names=False)
         again = tier_mix_from_db(engine, department, on=DAY, tier_order=order)
         pd.testing.assert_frame_equal(again, got)
+
+
+def test_a_new_day_moves_the_stored_tier_mix_by_the_entities_that_changed(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import scheduler.views.overview_store as store
+
+    whole = directory_from_db(engine)
+    order = ("A", "B", "C", "D")
+    for department in ("PUBLIC", "MARKET"):
+        tier_mix_from_db(engine, department, on=DAY, tier_order=order)  # stored for DAY
+    monkeypatch.setattr(store, "read_table", _no_whole_table(store.read_table))
+    for department in ("PUBLIC", "MARKET"):
+        for later in (date(2027, 3, 1), date(2028, 6, 30), date(2025, 12, 31)):
+            expected = overview.tier_mix(
+                whole.entities["region_code"], effective_tiers(whole, department, on=later), order
+            )
+            assert not expected.equals(  # the tiers did change between the days
+                tier_mix_from_db(engine, department, on=DAY, tier_order=order)
+            )
+            got = tier_mix_from_db(engine, department, on=later, tier_order=order)
+            pd.testing.assert_frame_equal(got, expected, check_names=False)
+
+
+def _no_whole_table(read_table):  # type: ignore[no-untyped-def]
+    def read(connection, name, *, columns=None, where=None):  # type: ignore[no-untyped-def]
+        assert where is not None, f"a new day read the whole {name} table"
+        return read_table(connection, name, columns=columns, where=where)
+
+    return read
 
 
 def _summaries(engine: Engine) -> int:
