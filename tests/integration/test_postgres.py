@@ -103,8 +103,15 @@ def test_database_side_selection_and_overview_equal_sqlite(
     """Frame selection, staffing rows and the SQL overview: the same on PostgreSQL as on SQLite."""
     from scheduler.draw.db_scope import frame_directory, staffing_directory
     from scheduler.draw.frame import FrameRules, build_frame
+    from scheduler.draw.tiers import effective_tiers
     from scheduler.store.loader import load_directory
-    from scheduler.views.overview_store import overview_from_db, stored_overview, tier_mix_from_db
+    from scheduler.views import overview
+    from scheduler.views.overview_store import (
+        overview_from_db,
+        stored_overview,
+        tier_mix_from_db,
+        tier_mix_in_db,
+    )
 
     lite = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
     init_db(lite)
@@ -129,8 +136,24 @@ def test_database_side_selection_and_overview_equal_sqlite(
     assert pg_view.warnings == lite_view.warnings
     pd.testing.assert_frame_equal(pg_view.by_region, lite_view.by_region)
     pd.testing.assert_frame_equal(pg_view.by_type, lite_view.by_type)
+    order = ("A", "B", "C", "D")
+    for department in ("PUBLIC", "MARKET"):
+        tiers = effective_tiers(whole, department, on=day)
+        expected_mix = overview.tier_mix(whole.entities["region_code"], tiers, order)
+        for database in (engine, lite):
+            with database.connect() as connection:
+                mix = tier_mix_in_db(
+                    connection, department, on=day, tier_order=order, default_tier="B"
+                )
+            pd.testing.assert_frame_equal(
+                mix,
+                expected_mix,
+                check_names=False,
+                check_index_type=False,
+                check_column_type=False,
+            )
     # a new day moves the stored overview and tier mix (PostgreSQL) to what SQLite computes afresh
-    later, order = date(2028, 6, 30), ("A", "B", "C", "D")
+    later = date(2028, 6, 30)
     stored_overview(engine, today=day)
     moved, fresh = stored_overview(engine, today=later), overview_from_db(lite, today=later)
     assert moved.totals == fresh.totals

@@ -218,6 +218,17 @@ def test_known_values_match_exactly_whatever_the_width() -> None:
     assert known.as_set() == {"A1", "B2", "C3xx"}
 
 
+def test_known_values_stay_exact_when_hashes_collide(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every value hashed alike: the byte comparison and the sorted search still decide."""
+    from scheduler.data.importing import crossrow
+
+    monkeypatch.setattr(crossrow, "_fixed_hashes", lambda v: np.zeros(len(v), dtype=np.uint64))
+    known = KnownValues()
+    known.add(pd.Series(["B2", "A1", "C3"], dtype="str"))
+    asked = pd.Series(["C3", "A1", "Q", "B2", "A"], dtype="str")
+    assert known.contains(asked).tolist() == [True, True, False, True, False]
+
+
 def test_seen_keys_name_the_first_row_of_a_repeated_key() -> None:
     seen = SeenKeys()
     keys = [pd.DataFrame({"k": [f"K{i}" for i in range(j, j + 5)]}) for j in range(0, 50, 5)]
