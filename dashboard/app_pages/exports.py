@@ -24,8 +24,8 @@ from dashboard.views import department_options
 from scheduler.errors import SchedulerError
 
 PAGE = "exports"
-# Larger draws get their files on request: at Weifang size (2,263 visits, as many teams) the
-# task sheets take minutes to write and the public list's masker reads every legal representative.
+# Larger draws get their files on request: at Weifang size (2,209 visits, 2,189 teams) the six
+# files take ~4 s of CPU (XLSX task sheets, one worksheet per team, most of it): not a page render.
 # (A comment, not a docstring: Streamlit's "magic" would print a bare string on the page.)
 AUTO_PREPARE_ROWS = 500
 st.title(t("Exports"))
