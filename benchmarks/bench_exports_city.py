@@ -142,7 +142,9 @@ def in_process(url: str, before_url: str | None, draw_id: str, out: Path) -> Non
 def child(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     """(wall, cpu of the child) of one command; fails loudly."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(  # cwd "/": ``python -m`` would import the package of the cwd
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd="/"
+    )
     output = process.stdout.read() if process.stdout else b""
     _, status, usage = os.wait4(process.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
