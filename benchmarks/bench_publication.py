@@ -24,7 +24,7 @@ from scheduler.data.safe_cells import neutralise, neutralise_frame
 from scheduler.draw.sampling import draw_sample
 from scheduler.publication import jobs
 from scheduler.publication.estimates import estimate_rates
-from scheduler.publication.exports import TASK_COLUMNS, TaskSheet
+from scheduler.publication.exports import TASK_COLUMNS, TaskSheets, TeamHeading
 from scheduler.publication.public_list import public_list
 from scheduler.publication.writers import sheet_title, write_task_sheets
 
@@ -40,7 +40,7 @@ def _timed(label: str, fn, baseline: float | None = None) -> float:
     return seconds
 
 
-def _task_sheets_openpyxl(sheets: list[TaskSheet], path: Path) -> None:
+def _task_sheets_openpyxl(sheets: TaskSheets, path: Path) -> None:
     """The previous XLSX writer of ``write_task_sheets`` (openpyxl write-only): the baseline."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -49,7 +49,7 @@ def _task_sheets_openpyxl(sheets: list[TaskSheet], path: Path) -> None:
 
     book = Workbook(write_only=True)
     used: set[str] = set()
-    for s in sheets:
+    for s, start, stop in sheets.bounds():
         ws = book.create_sheet(sheet_title(f"{s.team_no:03d} {s.lead.split('（')[0]}", used))
         title = WriteOnlyCell(ws, value="检查任务单")
         title.font = Font(bold=True, size=14)
@@ -66,7 +66,8 @@ def _task_sheets_openpyxl(sheets: list[TaskSheet], path: Path) -> None:
             cell.font = Font(bold=True)
             ws.append([cell, neutralise(value)])
         ws.append([])
-        frame = neutralise_frame(s.tasks[list(TASK_COLUMNS)].rename(columns=TASK_COLUMNS))
+        tasks = sheets.tasks.iloc[start:stop]
+        frame = neutralise_frame(tasks[list(TASK_COLUMNS)].rename(columns=TASK_COLUMNS))
         for j, header in enumerate(frame.columns, start=1):
             width = max([len(str(header))] + [len(str(v)) for v in frame.iloc[:200, j - 1]])
             ws.column_dimensions[get_column_letter(j)].width = min(width * 1.6 + 2, 60)
@@ -83,36 +84,36 @@ def _task_sheets_openpyxl(sheets: list[TaskSheet], path: Path) -> None:
     book.save(path)
 
 
-def _synthetic_task_sheets(entities: pd.DataFrame, teams: int, per_team: int) -> list[TaskSheet]:
+def _synthetic_task_sheets(entities: pd.DataFrame, teams: int, per_team: int) -> TaskSheets:
     """``teams`` sheets of ``per_team`` tasks each, from the sample directory's entities."""
     rows = entities.head(teams * per_team).reset_index(drop=True)
-    sheets = []
-    for team in range(teams):
-        part = rows.iloc[team * per_team : (team + 1) * per_team]
-        tasks = pd.DataFrame(
-            {
-                "seq": range(1, len(part) + 1),
-                "uscc": part["uscc"].to_numpy(),
-                "name": part["name"].to_numpy(),
-                "address": part["address"].fillna("").to_numpy(),
-                "items": "食品经营许可事项检查、广告发布行为检查",
-                "scheduled_on": f"2026-12-{1 + team % 28:02d}",
-                "department": "市市场监管局",
-            }
+    team = np.arange(len(rows)) // per_team
+    tasks = pd.DataFrame(
+        {
+            "seq": np.arange(len(rows)) % per_team + 1,
+            "uscc": rows["uscc"].to_numpy(),
+            "name": rows["name"].to_numpy(),
+            "address": rows["address"].fillna("").to_numpy(),
+            "items": "食品经营许可事项检查、广告发布行为检查",
+            "scheduled_on": [f"2026-12-{1 + t % 28:02d}" for t in team],
+            "department": "市市场监管局",
+            "team_no": team + 1,
+        }
+    )
+    headings = tuple(
+        TeamHeading(
+            team_no=t + 1,
+            department="市市场监管局",
+            division="潍城区",
+            lead=f"张{t}（LF37070{t:05d}）",
+            members=(f"李{t}（LF37071{t:05d}）",),
+            first_day="2026-12-01",
+            last_day="2026-12-28",
+            size=per_team,
         )
-        sheets.append(
-            TaskSheet(
-                team_no=team + 1,
-                department="市市场监管局",
-                division="潍城区",
-                lead=f"张{team}（LF37070{team:05d}）",
-                members=(f"李{team}（LF37071{team:05d}）",),
-                first_day="2026-12-01",
-                last_day="2026-12-28",
-                tasks=tasks,
-            )
-        )
-    return sheets
+        for t in range(teams)
+    )
+    return TaskSheets(teams=headings, tasks=tasks)
 
 
 def _cell_values(path: Path) -> list[list[tuple]]:
@@ -141,7 +142,7 @@ def bench_task_sheets(directory, out: Path) -> None:
     from scheduler.publication import xlsx_stream
 
     sheets = _synthetic_task_sheets(directory.entities, teams=500, per_team=20)
-    tasks = sum(len(s.tasks) for s in sheets)
+    tasks = len(sheets.tasks)
     print(f"检查任务单: {len(sheets)} teams, {tasks:,} tasks")
     before = _both_clocks(
         "before: openpyxl write-only",

@@ -164,16 +164,17 @@ def staffing_directory(draw_id: str, usccs: tuple[str, ...]) -> Directory:
     return _staffing(database_url(), directory_version(), draw_id, hash(usccs), usccs)
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _masker(url: str, version: int | None) -> Any:
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _masker(url: str, version: int | None, draw_id: str, usccs: tuple[str, ...]) -> Any:
     from scheduler.publication.db_inputs import masker_from_db
 
-    return masker_from_db(engine_for(url))
+    return masker_from_db(engine_for(url), _staffing(url, version, draw_id, usccs).entities)
 
 
-def export_masker() -> Any:
-    """The names a public list masks (every legal representative and inspector), per version."""
-    return _masker(database_url(), directory_version())
+def export_masker(draw_id: str, usccs: tuple[str, ...]) -> Any:
+    """The names the public list of draw ``draw_id`` masks: every known person (legal
+    representative, inspector) whose name occurs inside its entities' names."""
+    return _masker(database_url(), directory_version(), draw_id, usccs)
 
 
 LOCAL_ACTOR = "dashboard (local)"

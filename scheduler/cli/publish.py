@@ -55,17 +55,19 @@ def export(
     check_targets([out], overwrite=force)
 
     if draw_id is not None:
-        from scheduler.publication.draw_links import db_inputs
-        from scheduler.store.audit_chain import chain_head
         from scheduler.store.engine import make_engine
-        from scheduler.store.loader import directory_from_db
 
-        engine = make_engine(url)
-        directory = directory_from_db(engine)
-        draw_frame, assign_frame, result_frame = db_inputs(engine, draw_id)
-        anchor = str(chain_head(engine)) if kind == "public" else None
+        files, count, anchor = jobs.export_recorded(
+            make_engine(url),
+            draw_id,
+            kind=kind,
+            fmt=fmt,
+            out=out,
+            department_code=department,
+            receipt=inputs.read_receipt(receipt) if receipt else None,
+            split=split,
+        )
     else:
-        anchor = None
         if data is None or draw is None:
             raise typer.BadParameter("give --data and --draw (or --draw-id with --url)")
         from scheduler.data.importing.reader import read_folder
@@ -73,25 +75,24 @@ def export(
         directory = read_folder(data)
         draw_frame = inputs.read_draw(draw)
         assign_frame = inputs.read_assignment(assignment) if assignment else None
-        result_frame = inputs.read_results(results) if results else None
-    dept = jobs.department_of(
-        draw_frame,
-        assignment=assign_frame,
-        receipt=inputs.read_receipt(receipt) if receipt else None,
-        explicit=department,
-    )
-    files, count = jobs.run_export(
-        directory,
-        draw_frame,
-        kind=kind,
-        fmt=fmt,
-        out=out,
-        assignment=assign_frame,
-        results=result_frame,
-        department_code=dept,
-        split=split,
-        anchor=anchor,
-    )
+        dept = jobs.department_of(
+            draw_frame,
+            assignment=assign_frame,
+            receipt=inputs.read_receipt(receipt) if receipt else None,
+            explicit=department,
+        )
+        anchor = None
+        files, count = jobs.run_export(
+            directory,
+            draw_frame,
+            kind=kind,
+            fmt=fmt,
+            out=out,
+            assignment=assign_frame,
+            results=inputs.read_results(results) if results else None,
+            department_code=dept,
+            split=split,
+        )
     unit = "teams" if kind == "tasks" else "rows"
     console.print(f"exported {count} {unit} to {', '.join(str(f) for f in files)}")
     if anchor:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from scheduler.data.directory import Directory
@@ -22,7 +23,8 @@ __all__ = [
     "LIST_COLUMNS",
     "TASK_COLUMNS",
     "DECLARATION",
-    "TaskSheet",
+    "TeamHeading",
+    "TaskSheets",
     "Lookups",
     "inspection_list",
     "task_sheets",
@@ -198,8 +200,8 @@ def inspection_list(
 
 
 @dataclass(frozen=True)
-class TaskSheet:
-    """One team's 检查任务单."""
+class TeamHeading:
+    """The heading of one team's 检查任务单; its tasks are ``size`` rows of ``TaskSheets.tasks``."""
 
     team_no: int
     department: str
@@ -208,9 +210,33 @@ class TaskSheet:
     members: tuple[str, ...]
     first_day: str
     last_day: str
-    tasks: pd.DataFrame
-    """Keys of ``TASK_COLUMNS``."""
+    size: int
     declaration: str = DECLARATION
+
+
+@dataclass(frozen=True)
+class TaskSheets:
+    """Every team's 检查任务单: the headings, and one table holding all teams' tasks.
+
+    ``tasks`` has the keys of ``TASK_COLUMNS`` plus ``team_no``, team after team
+    in the order of ``teams`` (``size`` rows each). One table rather than a frame
+    per team: a city division has ~2,200 teams, and a frame each cost more than
+    writing the files.
+    """
+
+    teams: tuple[TeamHeading, ...]
+    tasks: pd.DataFrame
+
+    def __len__(self) -> int:
+        return len(self.teams)
+
+    def bounds(self) -> list[tuple[TeamHeading, int, int]]:
+        """Each team with the first and past-the-last row of its tasks in ``tasks``."""
+        out, start = [], 0
+        for team in self.teams:
+            out.append((team, start, start + team.size))
+            start += team.size
+        return out
 
 
 def task_sheets(
@@ -219,55 +245,70 @@ def task_sheets(
     assignment: pd.DataFrame,
     *,
     department_code: str | None = None,
-) -> list[TaskSheet]:
-    """Per-team task sheets; a team is a lead with the same members (a joint visit's team once)."""
+) -> TaskSheets:
+    """Per-team task sheets; a team is a lead with the same members (a joint visit's team once).
+
+    Teams are numbered in the order of their ``lead|members`` key; a team's tasks
+    are sorted by day and USCC, each entity once per department. All rows are
+    sorted and deduplicated in one pass (team, day, USCC).
+    """
     look = Lookups(directory)
     frame = _department_column(draw, assignment, department_code)
     frame = frame[frame["lead_inspector_id"].fillna("") != ""]
+    keys = (frame["lead_inspector_id"] + "|" + frame["member_inspector_ids"].fillna("")).tolist()
+    numbers = {key: n for n, key in enumerate(sorted(set(keys)), start=1)}
     ent = look.entities.reindex(frame["uscc"])
     frame = frame.assign(
+        team_no=np.array([numbers[k] for k in keys], dtype=np.int64),
+        entity_name=ent["name"].fillna("").to_numpy(),
         address=ent["address"].fillna("").to_numpy(),
         day=pd.to_datetime(frame["scheduled_on"]).dt.strftime("%Y-%m-%d").fillna("").to_numpy(),
-        team=frame["lead_inspector_id"] + "|" + frame["member_inspector_ids"].fillna(""),
     )
-    sheets = []
-    for number, (team, rows) in enumerate(frame.groupby("team", sort=True), start=1):
-        lead, _, members = str(team).partition("|")
-        rows = rows.sort_values(["day", "uscc"], kind="stable").drop_duplicates(
-            ["uscc", "department_code"]
-        )
-        items = rows["items"].fillna("") if "items" in rows else pd.Series("", index=rows.index)
-        tasks = pd.DataFrame(
-            {
-                "seq": range(1, len(rows) + 1),
-                "uscc": rows["uscc"].to_numpy(),
-                "name": look.entities["name"].reindex(rows["uscc"]).fillna("").to_numpy(),
-                "address": rows["address"].to_numpy(),
-                "items": [
-                    look.items(d, u, i)
-                    for d, u, i in zip(rows["department_code"], rows["uscc"], items, strict=True)
-                ],
-                "scheduled_on": rows["day"].to_numpy(),
-                "department": rows["department_code"]
-                .map(lambda c: look.departments.get(c, c))
-                .to_numpy(),
-            }
-        )
-        departments = sorted(set(tasks["department"]))
-        divisions = sorted({look.divisions.get(c, c) for c in rows["region_code"]})
-        sheets.append(
-            TaskSheet(
+    frame = frame.sort_values(["team_no", "day", "uscc"], kind="stable").drop_duplicates(
+        ["team_no", "uscc", "department_code"]
+    )
+    team_no = frame["team_no"].to_numpy()
+    starts = np.flatnonzero(np.diff(team_no, prepend=-1))  # where each team's rows begin
+    sizes = np.diff(np.append(starts, len(team_no)))
+    items = frame["items"].fillna("") if "items" in frame else pd.Series("", index=frame.index)
+    tasks = pd.DataFrame(
+        {
+            "seq": np.arange(len(frame), dtype=np.int64) - np.repeat(starts, sizes) + 1,
+            "uscc": frame["uscc"].to_numpy(),
+            "name": frame["entity_name"].to_numpy(),
+            "address": frame["address"].to_numpy(),
+            "items": [
+                look.items(d, u, i)
+                for d, u, i in zip(frame["department_code"], frame["uscc"], items, strict=True)
+            ],
+            "scheduled_on": frame["day"].to_numpy(),
+            "department": frame["department_code"]
+            .map(lambda c: look.departments.get(c, c))
+            .to_numpy(),
+            "team_no": team_no,
+        }
+    )
+    keys_by_number = sorted(numbers, key=numbers.__getitem__)
+    departments, days = tasks["department"].tolist(), tasks["scheduled_on"].tolist()
+    regions = frame["region_code"].tolist()
+    teams = []
+    for start, size in zip(starts, sizes, strict=True):
+        lo, hi = int(start), int(start + size)
+        number = int(team_no[lo])
+        lead, _, members = keys_by_number[number - 1].partition("|")
+        teams.append(
+            TeamHeading(
                 team_no=number,
-                department="、".join(departments),
-                division="、".join(divisions),
+                department="、".join(sorted(set(departments[lo:hi]))),
+                division="、".join(sorted({look.divisions.get(c, c) for c in regions[lo:hi]})),
                 lead=look.person(lead),
                 members=tuple(look.person(i) for i in split_list(members)),
-                first_day=min(tasks["scheduled_on"]),
-                last_day=max(tasks["scheduled_on"]),
-                tasks=tasks,
+                first_day=min(days[lo:hi]),
+                last_day=max(days[lo:hi]),
+                size=hi - lo,
             )
         )
-    return sheets
+    return TaskSheets(teams=tuple(teams), tasks=tasks)
 
 
 def split_frame(frame: pd.DataFrame, split: Split) -> dict[str, pd.DataFrame]:

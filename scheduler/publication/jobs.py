@@ -26,6 +26,7 @@ __all__ = [
     "department_of",
     "receipt_populations",
     "run_export",
+    "export_recorded",
     "run_estimate",
     "estimate_recorded",
     "BY_COLUMNS",
@@ -150,6 +151,53 @@ def run_export(
             split_frame(frame, split), PUBLIC_COLUMNS, out, fmt, title="抽查结果公示", anchor=anchor
         ), len(frame)
     raise InvalidInputError(f"unknown export kind {kind!r}; expected list, tasks or public")
+
+
+def export_recorded(
+    engine: Engine,
+    draw_id: str,
+    *,
+    kind: Kind,
+    fmt: Format,
+    out: str | Path,
+    department_code: str | None = None,
+    receipt: dict[str, Any] | None = None,
+    split: Literal["none", "department", "division"] = "none",
+) -> tuple[list[Path], int, str | None]:
+    """``run_export`` of a draw recorded in the database; (files, rows or teams, anchor).
+
+    Reads the draw's rows, its latest assignment and results, the drawn entities'
+    rows with every inspector (``staffing_directory``) and, for the public list,
+    the known names inside the drawn entities' names (``masker_from_db``) and the
+    audit chain head: never the whole entity table. The files equal those built
+    from the whole directory (``tests/unit_publication/test_db_inputs.py``).
+    ``department_code`` and ``receipt`` name the department as in ``department_of``.
+    """
+    from scheduler.draw.db_scope import staffing_directory
+    from scheduler.publication.db_inputs import masker_from_db
+    from scheduler.publication.draw_links import db_inputs
+    from scheduler.publication.public_list import list_anchor
+
+    draw, assignment, results = db_inputs(engine, draw_id)
+    directory = staffing_directory(engine, draw["uscc"].astype(str))
+    public = kind == "public"
+    anchor = list_anchor(engine) if public else None
+    files, count = run_export(
+        directory,
+        draw,
+        kind=kind,
+        fmt=fmt,
+        out=out,
+        assignment=assignment,
+        results=results,
+        department_code=department_of(
+            draw, assignment=assignment, receipt=receipt, explicit=department_code
+        ),
+        split=split,
+        anchor=anchor,
+        masker=masker_from_db(engine, directory.entities) if public else None,
+    )
+    return files, count, anchor
 
 
 def run_estimate(

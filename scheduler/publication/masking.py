@@ -36,7 +36,15 @@ from collections.abc import Iterable
 
 from scheduler.data import reference
 
-__all__ = ["mask_person", "mask_digits", "NameMasker", "SURNAMES", "BUSINESS_WORDS"]
+__all__ = [
+    "mask_person",
+    "mask_digits",
+    "mask_operator",
+    "known_name_candidates",
+    "NameMasker",
+    "SURNAMES",
+    "BUSINESS_WORDS",
+]
 
 SURNAMES_SINGLE = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -201,6 +209,30 @@ def mask_person(name: str) -> str:
     return name[0] + "*" * (len(name) - 1)
 
 
+def mask_operator(name: str, operator: object = "") -> str:
+    """``name`` with its own operator (legal representative) masked wherever it occurs."""
+    operator = operator.strip() if isinstance(operator, str) else ""
+    if len(operator) >= 2 and operator in name:
+        return name.replace(operator, mask_person(operator))
+    return name
+
+
+def known_name_candidates(names: Iterable[str], operators: Iterable[object]) -> set[str]:
+    """Every text of two characters or more that masking ``names`` looks up among known names.
+
+    ``NameMasker.mask_known`` only asks whether a piece of the (operator-masked)
+    name is known, so a masker that knows ``known & known_name_candidates(...)``
+    masks these names exactly as one knowing all of ``known``: a directory's
+    353k names need not be read to mask a draw's 2,000 entity names.
+    """
+    out: set[str] = set()
+    for name, operator in zip(names, operators, strict=True):
+        text = mask_operator(name, operator)
+        for i in range(len(text) - 1):
+            out.update(text[i:j] for j in range(i + 2, len(text) + 1))
+    return out
+
+
 def _region_prefixes() -> tuple[str, ...]:
     names = {r.name for r in reference.regions()} | {"潍坊市", "潍坊", "山东省", "山东"}
     short = {n[:-1] for n in names if len(n) > 2 and n.endswith(("区", "县", "市"))}
@@ -279,11 +311,7 @@ class NameMasker:
         business whose name still shows no masked part gets the surname
         heuristic.
         """
-        text = name
-        operator = operator.strip() if isinstance(operator, str) else ""
-        if len(operator) >= 2 and operator in text:
-            text = text.replace(operator, mask_person(operator))
-        text = self.mask_known(text)
+        text = self.mask_known(mask_operator(name, operator))
         if individual and "*" not in text:
             text = self.mask_heuristic(text)
         return mask_digits(text)

@@ -13,11 +13,12 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from scheduler.data.atomic_files import atomic_target, write_text
 from scheduler.data.safe_cells import neutralise, neutralise_frame
-from scheduler.publication.exports import TASK_COLUMNS, TaskSheet
+from scheduler.publication.exports import TASK_COLUMNS, TaskSheets
 
 __all__ = ["Format", "write_tables", "write_task_sheets", "sheet_title"]
 
@@ -130,16 +131,20 @@ def write_tables(
 
 _TEAM_FIELDS = {
     "team_no": "检查组编号",
-    "department": "检查部门",
     "lead": "检查组长",
     "members": "检查组员",
 }
 
 
-def write_task_sheets(sheets: list[TaskSheet], path: str | Path, fmt: Format) -> list[Path]:
+def write_task_sheets(sheets: TaskSheets, path: str | Path, fmt: Format) -> list[Path]:
     """XLSX: one worksheet per team (heading, task table, declaration line); CSV: one flat
-    table with the team on every row; JSON: teams with their tasks and declaration."""
+    table with the team on every row; JSON: teams with their tasks and declaration.
+
+    The task table is neutralised (or turned into records) once for all teams and
+    sliced per team: pandas calls per team cost more than the writing.
+    """
     path = Path(path)
+    keep = [c for c in TASK_COLUMNS if c in sheets.tasks]
     if fmt == "xlsx":
         from scheduler.publication.xlsx_stream import open_book, write_row, write_table
 
@@ -147,19 +152,10 @@ def write_task_sheets(sheets: list[TaskSheet], path: str | Path, fmt: Format) ->
             book = open_book(temporary)
             bold, big = book.formats_by_name["bold"], book.formats_by_name["title"]
             used: set[str] = set()
-            # one neutralised frame for all teams: per-team pandas calls cost more than the writing
-            keep = [c for c in TASK_COLUMNS if sheets and c in sheets[0].tasks]
-            everything = _chinese(
-                pd.concat([s.tasks[keep] for s in sheets], ignore_index=True)
-                if sheets
-                else pd.DataFrame(columns=keep),
-                TASK_COLUMNS,
-            )
+            everything = _chinese(sheets.tasks[keep], TASK_COLUMNS)
             headers = list(everything.columns)
             cells = everything.to_numpy(dtype=object).tolist()
-            start = 0
-            for s in sheets:
-                team_rows, start = cells[start : start + len(s.tasks)], start + len(s.tasks)
+            for s, start, stop in sheets.bounds():
                 ws = book.add_worksheet(
                     sheet_title(f"{s.team_no:03d} {s.lead.split('（')[0]}", used)
                 )
@@ -174,29 +170,30 @@ def write_task_sheets(sheets: list[TaskSheet], path: str | Path, fmt: Format) ->
                 for label, value in heading:
                     ws.write_string(row, 0, label, bold)
                     row = write_row(ws, row, [None, neutralise(value)])
-                row = write_table(ws, row + 1, headers, team_rows, bold)
+                row = write_table(ws, row + 1, headers, cells[start:stop], bold)
                 write_row(ws, row + 1, [s.declaration])
-            if not sheets:
+            if not sheets.teams:
                 book.add_worksheet("检查任务单")
             book.close()
         return [path]
     if fmt == "csv":
-        frames = [
-            s.tasks.assign(team_no=s.team_no, lead=s.lead, members="、".join(s.members))
-            for s in sheets
-        ]
-        flat = (
-            pd.concat(frames, ignore_index=True)
-            if frames
-            else pd.DataFrame(columns=list(TASK_COLUMNS))
-        )
-        columns = {**{k: v for k, v in _TEAM_FIELDS.items() if k != "department"}, **TASK_COLUMNS}
+        if sheets.teams:
+            sizes = [s.size for s in sheets.teams]
+            flat = sheets.tasks.assign(
+                lead=np.repeat(np.array([s.lead for s in sheets.teams], dtype=object), sizes),
+                members=np.repeat(
+                    np.array(["、".join(s.members) for s in sheets.teams], dtype=object), sizes
+                ),
+            )
+        else:  # no team: the task columns only, as ever
+            flat = pd.DataFrame(columns=list(TASK_COLUMNS))
         with atomic_target(path) as temporary:
-            _chinese(flat, columns).to_csv(
+            _chinese(flat, {**_TEAM_FIELDS, **TASK_COLUMNS}).to_csv(
                 temporary, index=False, encoding="utf-8-sig", lineterminator="\r\n"
             )
         return [path]
     if fmt == "json":
+        records = sheets.tasks[keep].to_dict("records")
         teams = [
             {
                 "team_no": s.team_no,
@@ -207,9 +204,9 @@ def write_task_sheets(sheets: list[TaskSheet], path: str | Path, fmt: Format) ->
                 "first_day": s.first_day,
                 "last_day": s.last_day,
                 "declaration": s.declaration,
-                "tasks": s.tasks.to_dict("records"),
+                "tasks": records[start:stop],
             }
-            for s in sheets
+            for s, start, stop in sheets.bounds()
         ]
         write_text(
             path,

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
@@ -21,6 +22,7 @@ from scheduler.data.importing.reader import read_folder
 from scheduler.draw.db_scope import staffing_directory
 from scheduler.publication import inputs, jobs
 from scheduler.publication.db_inputs import masker_from_db
+from scheduler.publication.masking import known_name_candidates
 from scheduler.publication.public_list import masker_for
 from scheduler.simulation.db_population import population_from_db
 from scheduler.simulation.population import population_from_directory
@@ -59,10 +61,43 @@ def test_masker_from_db_knows_every_name_the_whole_directory_masks(loaded) -> No
     assert masker_from_db(engine).known == expected
 
 
+def test_masker_of_the_drawn_entities_knows_the_names_inside_theirs(loaded, planned) -> None:
+    """Given the drawn entities, the masker reads only the known names their names contain."""
+    engine, whole = loaded
+    draw = inputs.read_draw(planned["draw"])
+    # plus entities of two towns whose names hold persons: 孙家集街道, 王家庄街道
+    towns = whole.entities[whole.entities["name"].str.contains("孙家集|王家庄")]
+    assert len(towns) > 50
+    ent = staffing_directory(engine, [*draw["uscc"].astype(str), *towns["uscc"]]).entities
+    full, drawn = masker_for(whole), masker_from_db(engine, ent)
+    pieces = known_name_candidates(ent["name"], ent["legal_rep"])
+    inspectors = set(whole.inspectors["name"])
+    assert drawn.known == (full.known & pieces) | inspectors
+    assert drawn.known - inspectors  # the towns' names do contain known persons
+    assert len(drawn.known) < len(full.known)
+    rows = list(zip(ent["name"], ent["legal_rep"], ent["entity_type"] == "个体工商户", strict=True))
+    assert [drawn.mask_entity_name(n, operator=o, individual=i) for n, o, i in rows] == [
+        full.mask_entity_name(n, operator=o, individual=i) for n, o, i in rows
+    ]
+
+
+def test_masker_of_entities_masks_a_known_name_inside_another_entitys_name(loaded) -> None:
+    """A person known from any entity is masked in a listed name, operator or not."""
+    engine, whole = loaded
+    person = next(n for n in whole.entities["legal_rep"] if len(n) == 3)
+    names = [f"潍坊{person}商贸有限公司", "潍坊某某公司"]
+    listed = pd.DataFrame({"name": names, "legal_rep": ["", ""]})
+    masker = masker_from_db(engine, listed)
+    assert person in masker.known
+    assert masker.mask_entity_name(listed["name"][0]) == f"潍坊{person[0]}**商贸有限公司"
+    assert masker.mask_entity_name(listed["name"][1]) == "潍坊某某公司"
+
+
+@pytest.mark.parametrize("masker", ["whole", "drawn"])
 @pytest.mark.parametrize("kind", ["list", "tasks", "public"])
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_export_from_the_drawn_rows_is_byte_identical(
-    loaded, planned: dict[str, Path], tmp_path: Path, kind: str, fmt: str
+    loaded, planned: dict[str, Path], tmp_path: Path, kind: str, fmt: str, masker: str
 ) -> None:
     engine, whole = loaded
     draw = inputs.read_draw(planned["draw"])
@@ -71,8 +106,9 @@ def test_export_from_the_drawn_rows_is_byte_identical(
     assert len(scoped.entities) == draw["uscc"].nunique() < len(whole.entities)
     common = {"kind": kind, "fmt": fmt, "assignment": assignment, "split": "none"}
     files_whole, n_whole = jobs.run_export(whole, draw, out=tmp_path / f"whole.{fmt}", **common)
+    names = masker_from_db(engine, scoped.entities if masker == "drawn" else None)
     files_scoped, n_scoped = jobs.run_export(
-        scoped, draw, out=tmp_path / f"scoped.{fmt}", masker=masker_from_db(engine), **common
+        scoped, draw, out=tmp_path / f"scoped.{fmt}", masker=names, **common
     )
     assert n_whole == n_scoped > 0
     assert [f.read_bytes() for f in files_scoped] == [f.read_bytes() for f in files_whole]

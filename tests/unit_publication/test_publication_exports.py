@@ -515,3 +515,18 @@ def test_export_by_draw_id_from_the_database(tmp_path: Path) -> None:
         main(["export", "--draw-id", "DR-NOPE", "--url", url, "--kind", "list", "--out", str(out)])
         == 2
     )
+    # the command reads the drawn rows and the names inside theirs, never the whole directory:
+    # its files are those of the whole directory read back
+    from scheduler.publication.draw_links import db_inputs
+    from scheduler.store.loader import directory_from_db
+
+    whole = directory_from_db(engine)
+    draw, assignment, results = db_inputs(engine, drawn.draw_id)
+    for kind in ("list", "tasks", "public"):
+        got, expected = tmp_path / f"db-{kind}.csv", tmp_path / f"whole-{kind}.csv"
+        export = ["export", "--draw-id", drawn.draw_id, "--url", url, "--kind", kind]
+        assert main([*export, "--format", "csv", "--out", str(got)]) == 0
+        jobs.run_export(whole, draw, kind=kind, fmt="csv", out=expected, assignment=assignment,
+                        results=results, department_code=DEPT)  # fmt: skip
+        assert got.read_bytes() == expected.read_bytes()
+    assert (tmp_path / "db-public.anchor.txt").is_file()

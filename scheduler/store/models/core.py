@@ -68,7 +68,7 @@ class Entity(SQLModel, table=True):
     entity_type: str = Field(index=True)
     region_code: str = Field(foreign_key="region.code", index=True, max_length=12)
     address: str = ""
-    legal_rep: str = ""
+    legal_rep: str = Field(default="", index=True)
     phone: str = ""
     registered_on: date | None = None
     status: str = Field(index=True)
