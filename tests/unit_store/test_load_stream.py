@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from importer_defects import DEFECTS
 from importer_support import UNKNOWN, read_text_table, write_text_table
 from sqlalchemy import Engine, inspect, text
-from test_importer import DEFECTS
 
 from scheduler.data.importing.crossrow import KnownValues, SeenKeys, key_hashes
 from scheduler.data.importing.reader import read_folder
