@@ -165,16 +165,19 @@ def staffing_directory(draw_id: str, usccs: tuple[str, ...]) -> Directory:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _masker(url: str, version: int | None, draw_id: str, usccs: tuple[str, ...]) -> Any:
+def _masker(
+    url: str, version: int | None, draw_id: str, digest: int, _usccs: tuple[str, ...]
+) -> Any:
     from scheduler.publication.db_inputs import masker_from_db
 
-    return masker_from_db(engine_for(url), _staffing(url, version, draw_id, usccs).entities)
+    staffing = _staffing(url, version, draw_id, digest, _usccs)
+    return masker_from_db(engine_for(url), staffing.entities)
 
 
 def export_masker(draw_id: str, usccs: tuple[str, ...]) -> Any:
     """The names the public list of draw ``draw_id`` masks: every known person (legal
     representative, inspector) whose name occurs inside its entities' names."""
-    return _masker(database_url(), directory_version(), draw_id, usccs)
+    return _masker(database_url(), directory_version(), draw_id, hash(usccs), usccs)
 
 
 LOCAL_ACTOR = "dashboard (local)"
