@@ -63,12 +63,14 @@ def _references(connection: Connection) -> dict[str, pd.DataFrame]:
 
 
 @contextmanager
-def _scope_keys(connection: Connection, usccs: list[str]) -> Iterator[Table]:
-    """A temporary table of ``usccs`` on ``connection``, dropped afterwards.
+def _scope_keys(connection: Connection, scope: ColumnElement[bool]) -> Iterator[Table]:
+    """A temporary table of the USCCs of the entities in ``scope``, dropped afterwards.
 
     The ratings and history reads join it through their ``uscc`` indexes
-    instead of evaluating the scope's condition again each. Only the
-    connection's temporary schema is written. SQLite's driver creates the table
+    instead of evaluating the scope's condition again each. It is filled by
+    one ``INSERT ... SELECT`` in the database: sending the keys back row by
+    row took 11 s for 456k entities on PostgreSQL. Only the connection's
+    temporary schema is written. SQLite's driver creates the table
     outside the transaction it rolls back, so a read that failed half-way can
     leave it behind on a pooled connection: it is dropped first if present, and
     the caller commits the final drop.
@@ -82,10 +84,8 @@ def _scope_keys(connection: Connection, usccs: list[str]) -> Iterator[Table]:
     keys.drop(connection, checkfirst=True)
     keys.create(connection)
     try:
-        if usccs:  # the driver's executemany: SQLAlchemy's own costs 3x as much here
-            insert = keys.insert().compile(dialect=connection.dialect)
-            rows = [(u,) for u in usccs] if insert.positional else [{"uscc": u} for u in usccs]
-            connection.exec_driver_sql(str(insert), rows)
+        entity = DB_TABLES["entities"]
+        connection.execute(keys.insert().from_select(["uscc"], select(entity.c.uscc).where(scope)))
         yield keys
     finally:
         keys.drop(connection)
@@ -152,7 +152,7 @@ def frame_directory(engine: Engine, rules: FrameRules) -> Directory:
         tables["entities"] = read_table(
             connection, "entities", columns=FRAME_INPUT["entities"], where=scope
         )
-        with _scope_keys(connection, tables["entities"]["uscc"].tolist()) as keys:
+        with _scope_keys(connection, scope) as keys:
             in_scope = select(keys.c.uscc)
             sources = {PUBLIC_DEPARTMENT, *departments}
             tables["ratings"] = read_table(
