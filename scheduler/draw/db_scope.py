@@ -69,8 +69,8 @@ def _scope_keys(connection: Connection, scope: ColumnElement[bool]) -> Iterator[
     The ratings and history reads join it through their ``uscc`` indexes
     instead of evaluating the scope's condition again each. It is filled by
     one ``INSERT ... SELECT`` in the database: sending the keys back row by
-    row took 11 s for 456k entities on PostgreSQL. Only the connection's
-    temporary schema is written. SQLite's driver creates the table
+    row took 11 s for one division at province size on PostgreSQL. Only the
+    connection's temporary schema is written. SQLite's driver creates the table
     outside the transaction it rolls back, so a read that failed half-way can
     leave it behind on a pooled connection: it is dropped first if present, and
     the caller commits the final drop.
