@@ -20,6 +20,7 @@ from importer_support import (
     drop_column,
     extra_header,
     raw_bytes,
+    read_text_table,
     remove,
     rename,
 )
@@ -135,3 +136,56 @@ DEFECTS: list[tuple[str, Callable[[Path], None], str]] = [
                              .encode()),
      "conflicts.csv, row 2: row has 4 cells but the header has 3"),
 ]  # fmt: skip
+
+
+def utf16(table: str) -> Callable[[Path], None]:
+    def mutate(target: Path) -> None:
+        frame = read_text_table(target, table)
+        frame.to_csv(target / f"{table}.csv", index=False, encoding="utf-16")
+
+    return mutate
+
+
+def formula_without_value(
+    table: str, row: int, column: str, formula: str
+) -> Callable[[Path], None]:
+    """``table`` as an XLSX written by a program: a formula cell, never calculated or saved."""
+
+    def mutate(target: Path) -> None:
+        import openpyxl
+
+        frame = read_text_table(target, table)
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.append(list(frame.columns))
+        for values in frame.itertuples(index=False):
+            sheet.append(list(values))
+        sheet.cell(row=row, column=list(frame.columns).index(column) + 1, value=formula)
+        book.save(target / f"{table}.xlsx")
+        (target / f"{table}.csv").unlink()
+
+    return mutate
+
+
+# Found by the reliability probe (issue 12, point 6); each failed on the code before.
+HARDENING_DEFECTS: list[tuple[str, Callable[[Path], None], str]] = [
+    ("NUL byte in a name", cell("entities", 2, "name", "潍坊\x00食品有限公司"),
+     "entities.csv, row 2, column 'name': contains U+0000 (NUL); remove it and save the file "
+     "again"),
+    ("escape in an address", cell("entities", 2, "address", "潍城区\x1b[8m某路"),
+     "entities.csv, row 2, column 'address': contains U+001B (control character); remove it and "
+     "save the file again"),
+    ("DEL in an inspector name", cell("inspectors", 3, "name", "王\x7f五"),
+     "inspectors.csv, row 3, column 'name': contains U+007F (DEL); remove it and save the file "
+     "again"),
+    ("UTF-16 file", utf16("entities"),
+     "entities.csv: the file is UTF-16; save it as UTF-8 or GB18030"),
+    ("overflowing integer", cell("inspectors", 2, "capacity", "99999999999999999999"),
+     "inspectors.csv, row 2, column 'capacity': too large: '99999999999999999999' "
+     "(at most 999,999,999,999)"),
+    ("formula without a saved value", formula_without_value("inspectors", 2, "capacity", "=10+5"),
+     "inspectors.xlsx, row 2, column 'capacity': formula =10+5 without a saved value; open and "
+     "save the file in Excel"),
+]  # fmt: skip
+
+ALL_DEFECTS = DEFECTS + HARDENING_DEFECTS

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from importer_defects import DEFECTS
+from importer_defects import ALL_DEFECTS, DEFECTS
 from importer_support import (
     E1,
     UNKNOWN,
@@ -36,7 +36,7 @@ from scheduler.store.loader import row_counts
 
 
 @pytest.mark.parametrize(
-    ("mutate", "expected"), [d[1:] for d in DEFECTS], ids=[d[0] for d in DEFECTS]
+    ("mutate", "expected"), [d[1:] for d in ALL_DEFECTS], ids=[d[0] for d in ALL_DEFECTS]
 )
 def test_defect_is_reported_exactly(
     folder: Path, mutate: Callable[[Path], None], expected: str
@@ -48,7 +48,7 @@ def test_defect_is_reported_exactly(
 
 
 @pytest.mark.parametrize(
-    ("mutate", "expected"), [d[1:] for d in DEFECTS], ids=[d[0] for d in DEFECTS]
+    ("mutate", "expected"), [d[1:] for d in ALL_DEFECTS], ids=[d[0] for d in ALL_DEFECTS]
 )
 def test_cli_load_rejects_defect_and_writes_nothing(
     folder: Path,
