@@ -77,11 +77,16 @@ def test_one_pass_sheets_write_the_files_of_the_per_team_builder(
     new = task_sheets(directory, draw, assignment)
     assert len(new) == len(old) > 200
     assert len({s.department for s in old if "、" in s.department}) > 0  # joint visits
-    for fmt in ("csv", "json", "xlsx"):
+    # the variants differ in grouping, which the CSV and JSON hold in full; the XLSX
+    # writer (200+ sheets, the slow part) is compared once, on the joint plan
+    formats = ("csv", "json", "xlsx") if variant == "joint" else ("csv", "json")
+    for fmt in formats:
         reference_write(old, tmp_path / f"old.{fmt}", fmt)
         assert write_task_sheets(new, tmp_path / f"new.{fmt}", fmt) == [tmp_path / f"new.{fmt}"]
     for fmt in ("csv", "json"):
         assert (tmp_path / f"new.{fmt}").read_bytes() == (tmp_path / f"old.{fmt}").read_bytes()
+    if "xlsx" not in formats:
+        return
     old_cells, new_cells = _cells(tmp_path / "old.xlsx"), _cells(tmp_path / "new.xlsx")
     assert list(new_cells) == list(old_cells) and len(new_cells) == len(old)
     assert new_cells == old_cells

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -29,37 +30,36 @@ DAY = date(2026, 11, 26)
 ORDER = ("A", "B", "C", "D")
 
 
-def _expected(engine: Engine, department: str, on: date) -> pd.DataFrame:
+def _assert_same(engine: Engine, department: str, days: tuple[date, ...]) -> list[pd.DataFrame]:
+    """The SQL mix on each of ``days`` equals the pandas one over the directory read back."""
     whole = directory_from_db(engine)
-    tiers = effective_tiers(whole, department, on=on)
-    return overview.tier_mix(whole.entities["region_code"], tiers, ORDER)
-
-
-def _assert_same(engine: Engine, department: str, on: date) -> pd.DataFrame:
-    with engine.connect() as connection:
-        got = tier_mix_in_db(
-            connection,
-            department,
-            on=on,
-            tier_order=ORDER,
-            default_tier=tier_scheme(None).default_tier,
+    mixes = []
+    for on in days:
+        with engine.connect() as connection:
+            got = tier_mix_in_db(
+                connection,
+                department,
+                on=on,
+                tier_order=ORDER,
+                default_tier=tier_scheme(None).default_tier,
+            )
+        tiers = effective_tiers(whole, department, on=on)
+        pd.testing.assert_frame_equal(
+            got,
+            overview.tier_mix(whole.entities["region_code"], tiers, ORDER),
+            check_names=False,
+            check_index_type=False,  # labels compared; pandas may hold them as strings
+            check_column_type=False,
         )
-    pd.testing.assert_frame_equal(
-        got,
-        _expected(engine, department, on),
-        check_names=False,
-        check_index_type=False,  # labels compared; pandas may hold them as strings
-        check_column_type=False,
-    )
-    return got
+        mixes.append(got)
+    return mixes
 
 
 @pytest.mark.parametrize("department", ["PUBLIC", "MARKET", "TAX"])
 def test_sql_tier_mix_equals_the_pandas_one_on_the_sample(sample_db: str, department: str) -> None:
     engine = make_engine(sample_db)
     try:
-        for on in (DAY, date(2025, 6, 1)):
-            got = _assert_same(engine, department, on)
+        for got in _assert_same(engine, department, (DAY, date(2025, 6, 1))):
             assert got.to_numpy().sum() == 20_000
     finally:
         engine.dispose()
@@ -86,9 +86,11 @@ EDGE_RATINGS = [
 ]
 
 
-@pytest.fixture
-def edge_folder(sample_dir: Path, tmp_path: Path) -> tuple[Path, list[str]]:
-    folder = tmp_path / "edge"
+@pytest.fixture(scope="module")
+def edge_folder(
+    sample_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, list[str]]:
+    folder = tmp_path_factory.mktemp("edge") / "edge"
     shutil.copytree(sample_dir, folder)
     with (folder / "entities.csv").open(encoding="utf-8") as f:
         usccs = [row["uscc"] for row, _ in zip(csv.DictReader(f), range(10), strict=False)]
@@ -101,10 +103,13 @@ def edge_folder(sample_dir: Path, tmp_path: Path) -> tuple[Path, list[str]]:
     return folder, usccs
 
 
-@pytest.fixture
-def edge_engine(edge_folder: tuple[Path, list[str]], tmp_path: Path) -> Engine:
+@pytest.fixture(scope="module")
+def edge_engine(
+    edge_folder: tuple[Path, list[str]], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """Loaded once for the module: the tests only read it."""
     folder, _ = edge_folder
-    engine = make_engine(f"sqlite:///{tmp_path / 'edge.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('edge_db') / 'edge.db'}")
     init_db(engine)
     load_directory(engine, read_folder(folder))
     yield engine
@@ -115,8 +120,9 @@ def edge_engine(edge_folder: tuple[Path, list[str]], tmp_path: Path) -> Engine:
 def test_sql_tier_mix_follows_the_effective_tier_rule_on_edge_cases(
     edge_engine: Engine, department: str
 ) -> None:
-    for on in (DAY, date(2026, 11, 25), date(2026, 12, 1), date(2027, 6, 1)):
-        _assert_same(edge_engine, department, on)
+    _assert_same(
+        edge_engine, department, (DAY, date(2026, 11, 25), date(2026, 12, 1), date(2027, 6, 1))
+    )
 
 
 def test_the_edge_folder_exercises_the_rule(
