@@ -116,19 +116,12 @@ def publish(
     from scheduler.data.atomic_files import check_targets
 
     check_targets([out], overwrite=force)
-    from scheduler.publication.publishing import publish_pending
-    from scheduler.store.audit_chain import lock_for_write
-    from scheduler.store.engine import session_scope
-    from scheduler.store.loader import directory_from_db
+    from scheduler.publication.publishing import publish_recorded
 
-    day = parse_day(on)
     engine, *_ = context(url)
-    directory = directory_from_db(engine)
-    with session_scope(engine) as session:
-        files, count = publish_pending(
-            session, directory, out=out, fmt=fmt, on=day, draw_id=draw_id, actor=cli_actor()
-        )
-        head = lock_for_write(session)
+    files, count, head = publish_recorded(
+        engine, out=out, fmt=fmt, on=parse_day(on), draw_id=draw_id, actor=cli_actor()
+    )
     console.print(f"published {count} results to {', '.join(str(f) for f in files)}")
     console.print(f"{head} (keep it: it anchors the audit log)", markup=False, soft_wrap=True)
 

@@ -15,18 +15,22 @@ import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import Engine
+from sqlite_support import copy_sqlite
 
 from scheduler.cli import main
 from scheduler.data.directory import Directory
 from scheduler.data.importing.reader import read_folder
+from scheduler.data.reference import result_codes
 from scheduler.draw.db_scope import staffing_directory
 from scheduler.publication import inputs, jobs
 from scheduler.publication.db_inputs import masker_from_db
 from scheduler.publication.masking import known_name_candidates
 from scheduler.publication.public_list import masker_for
+from scheduler.publication.publishing import publish_pending, publish_recorded
 from scheduler.simulation.db_population import population_from_db
 from scheduler.simulation.population import population_from_directory
-from scheduler.store.engine import init_db, make_engine
+from scheduler.store.audit_chain import lock_for_write
+from scheduler.store.engine import init_db, make_engine, session_scope
 from scheduler.store.loader import directory_from_db, load_directory
 
 DEPT = "MARKET"
@@ -133,3 +137,50 @@ def test_population_from_db_equals_the_whole_directory_population(loaded, depart
     np.testing.assert_array_equal(got.region, expected.region)
     np.testing.assert_array_equal(got.tier, expected.tier)
     assert len(set(got.tier.tolist())) > 1
+
+
+def test_publish_reads_the_results_entities_and_lists_what_the_whole_directory_lists(
+    loaded, sample_db_template: Path, tmp_path: Path
+) -> None:
+    """``scheduler publish`` (``publish_recorded``) writes the old path's list, byte for byte.
+
+    The old path read the whole directory back and masked with all of its names;
+    the results here include entities whose names hold other persons' names.
+    """
+    _, whole = loaded
+    ent = whole.entities
+    picked = pd.concat([ent[ent["name"].str.contains("孙家集|王家庄")], ent.iloc[::400]])
+    picked = picked.drop_duplicates("uscc")
+    results = pd.DataFrame(
+        {
+            "uscc": picked["uscc"],
+            "department_code": DEPT,
+            "inspected_on": "2026-11-20",
+            "result_code": np.resize([r.code for r in result_codes()], len(picked)),
+            "draw_id": "",
+            "notes": "",
+        }
+    )
+    results_file = tmp_path / "results.csv"
+    results.to_csv(results_file, index=False)
+    day = date(2026, 11, 30)
+    lists = {}
+    for way in ("whole directory", "recorded"):
+        path = tmp_path / f"{len(lists)}.db"
+        copy_sqlite(sample_db_template, path)
+        engine = make_engine(f"sqlite:///{path}")
+        assert main(["results", "import", str(results_file), "--url", f"sqlite:///{path}"]) == 0
+        out = tmp_path / f"{len(lists)}.csv"
+        if way == "recorded":
+            files, count, head = publish_recorded(engine, out=out, fmt="csv", on=day, actor="t")
+        else:
+            with session_scope(engine) as session:
+                files, count = publish_pending(
+                    session, directory_from_db(engine), out=out, fmt="csv", on=day, actor="t"
+                )
+                head = lock_for_write(session)
+        engine.dispose()
+        assert files[0] == out and count == len(picked)
+        lists[way] = [f.read_text(encoding="utf-8-sig").replace(str(head), "HEAD") for f in files]
+    assert lists["recorded"] == lists["whole directory"]
+    assert lists["recorded"][0].count("*") > 50  # persons' names were masked
