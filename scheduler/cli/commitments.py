@@ -94,12 +94,14 @@ def due(
     """Pending commitments due soon and overdue, per department."""
     from scheduler.publication.commitments import due_and_overdue
     from scheduler.store.engine import init_db, make_engine
-    from scheduler.store.loader import directory_from_db
+    from scheduler.store.readback import read_table
 
     engine = make_engine(url)
     init_db(engine)
     day = optional_day(on, "--on") or clock.today()
-    counts = due_and_overdue(directory_from_db(engine).commitments, on=day, horizon_days=horizon)
+    with engine.connect() as connection:  # the commitments only, not the whole directory
+        commitments = read_table(connection, "commitments")
+    counts = due_and_overdue(commitments, on=day, horizon_days=horizon)
     table = Table(title=f"commitments on {day} (due within {horizon} days)")
     for column in counts.columns:
         table.add_column(column)

@@ -75,15 +75,13 @@ def given_population(
     scheme = tier_scheme(scheme_name)
     if size is not None:
         return size
-    if data is not None:
-        from scheduler.data.importing.reader import read_folder
-
-        directory, source = read_folder(data), f"folder:{data.name}"
-    else:
+    if data is None:  # the population's columns only, selected in the database
+        from scheduler.simulation.db_population import population_from_db
         from scheduler.store.engine import make_engine
-        from scheduler.store.loader import directory_from_db
 
-        directory, source = directory_from_db(make_engine()), "database"
+        return population_from_db(make_engine(), on=on, department=department, scheme=scheme)
+    from scheduler.data.importing.reader import read_folder
+
     return population_from_directory(
-        directory, on=on, department=department, scheme=scheme, source=source
+        read_folder(data), on=on, department=department, scheme=scheme, source=f"folder:{data.name}"
     )

@@ -126,10 +126,15 @@ def test_public_list_of_the_drawn_rows_needs_the_directory_masker(loaded, planne
     assert masker_for(scoped).known < masker_from_db(engine).known
 
 
-@pytest.mark.parametrize("department", [None, "MARKET", "HEALTH"])
-def test_population_from_db_equals_the_whole_directory_population(loaded, department) -> None:
+@pytest.mark.parametrize(
+    ("department", "on"),
+    [(None, date(2026, 11, 1)), ("MARKET", date(2026, 11, 1)), ("HEALTH", date(2026, 11, 1)),
+     ("MARKET", None)],  # None: the directory's latest rating date
+)  # fmt: skip
+def test_population_from_db_equals_the_whole_directory_population(
+    loaded, department: str | None, on: date | None
+) -> None:
     engine, whole = loaded
-    on = date(2026, 11, 1)
     expected = population_from_directory(whole, on=on, department=department)
     got = population_from_db(engine, on=on, department=department)
     assert got.size == expected.size > 0
