@@ -9,16 +9,43 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import workflow
+from dashboard.connection import database_url, engine_for
 from dashboard.i18n import fmt_count, t
-from dashboard.state import key, show_error
+from dashboard.state import directory_version, key, show_error
 from dashboard.views import department_options, preset_options
 from scheduler import clock
 from scheduler.data.directory import Directory
+from scheduler.draw.programme import TierPopulations
 from scheduler.errors import SchedulerError
 
 __all__ = ["programme_section"]
 
 PAGE = "programme"
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _populations(
+    url: str, version: int | None, department: str, year: int, scheme: str | None
+) -> TierPopulations:
+    from scheduler.draw.programme import populations_from_db
+
+    return populations_from_db(engine_for(url), department, year, scheme)
+
+
+def _counted(department: str, year: int, scheme: str | None) -> TierPopulations | None:
+    """The department's frame per tier, counted once the user asks (a city's takes tens
+    of seconds); later choices in the session count at once. Cached per directory
+    version: a new load counts again.
+    """
+    asked = key(PAGE, "asked")
+    if not st.session_state.get(asked) and not st.button(
+        t("Count the department's entities"), key=key(PAGE, "count")
+    ):
+        st.caption(t("Counted over the department's whole frame (a city: tens of seconds)."))
+        return None
+    st.session_state[asked] = True
+    with st.spinner(t("Counting the department's entities…")):
+        return _populations(database_url(), directory_version(), department, year, scheme)
 
 
 def programme_section(data: Directory) -> None:
@@ -52,9 +79,12 @@ def programme_section(data: Directory) -> None:
     )  # fmt: skip
     found = preset(name)
     try:
+        populations = _counted(department, year, found.scheme)
+        if populations is None:
+            return
         months = planned.tier_months or found.min_months
         result = annual_programme(
-            data, department, year, rates=found.rates, min_months=months,
+            populations, department, year, rates=found.rates, min_months=months,
             rounds=rounds, scheme=found.scheme,
         )  # fmt: skip
     except SchedulerError as error:

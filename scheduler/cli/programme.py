@@ -13,7 +13,9 @@ from scheduler.cli.draw_options import Url, tier_months
 from scheduler.errors import InvalidInputError
 
 if TYPE_CHECKING:
+    from scheduler.data.directory import Directory
     from scheduler.draw.plan_months import PlannedYear
+    from scheduler.draw.programme import TierPopulations
 
 __all__ = ["register"]
 
@@ -74,20 +76,21 @@ def programme(
         months, source = planned.tier_months, f"the {year} plans {sorted(planned.months_by_plan)}"
     if not months:
         months, source = found.min_months, f"preset {found.name}"
+    source_data: Directory | TierPopulations
     if data is not None:
         from scheduler.data.importing.reader import read_folder
         from scheduler.draw.frame import FRAME_INPUT
 
-        directory = read_folder(data, tables=FRAME_INPUT)
-    else:
+        source_data = read_folder(data, tables=FRAME_INPUT)
+    else:  # only the rows the department's frame can hold leave the database
+        from scheduler.draw.programme import populations_from_db
         from scheduler.store.engine import init_db, make_engine
-        from scheduler.store.loader import directory_from_db
 
         engine = make_engine(url)
         init_db(engine)
-        directory = directory_from_db(engine)
+        source_data = populations_from_db(engine, department, year, found.scheme)
     result = annual_programme(
-        directory,
+        source_data,
         department,
         year,
         rates=found.rates,

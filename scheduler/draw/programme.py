@@ -21,12 +21,22 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
+from sqlalchemy import Engine
 
 from scheduler.data.directory import Directory
 from scheduler.draw.frame import FrameRules, build_frame
 from scheduler.errors import InvalidInputError
 
-__all__ = ["TierProgramme", "Programme", "annual_programme", "blocked_rounds"]
+__all__ = [
+    "TierProgramme",
+    "TierPopulations",
+    "Programme",
+    "annual_programme",
+    "blocked_rounds",
+    "populations_from_db",
+    "programme_rules",
+    "tier_populations",
+]
 
 
 @dataclass(frozen=True)
@@ -72,8 +82,31 @@ def blocked_rounds(min_months: int, spacing_months: float) -> int:
     return max(0, math.ceil(min_months / spacing_months) - 1)
 
 
+def programme_rules(department_code: str, year: int, scheme: str | None = None) -> FrameRules:
+    """The frame a programme counts: the department's, on 1 January, no repeat control."""
+    return FrameRules(
+        department_code=department_code, on=date(year, 1, 1), repeat_window_months=0, scheme=scheme
+    )
+
+
+@dataclass(frozen=True)
+class TierPopulations:
+    """The programme's frame counted per tier (the only part that reads the directory)."""
+
+    tiers: tuple[str, ...]
+    counts: dict[str, int]
+
+
+def tier_populations(directory: Directory, rules: FrameRules) -> TierPopulations:
+    """Units of ``build_frame(directory, rules)`` per tier, in the scheme's order."""
+    frame = build_frame(directory, rules)
+    counts = frame.units["tier"].value_counts()
+    codes = tuple(frame.scheme.codes)
+    return TierPopulations(codes, {t: int(counts.get(t, 0)) for t in codes})
+
+
 def annual_programme(
-    directory: Directory,
+    directory: Directory | TierPopulations,
     department_code: str,
     year: int,
     *,
@@ -82,24 +115,25 @@ def annual_programme(
     rounds: int,
     scheme: str | None = None,
 ) -> Programme:
-    """The year's programme for ``department_code`` (see the module docstring for the model)."""
+    """The year's programme for ``department_code`` (see the module docstring for the model).
+
+    ``directory``: the directory, or its frame already counted (``tier_populations``
+    of ``programme_rules``; e.g. read from the database by ``populations_from_db``).
+    """
     if not isinstance(rounds, int) or rounds < 1 or rounds > 12:
         raise InvalidInputError(f"`rounds` must be a whole number from 1 to 12; got {rounds!r}.")
-    frame = build_frame(
-        directory,
-        FrameRules(
-            department_code=department_code, on=date(year, 1, 1), repeat_window_months=0,
-            scheme=scheme,
-        ),
-    )  # fmt: skip
-    missing = [t for t in frame.scheme.codes if t not in rates or t not in min_months]
+    populations = (
+        directory
+        if isinstance(directory, TierPopulations)
+        else tier_populations(directory, programme_rules(department_code, year, scheme))
+    )
+    missing = [t for t in populations.tiers if t not in rates or t not in min_months]
     if missing:
         raise InvalidInputError(f"no rate or min_months for tier(s) {', '.join(missing)}.")
-    counts = frame.units["tier"].value_counts()
     spacing = 12 / rounds
     rows = []
-    for tier in frame.scheme.codes:
-        n, rate, months = int(counts.get(tier, 0)), float(rates[tier]), int(min_months[tier])
+    for tier in populations.tiers:
+        n, rate, months = populations.counts[tier], float(rates[tier]), int(min_months[tier])
         k = blocked_rounds(months, spacing)
         per_round = rate * n / (1 + rate * k)
         rows.append(
@@ -116,3 +150,13 @@ def annual_programme(
             )
         )
     return Programme(department_code, year, rounds, spacing, tuple(rows))
+
+
+def populations_from_db(
+    engine: Engine, department_code: str, year: int, scheme: str | None = None
+) -> TierPopulations:
+    """``tier_populations`` of the stored directory, reading only what the frame can hold."""
+    from scheduler.draw.db_scope import frame_directory
+
+    rules = programme_rules(department_code, year, scheme)
+    return tier_populations(frame_directory(engine, rules), rules)

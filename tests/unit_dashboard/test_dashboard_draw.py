@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from dashboard_support import app_at, drawn, metrics, table_with, texts
 
@@ -139,3 +141,36 @@ def test_plan_form_asks_the_joint_tier_rule_and_the_draw_applies_it(seeded_db: s
     assert at.selectbox(key="plans__joint_tier_rule").label == "An entity's tier in the joint plan"
     saved = table_with(at, "Tier in the joint plan")
     assert list(saved["Tier in the joint plan"]) == ["The lead department's tier"]
+
+
+def test_annual_programme_counts_the_departments_frame_on_request(seeded_db: str) -> None:
+    """The programme's populations are the department's frame per tier, read from the database.
+
+    (The page once counted a directory without entities: every tier showed 0.)
+    """
+    from scheduler.data.reference import preset
+    from scheduler.draw.programme import programme_rules, tier_populations
+    from scheduler.store.loader import directory_from_db
+
+    at = app_at("plans.py")
+    assert not at.exception
+    assert "统计本部门检查对象" in [b.label for b in at.button]
+    assert not any("同一主体最短检查间隔（月）" in f.value.columns for f in at.dataframe)
+    at.selectbox(key="programme__department").set_value("MARKET").run()
+    at.button(key="programme__count").click().run()
+    assert not at.exception
+    department = at.selectbox(key="programme__department").value
+    scheme = preset(at.selectbox(key="programme__preset").value).scheme
+    rules = programme_rules(department, 2026, scheme)
+    expected = tier_populations(directory_from_db(make_engine(seeded_db)), rules)
+    shown = table_with(at, "同一主体最短检查间隔（月）")
+    assert (
+        dict(zip(shown["信用等级"], shown["主体总数"].astype(int), strict=True)) == expected.counts
+    )
+    assert sum(expected.counts.values()) > 100
+    at.selectbox(key="programme__department").set_value("TAX").run()  # asked once: counts
+    tax = tier_populations(
+        directory_from_db(make_engine(seeded_db)), replace(rules, department_code="TAX")
+    )
+    shown = table_with(at, "同一主体最短检查间隔（月）")
+    assert dict(zip(shown["信用等级"], shown["主体总数"].astype(int), strict=True)) == tax.counts

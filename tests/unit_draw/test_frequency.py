@@ -214,6 +214,7 @@ def test_dashboard_plans_page_shows_the_programme(seeded_db: str) -> None:
 
     at = app_at("plans.py")
     assert not at.exception
+    at.button(key="programme__count").click().run()
     page = texts(at)
     assert "年度抽查计划" in page
     table = next(d.value for d in at.dataframe if "起约束作用的限制" in d.value.columns)

@@ -192,6 +192,7 @@ def test_dashboard_plan_form_carries_months_and_programme_reads_them(
     seed_database(empty_db, write_small_folder(tmp_path / "folder"))
     at = app_at("plans.py")
     assert not at.exception
+    at.button(key="programme__count").click().run()
     page = texts(at)
     assert "各等级检查间隔取自预设方案。" in page
     months_key = "plans__months_weifang-default_D"
